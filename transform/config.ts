@@ -1,0 +1,94 @@
+/** The transform's configuration, read from the environment once per cold start. */
+
+export type UnknownFieldPolicy = 'reject' | 'drop';
+
+export interface TransformConfig {
+  /** Token that marks a meter record in a log line. */
+  readonly prefix: string;
+  /** Hard cap on the gunzipped size of one Firehose record (gzip-bomb guard). */
+  readonly maxDecompressedBytes: number;
+  /** Upper bound on the serialized Lambda response (Firehose rejects responses over 6 MiB). */
+  readonly responseBudgetBytes: number;
+  /** Target NDJSON size of each payload re-ingested when a record is too large for one response. */
+  readonly splitTargetBytes: number;
+  /** What to do with top-level fields that are not part of the Amberflo ingest format. */
+  readonly unknownFields: UnknownFieldPolicy;
+  /** Attempts for each re-ingest batch (first try included) before the origin records fail. */
+  readonly reingestMaxAttempts: number;
+  /** Base of the exponential backoff (with full jitter) between re-ingest attempts. */
+  readonly reingestBaseDelayMs: number;
+  /** CloudWatch metrics namespace and the `Pipeline` dimension of every metric. */
+  readonly metricsNamespace: string;
+  readonly pipelineName: string;
+}
+
+export const DEFAULT_CONFIG: TransformConfig = {
+  prefix: 'meter_record_for_stream',
+  maxDecompressedBytes: 64 * 1024 * 1024,
+  responseBudgetBytes: 6_000_000,
+  splitTargetBytes: 1_000_000,
+  unknownFields: 'reject',
+  reingestMaxAttempts: 6,
+  reingestBaseDelayMs: 100,
+  metricsNamespace: 'MeterFirehose',
+  pipelineName: 'meter-firehose',
+};
+
+/** Environment variable names, shared with the CDK construct that sets them. */
+export const ENV = {
+  prefix: 'METER_RECORD_PREFIX',
+  maxDecompressedBytes: 'MAX_DECOMPRESSED_BYTES',
+  responseBudgetBytes: 'RESPONSE_BUDGET_BYTES',
+  splitTargetBytes: 'SPLIT_TARGET_BYTES',
+  unknownFields: 'UNKNOWN_FIELDS',
+  reingestMaxAttempts: 'REINGEST_MAX_ATTEMPTS',
+  reingestBaseDelayMs: 'REINGEST_BASE_DELAY_MS',
+  metricsNamespace: 'METRICS_NAMESPACE',
+  pipelineName: 'PIPELINE_NAME',
+} as const satisfies Record<keyof TransformConfig, string>;
+
+const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function integerFrom(env: NodeJS.ProcessEnv, key: keyof TransformConfig, min: number, max: number): number {
+  const name = ENV[key];
+  const raw = env[name];
+  const fallback = DEFAULT_CONFIG[key] as number;
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function stringFrom(env: NodeJS.ProcessEnv, key: keyof TransformConfig): string {
+  const raw = env[ENV[key]];
+  return raw === undefined || raw === '' ? (DEFAULT_CONFIG[key] as string) : raw;
+}
+
+/** Reads and validates the configuration; throws a ConfigError naming the variable at fault. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TransformConfig {
+  const prefix = stringFrom(env, 'prefix');
+  if (prefix.trim() !== prefix || /[\s{}[\]"]/.test(prefix)) {
+    throw new ConfigError(`${ENV.prefix} must be one token without spaces, quotes or brackets, got "${prefix}"`);
+  }
+  const unknownFields = stringFrom(env, 'unknownFields');
+  if (unknownFields !== 'reject' && unknownFields !== 'drop') {
+    throw new ConfigError(`${ENV.unknownFields} must be "reject" or "drop", got "${unknownFields}"`);
+  }
+  return {
+    prefix,
+    maxDecompressedBytes: integerFrom(env, 'maxDecompressedBytes', 1024, 1024 * 1024 * 1024),
+    responseBudgetBytes: integerFrom(env, 'responseBudgetBytes', 1024, MAX_RESPONSE_BYTES),
+    splitTargetBytes: integerFrom(env, 'splitTargetBytes', 1024, MAX_RESPONSE_BYTES),
+    unknownFields,
+    reingestMaxAttempts: integerFrom(env, 'reingestMaxAttempts', 1, 20),
+    reingestBaseDelayMs: integerFrom(env, 'reingestBaseDelayMs', 0, 10_000),
+    metricsNamespace: stringFrom(env, 'metricsNamespace'),
+    pipelineName: stringFrom(env, 'pipelineName'),
+  };
+}
