@@ -1,6 +1,6 @@
 // Bundles the transform Lambda (hot path + lazily loaded AWS SDK chunk), the CLI and the benchmark.
 import { build } from 'esbuild';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 
 const common = {
   bundle: true,
@@ -23,13 +23,13 @@ await build({
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   minify: true,
-  metafile: false,
 });
 
-const tools = [
-  ['tools/cli.ts', 'dist/tools/cli.mjs'],
-  ['bench/bench.ts', 'dist/bench/bench.mjs'],
-].filter(([entry]) => existsSync(entry));
-for (const [entry, outfile] of tools) {
+// Command-line entry points run on the developer's machine (Node.js 20 or later).
+const benchEntries = existsSync('bench')
+  ? readdirSync('bench').filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts')).map((name) => `bench/${name}`)
+  : [];
+for (const entry of ['tools/cli.ts', ...benchEntries].filter((path) => existsSync(path))) {
+  const outfile = `dist/${entry.replace(/\.ts$/, '.mjs')}`;
   await build({ ...common, entryPoints: [entry], outfile, target: 'node20' });
 }
