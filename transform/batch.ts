@@ -1,0 +1,160 @@
+/** One Firehose invocation: decode → extract → validate → encode every record, then re-ingest what must be. */
+import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
+import type { TransformConfig } from './config.ts';
+import { decodeRecordData } from './decode.ts';
+import type { BatchStats } from './metrics.ts';
+import { transformPayload } from './payload.ts';
+import { reingest, type ReingestEntry, type ReingestTarget } from './reingest.ts';
+import { applyReingestFailures, planResponse, type RecordOutcome, type ReingestJob, type ResponsePlan } from './respond.ts';
+import type { RecordFailureReason, RejectReason } from './types.ts';
+
+export interface BatchDependencies {
+  /** The source to re-ingest into for this event; called only when something must be re-ingested. */
+  readonly reingestTarget: (event: FirehoseTransformationEvent) => Promise<ReingestTarget>;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+export interface BatchOutput {
+  readonly result: FirehoseTransformationResult;
+  readonly stats: BatchStats;
+}
+
+export function transformRecordData(data: string, config: TransformConfig): RecordOutcome {
+  const decoded = decodeRecordData(data, config.maxDecompressedBytes);
+  if (decoded.kind === 'invalid') return { kind: 'failed', reason: decoded.reason, detail: decoded.detail };
+  if (decoded.kind === 'rejects') {
+    return { kind: 'failed', reason: 'REJECTS_PAYLOAD', detail: 'rejected meter records, bound for the error prefix' };
+  }
+  const { payload } = decoded;
+  if (payload.messageType === 'CONTROL_MESSAGE') return { kind: 'dropped', cause: 'CONTROL_MESSAGE' };
+  const result = transformPayload(payload, config);
+  if (result.meterRecords === 0 && result.rejects.length === 0) return { kind: 'dropped', cause: 'NO_METER_RECORDS' };
+  return { kind: 'transformed', payload, result };
+}
+
+interface ReingestOutcome {
+  readonly failedJobs: ReadonlySet<ReingestJob>;
+  readonly payloads: number;
+  readonly retriedEntries: number;
+  readonly lastError?: string;
+}
+
+async function reingestJobs(
+  event: FirehoseTransformationEvent,
+  jobs: readonly ReingestJob[],
+  config: TransformConfig,
+  dependencies: BatchDependencies,
+): Promise<ReingestOutcome> {
+  const entries: ReingestEntry[] = [];
+  const jobOfEntry: ReingestJob[] = [];
+  for (const job of jobs) {
+    const record = event.records[job.recordIndex];
+    const partitionKey = record?.kinesisRecordMetadata?.partitionKey ?? record?.recordId.slice(0, 256) ?? 'reingest';
+    for (const data of job.payloads) {
+      entries.push({ data, partitionKey });
+      jobOfEntry.push(job);
+    }
+  }
+  if (entries.length === 0) return { failedJobs: new Set(), payloads: 0, retriedEntries: 0 };
+  let target: ReingestTarget;
+  try {
+    target = await dependencies.reingestTarget(event);
+  } catch (error) {
+    return { failedJobs: new Set(jobs), payloads: entries.length, retriedEntries: 0, lastError: (error as Error).message };
+  }
+  const report = await reingest(entries, target, {
+    maxAttempts: config.reingestMaxAttempts,
+    baseDelayMs: config.reingestBaseDelayMs,
+    ...(dependencies.sleep === undefined ? {} : { sleep: dependencies.sleep }),
+    ...(dependencies.random === undefined ? {} : { random: dependencies.random }),
+  });
+  const failedJobs = new Set<ReingestJob>();
+  report.delivered.forEach((delivered, i) => {
+    if (!delivered) failedJobs.add(jobOfEntry[i] as ReingestJob);
+  });
+  return {
+    failedJobs,
+    payloads: entries.length,
+    retriedEntries: report.retriedEntries,
+    ...(report.lastError === undefined ? {} : { lastError: report.lastError }),
+  };
+}
+
+function countStats(
+  event: FirehoseTransformationEvent,
+  outcomes: readonly RecordOutcome[],
+  plan: ResponsePlan,
+  reingested: ReingestOutcome,
+): BatchStats {
+  const splitRecords = new Set(plan.jobs.filter((job) => job.purpose === 'split').map((job) => job.recordIndex));
+  let recordsOk = 0;
+  let recordsDropped = 0;
+  let recordsFailed = 0;
+  let recordsReingested = 0;
+  let meterRecordsOut = 0;
+  let rejectedMeterRecords = 0;
+  let bytesIn = 0;
+  let bytesOut = 0;
+  const rejectedByReason: Partial<Record<RejectReason, number>> = {};
+  const failedByReason: Partial<Record<RecordFailureReason, number>> = {};
+  plan.records.forEach((record, i) => {
+    const outcome = outcomes[i] as RecordOutcome;
+    bytesIn += Math.floor(((event.records[i]?.data.length ?? 0) * 3) / 4);
+    if (record.result === 'Ok') {
+      recordsOk++;
+      if (outcome.kind === 'transformed') {
+        meterRecordsOut += outcome.result.meterRecords;
+        bytesOut += Buffer.byteLength(outcome.result.ndjson);
+      }
+    } else if (record.result === 'ProcessingFailed') {
+      recordsFailed++;
+      const reason = plan.failures.get(i);
+      if (reason !== undefined) failedByReason[reason] = (failedByReason[reason] ?? 0) + 1;
+    } else if (splitRecords.has(i)) {
+      recordsReingested++;
+    } else {
+      recordsDropped++;
+    }
+    // Rejections of a re-ingested record are counted when its pieces come back.
+    if (outcome.kind === 'transformed' && !splitRecords.has(i)) {
+      for (const reject of outcome.result.rejects) {
+        rejectedByReason[reject.reason] = (rejectedByReason[reject.reason] ?? 0) + 1;
+        rejectedMeterRecords++;
+      }
+    }
+  });
+  return {
+    recordsIn: event.records.length,
+    recordsOk,
+    recordsDropped,
+    recordsFailed,
+    recordsReingested,
+    meterRecordsOut,
+    rejectedMeterRecords,
+    rejectedByReason,
+    failedByReason,
+    bytesIn,
+    bytesOut,
+    reingestPayloads: reingested.payloads,
+    reingestPayloadsFailed: [...reingested.failedJobs].reduce((sum, job) => sum + job.payloads.length, 0),
+    reingestRetries: reingested.retriedEntries,
+    ...(reingested.lastError === undefined ? {} : { reingestLastError: reingested.lastError }),
+  };
+}
+
+export async function transformBatch(
+  event: FirehoseTransformationEvent,
+  config: TransformConfig,
+  dependencies: BatchDependencies,
+): Promise<BatchOutput> {
+  const outcomes = event.records.map((record) => transformRecordData(record.data, config));
+  const planned = planResponse(
+    event.records.map((record) => record.recordId),
+    outcomes,
+    config,
+  );
+  const reingested = await reingestJobs(event, planned.jobs, config, dependencies);
+  const plan = applyReingestFailures(planned, reingested.failedJobs);
+  return { result: { records: plan.records }, stats: countStats(event, outcomes, plan, reingested) };
+}

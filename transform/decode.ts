@@ -1,0 +1,95 @@
+/** Firehose record data → CloudWatch Logs subscription payload (or a rejects payload coming back). */
+import { gunzipSync } from 'node:zlib';
+import {
+  REJECTS_MESSAGE_TYPE,
+  type CloudWatchLogsPayload,
+  type LogEvent,
+  type RecordFailureReason,
+  type RejectsPayload,
+} from './types.ts';
+
+export type DecodedRecord =
+  | { readonly kind: 'cloudwatch'; readonly payload: CloudWatchLogsPayload; readonly decodedBytes: number }
+  | { readonly kind: 'rejects'; readonly payload: RejectsPayload; readonly decodedBytes: number }
+  | { readonly kind: 'invalid'; readonly reason: RecordFailureReason; readonly detail: string; readonly decodedBytes: number };
+
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+
+function invalid(reason: RecordFailureReason, detail: string, decodedBytes = 0): DecodedRecord {
+  return { kind: 'invalid', reason, detail, decodedBytes };
+}
+
+/**
+ * Decodes base64 record data: gunzips it (never past `maxDecompressedBytes`, so a gzip bomb costs at most
+ * that much memory), or takes it as JSON when Firehose's own decompression already unpacked it.
+ */
+export function decodeRecordData(base64: string, maxDecompressedBytes: number): DecodedRecord {
+  const raw = Buffer.from(base64, 'base64');
+  let json: Buffer;
+  if (raw[0] === GZIP_MAGIC_0 && raw[1] === GZIP_MAGIC_1) {
+    try {
+      json = gunzipSync(raw, { maxOutputLength: maxDecompressedBytes });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        return invalid('DECOMPRESSED_TOO_LARGE', `gunzipped data exceeds ${maxDecompressedBytes} bytes`);
+      }
+      return invalid('NOT_GZIP_OR_JSON', `corrupt gzip data: ${(error as Error).message}`);
+    }
+  } else if (raw.length > maxDecompressedBytes) {
+    return invalid('DECOMPRESSED_TOO_LARGE', `data exceeds ${maxDecompressedBytes} bytes`);
+  } else {
+    json = raw;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json.toString('utf8'));
+  } catch {
+    return invalid('NOT_GZIP_OR_JSON', 'data is neither gzip nor JSON', json.length);
+  }
+  return classifyPayload(parsed, json.length);
+}
+
+function isLogEvent(value: unknown): value is LogEvent {
+  if (typeof value !== 'object' || value === null) return false;
+  const event = value as Record<string, unknown>;
+  return typeof event.id === 'string' && typeof event.timestamp === 'number' && typeof event.message === 'string';
+}
+
+function classifyPayload(parsed: unknown, decodedBytes: number): DecodedRecord {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return invalid('INVALID_ENVELOPE', 'payload is not a JSON object', decodedBytes);
+  }
+  const payload = parsed as Record<string, unknown>;
+  const { messageType } = payload;
+  if (messageType === REJECTS_MESSAGE_TYPE) {
+    return { kind: 'rejects', payload: parsed as RejectsPayload, decodedBytes };
+  }
+  if (messageType !== 'DATA_MESSAGE' && messageType !== 'CONTROL_MESSAGE') {
+    return invalid('INVALID_ENVELOPE', `messageType must be DATA_MESSAGE or CONTROL_MESSAGE, got ${describe(messageType)}`, decodedBytes);
+  }
+  if (messageType === 'DATA_MESSAGE') {
+    const { logEvents } = payload;
+    if (!Array.isArray(logEvents)) {
+      return invalid('INVALID_ENVELOPE', 'logEvents must be an array', decodedBytes);
+    }
+    const badEvent = logEvents.findIndex((event) => !isLogEvent(event));
+    if (badEvent !== -1) {
+      return invalid('INVALID_ENVELOPE', `logEvents[${badEvent}] must have a string id, a number timestamp and a string message`, decodedBytes);
+    }
+    for (const key of ['logGroup', 'logStream', 'owner'] as const) {
+      if (typeof payload[key] !== 'string') {
+        return invalid('INVALID_ENVELOPE', `${key} must be a string`, decodedBytes);
+      }
+    }
+  }
+  return { kind: 'cloudwatch', payload: parsed as CloudWatchLogsPayload, decodedBytes };
+}
+
+/** A short, safe description of an unexpected value's type for error details (never its content). */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return value === '' ? 'an empty string' : 'a string';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}

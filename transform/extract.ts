@@ -1,0 +1,201 @@
+/**
+ * Finds the meter record that follows the prefix in a log event message, in every form a function can log it:
+ * Lambda TEXT lines (Node.js and Python), the Lambda JSON log format, Powertools Logger output, pretty-printed
+ * JSON, a JSON array of records, any separator after the prefix and any trailing text after the record.
+ */
+import type { RejectReason } from './types.ts';
+
+/** In a structured (JSON) log line whose message is the prefix alone, the record sits in this field. */
+export const RECORD_FIELD = 'meterRecord';
+const MESSAGE_FIELDS = ['message', 'msg'] as const;
+
+export type Extraction =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'record'; readonly value: unknown }
+  | { readonly kind: 'error'; readonly reason: RejectReason; readonly detail: string };
+
+const NONE: Extraction = { kind: 'none' };
+
+const SPACE = 0x20;
+const TAB = 0x09;
+const CR = 0x0d;
+const LF = 0x0a;
+const COLON = 0x3a;
+const EQUALS = 0x3d;
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+
+function isSeparator(code: number): boolean {
+  return code === SPACE || code === TAB || code === COLON || code === CR || code === LF || code === EQUALS;
+}
+
+function isWhitespace(code: number): boolean {
+  return code === SPACE || code === TAB || code === CR || code === LF;
+}
+
+/** Letters, digits, `_`, `-` and `.` continue a token: `meter_record_for_stream_v2` is not our prefix. */
+function continuesToken(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a) ||
+    code === 0x5f ||
+    code === 0x2d ||
+    code === 0x2e
+  );
+}
+
+/** Index of the first occurrence of `prefix` as a whole token in `text` from `from`, or -1. */
+function findPrefix(text: string, prefix: string, from = 0): number {
+  let at = text.indexOf(prefix, from);
+  while (at !== -1 && at + prefix.length < text.length && continuesToken(text.charCodeAt(at + prefix.length))) {
+    at = text.indexOf(prefix, at + 1);
+  }
+  return at;
+}
+
+function firstNonWhitespace(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && isWhitespace(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Extracts the meter record (an object, or an array of objects) that `message` carries after `prefix`. */
+export function extractRecord(message: string, prefix: string): Extraction {
+  const at = findPrefix(message, prefix);
+  if (at === -1) return NONE;
+  if (at > 0) {
+    const start = firstNonWhitespace(message, 0);
+    if (start < at && message.charCodeAt(start) === OPEN_BRACE) {
+      const structured = extractFromStructuredLine(message, prefix);
+      if (structured !== undefined) return structured;
+    }
+  }
+  return extractAfterPrefix(message, at + prefix.length);
+}
+
+function extractFromStructuredLine(line: string, prefix: string): Extraction | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  return extractFromStructured(parsed, prefix, 0);
+}
+
+const MAX_NESTED_MESSAGES = 2;
+
+function extractFromStructured(value: unknown, prefix: string, depth: number): Extraction | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const entry = value as Record<string, unknown>;
+  for (const field of MESSAGE_FIELDS) {
+    const message = entry[field];
+    if (typeof message === 'string') {
+      const at = findPrefix(message, prefix);
+      if (at === -1) continue;
+      const after = skipSeparators(message, at + prefix.length);
+      if (after < message.length) return extractAfterPrefix(message, at + prefix.length);
+      if (Object.hasOwn(entry, RECORD_FIELD)) return { kind: 'record', value: entry[RECORD_FIELD] };
+      return {
+        kind: 'error',
+        reason: 'MISSING_RECORD',
+        detail: `structured log line has the prefix as its ${field} but no "${RECORD_FIELD}" field`,
+      };
+    }
+    if (depth < MAX_NESTED_MESSAGES && typeof message === 'object') {
+      const nested = extractFromStructured(message, prefix, depth + 1);
+      if (nested !== undefined) return nested;
+    }
+  }
+  return undefined;
+}
+
+function skipSeparators(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && isSeparator(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** util.inspect output (`{ meterApiName: 'x' }`): the object was logged instead of its JSON. */
+const INSPECT_OUTPUT = /^\[?\s*\{\s*(?:[A-Za-z_$][\w$]*|'[^']*')\s*:/;
+
+function extractAfterPrefix(text: string, from: number): Extraction {
+  const start = skipSeparators(text, from);
+  if (start >= text.length) {
+    return { kind: 'error', reason: 'MISSING_RECORD', detail: 'nothing follows the prefix' };
+  }
+  const open = text.charCodeAt(start);
+  if (open !== OPEN_BRACE && open !== OPEN_BRACKET) {
+    return parseScalarOrFail(text.slice(start).trim());
+  }
+  // Fast path: the record runs to the last closing bracket of its kind (trailing text has none).
+  const last = text.lastIndexOf(open === OPEN_BRACE ? '}' : ']');
+  if (last > start) {
+    const parsed = tryParse(text.slice(start, last + 1));
+    if (parsed.ok) return { kind: 'record', value: parsed.value };
+  }
+  const end = findJsonEnd(text, start);
+  if (end !== -1 && end !== last) {
+    const parsed = tryParse(text.slice(start, end + 1));
+    if (parsed.ok) return { kind: 'record', value: parsed.value };
+  }
+  const candidate = text.slice(start, end === -1 ? undefined : end + 1);
+  if (INSPECT_OUTPUT.test(candidate)) {
+    return {
+      kind: 'error',
+      reason: 'UTIL_INSPECT_OUTPUT',
+      detail: 'the record was logged as an object (util.inspect text), not as JSON: log JSON.stringify(record)',
+    };
+  }
+  const failure = tryParse(candidate);
+  return {
+    kind: 'error',
+    reason: 'INVALID_JSON',
+    detail: end === -1 ? 'the JSON after the prefix is not closed' : `the text after the prefix is not valid JSON: ${failure.ok ? '' : failure.error}`,
+  };
+}
+
+function parseScalarOrFail(text: string): Extraction {
+  const parsed = tryParse(text);
+  if (parsed.ok) {
+    return { kind: 'error', reason: 'NOT_AN_OBJECT', detail: `expected a JSON object or array after the prefix, got ${typeof parsed.value}` };
+  }
+  return { kind: 'error', reason: 'INVALID_JSON', detail: 'expected a JSON object or array after the prefix' };
+}
+
+type ParseResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
+
+function tryParse(text: string): ParseResult {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+
+/** Index of the bracket that closes the JSON value opening at `start` (strings skipped), or -1. */
+export function findJsonEnd(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === BACKSLASH) i++;
+      else if (code === QUOTE) inString = false;
+    } else if (code === QUOTE) {
+      inString = true;
+    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      depth++;
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}

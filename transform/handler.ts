@@ -1,0 +1,50 @@
+/**
+ * The Firehose data-transformation Lambda: gzipped CloudWatch Logs batches in, Amberflo NDJSON out.
+ * A thin shell: configuration is read once per cold start, the work is in transformBatch.
+ */
+import type { Context, FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
+import { transformBatch, type BatchDependencies } from './batch.ts';
+import { loadConfig, type TransformConfig } from './config.ts';
+import { summaryLines } from './metrics.ts';
+import { firehoseTarget, kinesisTarget, type ReingestTarget } from './reingest.ts';
+
+export type FirehoseTransformationHandler = (
+  event: FirehoseTransformationEvent,
+  context?: Pick<Context, 'awsRequestId'>,
+) => Promise<FirehoseTransformationResult>;
+
+/** Re-ingest into the Kinesis stream Firehose reads, or into Firehose itself when it has no such source. */
+export function sourceTarget(): (event: FirehoseTransformationEvent) => Promise<ReingestTarget> {
+  const targets = new Map<string, Promise<ReingestTarget>>();
+  return (event) => {
+    const arn = event.sourceKinesisStreamArn ?? event.deliveryStreamArn;
+    let target = targets.get(arn);
+    if (target === undefined) {
+      target = event.sourceKinesisStreamArn === undefined ? firehoseTarget(arn) : kinesisTarget(arn);
+      target.catch(() => targets.delete(arn));
+      targets.set(arn, target);
+    }
+    return target;
+  };
+}
+
+export function createHandler(
+  config: TransformConfig,
+  dependencies: BatchDependencies = { reingestTarget: sourceTarget() },
+  log: (line: string) => void = console.log,
+): FirehoseTransformationHandler {
+  return async (event) => {
+    const { result, stats } = await transformBatch(event, config, dependencies);
+    const context = {
+      namespace: config.metricsNamespace,
+      pipeline: config.pipelineName,
+      invocationId: event.invocationId,
+      deliveryStreamArn: event.deliveryStreamArn,
+      timestamp: Date.now(),
+    };
+    for (const line of summaryLines(stats, context)) log(line);
+    return result;
+  };
+}
+
+export const handler: FirehoseTransformationHandler = createHandler(loadConfig());

@@ -1,0 +1,177 @@
+/**
+ * Puts payloads back into the pipeline's source: Kinesis PutRecords when Firehose reads a Kinesis stream,
+ * Firehose PutRecordBatch otherwise. Partial failures and throttling are retried with exponential backoff
+ * and full jitter. The AWS SDK is imported only here, on first use, so cold starts do not pay for it.
+ */
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+
+export interface ReingestEntry {
+  readonly data: Uint8Array;
+  /** Kinesis partition key (the original record's, so ordering per key is kept); unused by Firehose. */
+  readonly partitionKey: string;
+}
+
+/** Sends one batch: the error code of each entry (undefined when accepted). Throws when the call fails. */
+export type SendBatch = (entries: readonly ReingestEntry[]) => Promise<readonly (string | undefined)[]>;
+
+export interface ReingestTarget {
+  readonly description: string;
+  readonly maxBatchRecords: number;
+  readonly maxBatchBytes: number;
+  readonly send: SendBatch;
+}
+
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+export interface ReingestReport {
+  /** Per entry, in input order: whether it was accepted. */
+  readonly delivered: readonly boolean[];
+  readonly attempts: number;
+  readonly retriedEntries: number;
+  /** The last error seen (entry error code or call error name), for the summary log. */
+  readonly lastError?: string;
+}
+
+const MAX_BACKOFF_MS = 5_000;
+const THROTTLING_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'LimitExceededException',
+  'ThrottlingException',
+  'KMSThrottlingException',
+  'ServiceUnavailableException',
+]);
+
+/** Whether a failed call is worth retrying: throttling, server faults and network errors are; client faults are not. */
+export function isRetryableError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return true;
+  const { name, $fault, $retryable } = error as { name?: string; $fault?: string; $retryable?: unknown };
+  if ($retryable !== undefined || (name !== undefined && THROTTLING_ERRORS.has(name))) return true;
+  return $fault !== 'client';
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function batchesOf(indexes: readonly number[], entries: readonly ReingestEntry[], target: ReingestTarget): number[][] {
+  const batches: number[][] = [];
+  let batch: number[] = [];
+  let bytes = 0;
+  for (const index of indexes) {
+    const entry = entries[index] as ReingestEntry;
+    const size = entry.data.length + Buffer.byteLength(entry.partitionKey);
+    if (batch.length > 0 && (batch.length === target.maxBatchRecords || bytes + size > target.maxBatchBytes)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(index);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+export async function reingest(
+  entries: readonly ReingestEntry[],
+  target: ReingestTarget,
+  policy: RetryPolicy,
+): Promise<ReingestReport> {
+  const sleep = policy.sleep ?? defaultSleep;
+  const random = policy.random ?? Math.random;
+  const delivered = entries.map(() => false);
+  let pending = entries.map((_, index) => index);
+  let attempts = 0;
+  let retriedEntries = 0;
+  let lastError: string | undefined;
+  while (pending.length > 0 && attempts < policy.maxAttempts) {
+    if (attempts > 0) {
+      retriedEntries += pending.length;
+      await sleep(Math.floor(random() * Math.min(MAX_BACKOFF_MS, policy.baseDelayMs * 2 ** attempts)));
+    }
+    attempts++;
+    const retry: number[] = [];
+    for (const batch of batchesOf(pending, entries, target)) {
+      try {
+        const codes = await target.send(batch.map((index) => entries[index] as ReingestEntry));
+        batch.forEach((index, i) => {
+          const code = codes[i];
+          if (code === undefined) delivered[index] = true;
+          else {
+            lastError = code;
+            retry.push(index);
+          }
+        });
+      } catch (error) {
+        lastError = (error as Error).name ?? String(error);
+        if (isRetryableError(error)) retry.push(...batch);
+      }
+    }
+    pending = retry;
+  }
+  return lastError === undefined ? { delivered, attempts, retriedEntries } : { delivered, attempts, retriedEntries, lastError };
+}
+
+/** `arn:aws:kinesis:us-east-1:123456789012:stream/name` → region and name. */
+export function parseStreamArn(arn: string, service: 'kinesis' | 'firehose'): { region: string; name: string } {
+  const match = /^arn:[\w-]+:([\w-]+):([\w-]+):\d{12}:(?:stream|deliverystream)\/(.+)$/.exec(arn);
+  if (match === null || match[1] !== service) throw new Error(`not a ${service} stream ARN: ${arn}`);
+  return { region: match[2] as string, name: match[3] as string };
+}
+
+/** Per-entry error codes of a batch response; an entry the service did not answer for counts as failed. */
+function entryErrors(results: readonly { ErrorCode?: string }[] | undefined, count: number): (string | undefined)[] {
+  return Array.from({ length: count }, (_, i) => {
+    const result = results?.[i];
+    return result === undefined ? 'MissingResult' : result.ErrorCode;
+  });
+}
+
+async function http1Handler() {
+  // Kinesis clients default to HTTP/2; PutRecords needs no more than HTTP/1.1, which every endpoint speaks.
+  const { NodeHttpHandler } = await import('@smithy/node-http-handler');
+  return new NodeHttpHandler();
+}
+
+/** Re-ingest into the Kinesis stream Firehose reads from. `client` overrides the default SDK client. */
+export async function kinesisTarget(streamArn: string, client?: KinesisClient): Promise<ReingestTarget> {
+  const { region, name } = parseStreamArn(streamArn, 'kinesis');
+  const sdk = await import('@aws-sdk/client-kinesis');
+  const kinesis = client ?? new sdk.KinesisClient({ region, maxAttempts: 1, requestHandler: await http1Handler() });
+  return {
+    description: `Kinesis stream ${name}`,
+    maxBatchRecords: 500,
+    maxBatchBytes: 5_000_000,
+    send: async (entries) => {
+      const output = await kinesis.send(
+        new sdk.PutRecordsCommand({
+          StreamName: name,
+          Records: entries.map((entry) => ({ Data: entry.data, PartitionKey: entry.partitionKey })),
+        }),
+      );
+      return entryErrors(output.Records, entries.length);
+    },
+  };
+}
+
+/** Re-ingest into the Firehose stream itself (a Direct PUT source). `client` overrides the default SDK client. */
+export async function firehoseTarget(deliveryStreamArn: string, client?: FirehoseClient): Promise<ReingestTarget> {
+  const { region, name } = parseStreamArn(deliveryStreamArn, 'firehose');
+  const sdk = await import('@aws-sdk/client-firehose');
+  const firehose = client ?? new sdk.FirehoseClient({ region, maxAttempts: 1, requestHandler: await http1Handler() });
+  return {
+    description: `Firehose stream ${name}`,
+    maxBatchRecords: 500,
+    maxBatchBytes: 4_000_000,
+    send: async (entries) => {
+      const output = await firehose.send(
+        new sdk.PutRecordBatchCommand({ DeliveryStreamName: name, Records: entries.map((entry) => ({ Data: entry.data })) }),
+      );
+      return entryErrors(output.RequestResponses, entries.length);
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Decides each record's result under the response budget: what is returned, what is re-ingested, and what
+ * fails. Pure: the re-ingest itself happens afterwards, and only turns planned results into ProcessingFailed.
+ */
+import type { FirehoseTransformationResultRecord } from 'aws-lambda';
+import type { TransformConfig } from './config.ts';
+import type { PayloadResult } from './payload.ts';
+import { rejectsPayloads, splitPayload } from './repack.ts';
+import type { CloudWatchLogsPayload, RecordFailureReason } from './types.ts';
+
+export type RecordOutcome =
+  | { readonly kind: 'dropped'; readonly cause: 'CONTROL_MESSAGE' | 'NO_METER_RECORDS' }
+  | { readonly kind: 'failed'; readonly reason: RecordFailureReason; readonly detail: string }
+  | { readonly kind: 'transformed'; readonly payload: CloudWatchLogsPayload; readonly result: PayloadResult };
+
+export interface ReingestJob {
+  readonly recordIndex: number;
+  /** `rejects`: rejected records bound for the error prefix; `split`: a record too large for this response. */
+  readonly purpose: 'rejects' | 'split';
+  readonly payloads: readonly Buffer[];
+}
+
+export interface ResponsePlan {
+  readonly records: FirehoseTransformationResultRecord[];
+  readonly jobs: readonly ReingestJob[];
+  /** Why records were planned ProcessingFailed, by index. */
+  readonly failures: ReadonlyMap<number, RecordFailureReason>;
+}
+
+/** `{"records":[` + `]}` */
+const RESPONSE_ENVELOPE_LENGTH = '{"records":[]}'.length;
+
+function entryLength(recordId: string, result: string, base64Length?: number): number {
+  const data = base64Length === undefined ? 0 : ',"data":""'.length + base64Length;
+  // The comma that separates this entry from the previous one is counted for every entry (one too many).
+  return `,{"recordId":${JSON.stringify(recordId)},"result":"${result}"}`.length + data;
+}
+
+/** The serialized length of a response: the exact bytes Lambda returns for it (all ASCII). */
+export function responseLength(records: readonly FirehoseTransformationResultRecord[]): number {
+  return JSON.stringify({ records }).length;
+}
+
+export function planResponse(
+  recordIds: readonly string[],
+  outcomes: readonly RecordOutcome[],
+  config: Pick<TransformConfig, 'responseBudgetBytes' | 'splitTargetBytes'>,
+): ResponsePlan {
+  const records: FirehoseTransformationResultRecord[] = [];
+  const jobs: ReingestJob[] = [];
+  const failures = new Map<number, RecordFailureReason>();
+  // Every record gets at least a short entry; reserve those first so Ok data can never crowd one out.
+  let used = RESPONSE_ENVELOPE_LENGTH;
+  for (const recordId of recordIds) used += entryLength(recordId, 'ProcessingFailed');
+
+  const fail = (recordIndex: number, recordId: string, reason: RecordFailureReason): void => {
+    records[recordIndex] = { recordId, result: 'ProcessingFailed' };
+    failures.set(recordIndex, reason);
+  };
+
+  outcomes.forEach((outcome, recordIndex) => {
+    const recordId = recordIds[recordIndex] as string;
+    if (outcome.kind === 'failed') {
+      fail(recordIndex, recordId, outcome.reason);
+      return;
+    }
+    if (outcome.kind === 'dropped') {
+      records[recordIndex] = { recordId, result: 'Dropped' };
+      return;
+    }
+    const { payload, result } = outcome;
+    if (result.meterRecords > 0) {
+      const data = Buffer.from(result.ndjson, 'utf8');
+      const okLength = entryLength(recordId, 'Ok', Math.ceil(data.length / 3) * 4);
+      const extra = okLength - entryLength(recordId, 'ProcessingFailed');
+      if (used + extra > config.responseBudgetBytes) {
+        const payloads = splitPayload(payload, result.meterEvents, result.meterEventOutputLengths, config.splitTargetBytes);
+        if (payloads === undefined) fail(recordIndex, recordId, 'REINGEST_FAILED');
+        else {
+          records[recordIndex] = { recordId, result: 'Dropped' };
+          jobs.push({ recordIndex, purpose: 'split', payloads });
+        }
+        return;
+      }
+      used += extra;
+      records[recordIndex] = { recordId, result: 'Ok', data: data.toString('base64') };
+    } else {
+      records[recordIndex] = { recordId, result: 'Dropped' };
+    }
+    if (result.rejects.length > 0) {
+      const payloads = rejectsPayloads(payload, result.rejects);
+      if (payloads === undefined) fail(recordIndex, recordId, 'REINGEST_FAILED');
+      else jobs.push({ recordIndex, purpose: 'rejects', payloads });
+    }
+  });
+  return { records, jobs, failures };
+}
+
+/** Turns the records whose re-ingest failed into ProcessingFailed, so Firehose keeps the originals. */
+export function applyReingestFailures(plan: ResponsePlan, failedJobs: ReadonlySet<ReingestJob>): ResponsePlan {
+  if (failedJobs.size === 0) return plan;
+  const records = [...plan.records];
+  const failures = new Map(plan.failures);
+  for (const job of failedJobs) {
+    const original = records[job.recordIndex] as FirehoseTransformationResultRecord;
+    records[job.recordIndex] = { recordId: original.recordId, result: 'ProcessingFailed' };
+    failures.set(job.recordIndex, 'REINGEST_FAILED');
+  }
+  return { records, jobs: plan.jobs, failures };
+}
