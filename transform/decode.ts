@@ -88,6 +88,7 @@ function classifyPayload(parsed: unknown, decodedBytes: number): DecodedRecord {
 
 /** A short, safe description of an unexpected value's type for error details (never its content). */
 export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing (the field is missing)';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return value === '' ? 'an empty string' : 'a string';
