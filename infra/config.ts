@@ -1,0 +1,144 @@
+import type { Environment } from 'aws-cdk-lib';
+import { ENV } from '../transform/config.ts';
+import {
+  PipelineConfigError,
+  type MeterIngestionPipelineProps,
+  type TransformSettings,
+} from './meter-ingestion-pipeline.ts';
+
+/** Pipeline settings that can come from CDK context: every prop but the alarm topic, which is given by ARN. */
+export type PipelineSettings = Omit<MeterIngestionPipelineProps, 'alarmTopic'>;
+
+export interface AppConfig {
+  readonly stackName: string;
+  /** Set only when both `account` and `region` are given: the stack is environment-agnostic otherwise. */
+  readonly env?: Environment;
+  readonly alarmTopicArn?: string;
+  readonly pipeline: PipelineSettings;
+}
+
+type Kind = 'string' | 'number' | 'boolean' | 'stringList' | 'object';
+
+/** Every pipeline setting is a context key of the same name; the kind says how `-c key=value` strings are read. */
+const PIPELINE_KEYS = {
+  amberfloBucketName: 'string',
+  pipelineName: 'string',
+  sourceLogGroupNames: 'stringList',
+  subscriptionFilterPattern: 'string',
+  accountSubscriptionPolicy: 'boolean',
+  accountPolicyExcludedLogGroupNames: 'stringList',
+  streamShardCount: 'number',
+  streamRetentionHours: 'number',
+  processorBufferSizeMBs: 'number',
+  processorBufferIntervalSeconds: 'number',
+  processorRetries: 'number',
+  dataOutputPrefix: 'string',
+  errorOutputPrefix: 'string',
+  destinationBufferIntervalSeconds: 'number',
+  destinationBufferSizeMBs: 'number',
+  compression: 'string',
+  fileExtension: 'string',
+  logRetentionDays: 'number',
+  transformMemorySizeMB: 'number',
+  transformTimeoutSeconds: 'number',
+  transform: 'object',
+  iteratorAgeAlarmSeconds: 'number',
+  dataFreshnessAlarmSeconds: 'number',
+  rejectedMeterRecordsAlarmThreshold: 'number',
+  durationAlarmPercentOfTimeout: 'number',
+} as const satisfies Record<keyof PipelineSettings, Kind>;
+
+const TRANSFORM_KEYS = Object.keys(ENV).filter((key) => key !== 'pipelineName');
+
+/**
+ * Reads the app's configuration from CDK context (cdk.json's "context", or `-c key=value`). Values from the command
+ * line arrive as strings and are converted; lists may be JSON arrays or comma-separated. Ranges are checked by the
+ * construct, whose messages use the same key names.
+ */
+export function loadAppConfig(context: (key: string) => unknown): AppConfig {
+  const pipeline: Record<string, unknown> = {};
+  for (const [key, kind] of Object.entries(PIPELINE_KEYS)) {
+    const raw = context(key);
+    if (raw !== undefined) pipeline[key] = convert(key, kind, raw);
+  }
+  if (pipeline.amberfloBucketName === undefined) {
+    throw new PipelineConfigError(
+      'Missing context key "amberfloBucketName": the name of the S3 bucket Amberflo provisioned for you. ' +
+        'Set it in cdk.json under "context", or pass -c amberfloBucketName=<bucket-name>.',
+    );
+  }
+  if (pipeline.transform !== undefined) checkTransformKeys(pipeline.transform as Record<string, unknown>);
+
+  const account = optionalString('account', context('account'));
+  const region = optionalString('region', context('region'));
+  if ((account === undefined) !== (region === undefined)) {
+    throw new PipelineConfigError('Context keys "account" and "region" must be set together (or neither, for an environment-agnostic stack)');
+  }
+  const alarmTopicArn = optionalString('alarmTopicArn', context('alarmTopicArn'));
+  return {
+    stackName: optionalString('stackName', context('stackName')) ?? 'MeterFirehose',
+    ...(account !== undefined && region !== undefined ? { env: { account, region } } : {}),
+    ...(alarmTopicArn !== undefined ? { alarmTopicArn } : {}),
+    pipeline: pipeline as unknown as PipelineSettings,
+  };
+}
+
+function convert(key: string, kind: Kind, raw: unknown): unknown {
+  const invalid = (expected: string): never => {
+    throw new PipelineConfigError(`Context key "${key}" must be ${expected}, got ${JSON.stringify(raw)}`);
+  };
+  switch (kind) {
+    case 'string':
+      return typeof raw === 'string' ? raw : invalid('a string');
+    case 'number': {
+      if (typeof raw === 'number') return raw;
+      const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      return Number.isFinite(value) ? value : invalid('a number');
+    }
+    case 'boolean':
+      if (typeof raw === 'boolean') return raw;
+      return raw === 'true' ? true : raw === 'false' ? false : invalid('true or false');
+    case 'stringList': {
+      const list = typeof raw === 'string' ? parseList(raw) : raw;
+      return Array.isArray(list) && list.every((item) => typeof item === 'string' && item !== '')
+        ? list
+        : invalid('a list of names (a JSON array, or comma-separated)');
+    }
+    case 'object': {
+      const value = typeof raw === 'string' ? parseJson(raw) : raw;
+      return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : invalid('a JSON object');
+    }
+  }
+}
+
+function parseList(raw: string): unknown {
+  if (raw.trimStart().startsWith('[')) return parseJson(raw);
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function checkTransformKeys(transform: Record<string, unknown>): asserts transform is TransformSettings {
+  for (const key of Object.keys(transform)) {
+    if (!TRANSFORM_KEYS.includes(key)) {
+      throw new PipelineConfigError(`Context key "transform" has an unknown setting "${key}"; known: ${TRANSFORM_KEYS.join(', ')}`);
+    }
+  }
+}
+
+function optionalString(key: string, raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || raw === '') {
+    throw new PipelineConfigError(`Context key "${key}" must be a non-empty string, got ${JSON.stringify(raw)}`);
+  }
+  return raw;
+}
