@@ -32,7 +32,7 @@ const RESPONSE_ENVELOPE_LENGTH = '{"records":[]}'.length;
 
 function entryLength(recordId: string, result: string, base64Length?: number): number {
   const data = base64Length === undefined ? 0 : ',"data":""'.length + base64Length;
-  // The comma that separates this entry from the previous one is counted for every entry (one too many).
+  // Counts the comma before the entry; the first entry has none (see planResponse).
   return `,{"recordId":${JSON.stringify(recordId)},"result":"${result}"}`.length + data;
 }
 
@@ -50,7 +50,7 @@ export function planResponse(
   const jobs: ReingestJob[] = [];
   const failures = new Map<number, RecordFailureReason>();
   // Every record gets at least a short entry; reserve those first so Ok data can never crowd one out.
-  let used = RESPONSE_ENVELOPE_LENGTH;
+  let used = RESPONSE_ENVELOPE_LENGTH - (recordIds.length > 0 ? 1 : 0);
   for (const recordId of recordIds) used += entryLength(recordId, 'ProcessingFailed');
 
   const fail = (recordIndex: number, recordId: string, reason: RecordFailureReason): void => {
