@@ -1,0 +1,80 @@
+/**
+ * `npm run bench`: measures the built transform (dist/transform/) against the floor and a naive extractor,
+ * its bundle, cold start, memory and scaling; prints a report and writes bench/results.json.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { analyzeBundle } from './lib/bundle.ts';
+import { runEntry, TRANSFORM_ENV } from './lib/child.ts';
+import { measureColdStart } from './lib/cold-start.ts';
+import { describeMachine } from './lib/machine.ts';
+import { writeInvocation, type BudgetInvocation, type PeakMemory } from './lib/memory.ts';
+import { formatReport } from './lib/report.ts';
+import { scalePoint, targetFigures, type BenchResults, type Measurements, type ScalePoint } from './lib/results.ts';
+import type { ScaleTiming } from './lib/scale.ts';
+import { evaluateTargets } from './lib/targets.ts';
+import type { ThroughputResult } from './lib/throughput.ts';
+import { TRANSFORM_BUNDLE, TRANSFORM_DIR } from './lib/transform-bundle.ts';
+import { SCALE_BATCH_EVENTS, singleBatchInvocation } from './lib/workload.ts';
+
+const COLD_START_RUNS = 15;
+// Resolved against the bundled benchmark, dist/bench/bench.mjs.
+const RESULTS_FILE = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
+
+const progress = (step: string): boolean => process.stderr.write(`bench: ${step}\n`);
+
+async function measureScale(workDir: string): Promise<ScalePoint[]> {
+  const timings = await runEntry<ScaleTiming[]>('scale');
+  const points: ScalePoint[] = [];
+  for (const [index, events] of SCALE_BATCH_EVENTS.entries()) {
+    const file = join(workDir, `scale-${events}.json`);
+    await writeInvocation(singleBatchInvocation(events), file);
+    const memory = await runEntry<PeakMemory>('peak-memory', [file]);
+    const timing = timings[index];
+    if (timing === undefined || memory.meterRecords !== events) {
+      throw new Error(`scale at ${events} events: ${memory.meterRecords} meter records delivered`);
+    }
+    points.push(scalePoint(timing, memory));
+  }
+  return points;
+}
+
+async function measureBudgetMemory(workDir: string): Promise<Measurements['memory']> {
+  const file = join(workDir, 'budget.json');
+  const invocation = await runEntry<BudgetInvocation>('budget-invocation', [file]);
+  const peak = await runEntry<PeakMemory>('peak-memory', [file]);
+  if (peak.meterRecords !== invocation.events) {
+    throw new Error(`budget invocation: ${peak.meterRecords} of ${invocation.events} meter records delivered`);
+  }
+  return { invocation, peak };
+}
+
+async function measure(workDir: string): Promise<Measurements> {
+  const machine = describeMachine();
+  progress('bundle');
+  const bundle = analyzeBundle(TRANSFORM_DIR);
+  progress(`cold start (${COLD_START_RUNS} processes)`);
+  const coldStart = measureColdStart(TRANSFORM_BUNDLE, COLD_START_RUNS, TRANSFORM_ENV);
+  progress('throughput');
+  const throughput = await runEntry<ThroughputResult>('throughput');
+  progress('scale');
+  const scale = await measureScale(workDir);
+  progress('memory at the response budget');
+  const memory = await measureBudgetMemory(workDir);
+  return { machine, throughput, bundle, coldStart, memory, scale };
+}
+
+const workDir = await mkdtemp(join(tmpdir(), 'meter-firehose-bench-'));
+try {
+  const measurements = await measure(workDir);
+  const targets = evaluateTargets(targetFigures(measurements));
+  const results: BenchResults = { ...measurements, targets, pass: targets.every((target) => target.pass) };
+  await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(formatReport(results));
+  console.log(`\nWrote ${RESULTS_FILE}`);
+  if (!results.pass) process.exitCode = 1;
+} finally {
+  await rm(workDir, { recursive: true, force: true });
+}

@@ -1,0 +1,95 @@
+/** The human-readable report of a benchmark run. */
+import type { BenchResults } from './results.ts';
+import { KIB, MB, MIB } from './units.ts';
+
+type Row = readonly string[];
+
+/** Columns padded to their widest cell: numbers right-aligned, text left-aligned. */
+export function formatTable(header: Row, rows: readonly Row[]): string {
+  const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => (row[column] ?? '').length)));
+  const numeric = header.map((_, column) => rows.every((row) => /^[\d.,-]+$/.test(row[column] ?? '')));
+  const line = (row: Row): string =>
+    row
+      .map((cell, column) => {
+        const width = widths[column] ?? 0;
+        return numeric[column] ? cell.padStart(width) : cell.padEnd(width);
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].map((text) => `  ${text}`).join('\n');
+}
+
+const integer = (value: number): string => Math.round(value).toLocaleString('en-US');
+const fixed = (value: number, digits: number): string => value.toFixed(digits);
+const mib = (bytes: number): string => fixed(bytes / MIB, 1);
+
+export function formatReport(results: BenchResults): string {
+  const { machine, throughput, bundle, coldStart, memory, scale, targets } = results;
+  const { workload } = throughput;
+  return [
+    `meter-firehose benchmark: ${machine.cpuModel}, ${machine.cores} cores, Node.js ${machine.node}, ${machine.date}`,
+    '',
+    `Workload: ${workload.invocations} invocations, ${workload.kinesisRecords} Kinesis records, ` +
+      `${integer(workload.meterRecords)} meter records; ${fixed(workload.gzippedBytes / MB, 2)} MB gzipped → ` +
+      `${fixed(workload.decompressedBytes / MB, 1)} MB decompressed`,
+    `  batches of ${workload.eventsPerBatch.join('/')} events in turn, forms ${workload.forms.join('/')} in turn ` +
+      `batch by batch, ${integer(workload.customers)} customers, invocations filled to ` +
+      `${workload.processorBufferBytes / KIB} KiB gzipped`,
+    '',
+    `Throughput: median of ${throughput.rounds} interleaved rounds after ${throughput.warmupRounds} warm-up rounds`,
+    formatTable(
+      ['contender', 'ms/round', 'MB/s', 'records/s'],
+      (['floor', 'naive', 'transform'] as const).map((name) => {
+        const figures = throughput.contenders[name];
+        return [name, fixed(figures.medianMs, 1), fixed(figures.decompressedMBPerS, 1), integer(figures.meterRecordsPerS)];
+      }),
+    ),
+    `  transform/floor ${fixed(throughput.transformToFloor, 2)}×, transform/naive ${fixed(throughput.transformToNaive, 2)}×`,
+    '',
+    `Bundle: hot path ${integer(bundle.hotPathBytes)} bytes (${fixed(bundle.hotPathBytes / KIB, 1)} KiB), ` +
+      `lazy ${integer(bundle.lazyBytes)} bytes`,
+    formatTable(
+      ['file', 'bytes', 'loaded', 'SDK strings'],
+      bundle.files.map((file) => [
+        file.file,
+        integer(file.bytes),
+        file.hotPath ? 'at import' : 'lazily',
+        file.sdkMarkers.join(', ') || 'none',
+      ]),
+    ),
+    '',
+    `Cold start: ${coldStart.runs} fresh processes`,
+    formatTable(
+      ['', 'median ms', 'p90 ms'],
+      [
+        ['import of the bundle', fixed(coldStart.importMs.median, 1), fixed(coldStart.importMs.p90, 1)],
+        ['process, spawn to exit', fixed(coldStart.processMs.median, 1), fixed(coldStart.processMs.p90, 1)],
+        ['bare node process', fixed(coldStart.bareProcessMs.median, 1), fixed(coldStart.bareProcessMs.p90, 1)],
+      ],
+    ),
+    '',
+    `Memory at the response budget: ${integer(memory.invocation.events)} events in ` +
+      `${memory.invocation.kinesisRecords} records, ${fixed(memory.invocation.gzippedBytes / MB, 2)} MB gzipped → ` +
+      `${integer(memory.peak.responseBytes)} response bytes`,
+    `  RSS before the invocation ${mib(memory.peak.baselineRssBytes)} MiB, peak ${mib(memory.peak.peakRssBytes)} MiB`,
+    '',
+    'Scale: one Kinesis record of N events, each size timed in one process, RSS in a fresh one',
+    formatTable(
+      ['events', 'gzipped KiB', 'ms/invocation', 'µs/event', 'peak RSS growth MiB', 'bytes/event'],
+      scale.map((point) => [
+        integer(point.events),
+        fixed(point.gzippedBytes / KIB, 1),
+        fixed(point.medianInvocationMs, 3),
+        fixed(point.microsPerEvent, 2),
+        mib(point.rssGrowthBytes),
+        integer(point.rssGrowthBytes / point.events),
+      ]),
+    ),
+    '',
+    'Targets',
+    formatTable(
+      ['', 'target', 'actual', ''],
+      targets.map((target) => [target.name, target.target, target.actual, target.pass ? 'PASS' : 'FAIL']),
+    ),
+  ].join('\n');
+}

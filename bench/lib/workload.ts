@@ -1,0 +1,141 @@
+/**
+ * The traffic the benchmark feeds every contender: gzipped CloudWatch Logs DATA_MESSAGE payloads of meter log
+ * lines, grouped into Firehose transformation events the size of real invocations.
+ */
+import { gunzipSync } from 'node:zlib';
+import type { FirehoseTransformationEvent } from 'aws-lambda';
+import {
+  firehoseEvent,
+  gzipPayload,
+  meterLogEvents,
+  subscriptionPayload,
+  type LogForm,
+} from '../../tools/lib/cloudwatch.ts';
+import { KIB } from './units.ts';
+
+/**
+ * Batches take these forms in turn: a batch is one function's log stream, and a function logs in one format,
+ * so half the batches are Lambda TEXT lines and half Lambda JSON log lines.
+ */
+export const WORKLOAD_FORMS: readonly LogForm[] = ['node-text', 'lambda-json'];
+/** Events per CloudWatch batch, taken in turn. */
+export const BATCH_EVENTS: readonly number[] = [2_000, 3_000, 4_000];
+export const CUSTOMERS = 5_000;
+/** Batch sizes of the scale table: how cost grows with the events in one batch. */
+export const SCALE_BATCH_EVENTS: readonly number[] = [1, 10, 100, 1_000, 10_000];
+/** Firehose's Lambda processor buffer (its default size): gzipped input of one invocation. */
+export const PROCESSOR_BUFFER_BYTES = 256 * KIB;
+
+/** One gzipped CloudWatch Logs subscription payload, as one Kinesis record carries it. */
+export interface Batch {
+  readonly gzipped: Buffer;
+  readonly events: number;
+  readonly decompressedBytes: number;
+}
+
+/** One Firehose transformation event and what it holds. */
+export interface Invocation {
+  readonly event: FirehoseTransformationEvent;
+  readonly events: number;
+  readonly gzippedBytes: number;
+  readonly decompressedBytes: number;
+}
+
+export interface WorkloadSummary {
+  readonly invocations: number;
+  readonly kinesisRecords: number;
+  readonly meterRecords: number;
+  readonly gzippedBytes: number;
+  readonly decompressedBytes: number;
+  readonly forms: readonly LogForm[];
+  readonly eventsPerBatch: readonly number[];
+  readonly customers: number;
+  readonly processorBufferBytes: number;
+}
+
+/**
+ * The `index`th batch of the workload: its own log group and stream, seed and start time, so batches differ
+ * and every run generates the same bytes. Forms within a batch are taken in turn from `forms`.
+ */
+export function meterBatch(index: number, events: number, forms: readonly LogForm[]): Batch {
+  const logEvents = meterLogEvents(events, {
+    forms,
+    seed: index + 1,
+    customers: CUSTOMERS,
+    startTime: Date.UTC(2026, 10, 25, 9, 0, 0) + index * 60_000,
+  });
+  const functionName = `service-${index % 7}`;
+  const gzipped = gzipPayload(
+    subscriptionPayload(logEvents, {
+      logGroup: `/aws/lambda/${functionName}`,
+      logStream: `2026/11/25/[$LATEST]${String(index).padStart(32, '0')}`,
+    }),
+  );
+  return { gzipped, events, decompressedBytes: gunzipSync(gzipped).length };
+}
+
+export function invocationOf(batches: readonly Batch[]): Invocation {
+  return {
+    event: firehoseEvent(batches.map((batch) => batch.gzipped)),
+    events: sum(batches.map((batch) => batch.events)),
+    gzippedBytes: sum(batches.map((batch) => batch.gzipped.length)),
+    decompressedBytes: sum(batches.map((batch) => batch.decompressedBytes)),
+  };
+}
+
+/** The `index`th batch of the workload, its form and size taken in turn from WORKLOAD_FORMS and BATCH_EVENTS. */
+function workloadBatch(index: number, events: number = BATCH_EVENTS[index % BATCH_EVENTS.length] as number): Batch {
+  return meterBatch(index, events, [WORKLOAD_FORMS[index % WORKLOAD_FORMS.length] as LogForm]);
+}
+
+/** `count` invocations of consecutive workload batches, each filled with whole batches up to the processor buffer. */
+export function throughputWorkload(count: number): Invocation[] {
+  const invocations: Invocation[] = [];
+  let batchIndex = 0;
+  let pending = workloadBatch(batchIndex++);
+  while (invocations.length < count) {
+    const batches: Batch[] = [];
+    let gzippedBytes = 0;
+    do {
+      batches.push(pending);
+      gzippedBytes += pending.gzipped.length;
+      pending = workloadBatch(batchIndex++);
+    } while (gzippedBytes + pending.gzipped.length <= PROCESSOR_BUFFER_BYTES);
+    invocations.push(invocationOf(batches));
+  }
+  return invocations;
+}
+
+/** One invocation of `events` events in workload batches, the last one cut short. */
+export function invocationOfEvents(events: number): Invocation {
+  const batches: Batch[] = [];
+  for (let index = 0, remaining = events; remaining > 0; index++) {
+    const batch = workloadBatch(index, Math.min(remaining, BATCH_EVENTS[index % BATCH_EVENTS.length] as number));
+    batches.push(batch);
+    remaining -= batch.events;
+  }
+  return invocationOf(batches);
+}
+
+/** One invocation of one batch of `events` events, forms alternating event by event. */
+export function singleBatchInvocation(events: number): Invocation {
+  return invocationOf([meterBatch(0, events, WORKLOAD_FORMS)]);
+}
+
+export function summarize(invocations: readonly Invocation[]): WorkloadSummary {
+  return {
+    invocations: invocations.length,
+    kinesisRecords: sum(invocations.map((invocation) => invocation.event.records.length)),
+    meterRecords: sum(invocations.map((invocation) => invocation.events)),
+    gzippedBytes: sum(invocations.map((invocation) => invocation.gzippedBytes)),
+    decompressedBytes: sum(invocations.map((invocation) => invocation.decompressedBytes)),
+    forms: WORKLOAD_FORMS,
+    eventsPerBatch: BATCH_EVENTS,
+    customers: CUSTOMERS,
+    processorBufferBytes: PROCESSOR_BUFFER_BYTES,
+  };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
