@@ -80,6 +80,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TransformConfi
   if (unknownFields !== 'reject' && unknownFields !== 'drop') {
     throw new ConfigError(`${ENV.unknownFields} must be "reject" or "drop", got "${unknownFields}"`);
   }
+  const metricsNamespace = stringFrom(env, 'metricsNamespace');
+  const pipelineName = stringFrom(env, 'pipelineName');
+  // The summary log carries both; the prefix in it would make the function's own log a meter source.
+  for (const [key, value] of [['metricsNamespace', metricsNamespace], ['pipelineName', pipelineName]] as const) {
+    if (value.includes(prefix)) throw new ConfigError(`${ENV[key]} must not contain the record prefix`);
+  }
   return {
     prefix,
     maxDecompressedBytes: integerFrom(env, 'maxDecompressedBytes', 1024, 1024 * 1024 * 1024),
@@ -88,7 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TransformConfi
     unknownFields,
     reingestMaxAttempts: integerFrom(env, 'reingestMaxAttempts', 1, 20),
     reingestBaseDelayMs: integerFrom(env, 'reingestBaseDelayMs', 0, 10_000),
-    metricsNamespace: stringFrom(env, 'metricsNamespace'),
-    pipelineName: stringFrom(env, 'pipelineName'),
+    metricsNamespace,
+    pipelineName,
   };
 }
