@@ -1,7 +1,8 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { App, CfnOutput, Stack, Validations, type AppProps, type StackProps } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import type { PipelineSettings } from './config.ts';
+import { loadAppConfig, type PipelineSettings } from './config.ts';
 import { MeterIngestionPipeline } from './meter-ingestion-pipeline.ts';
 
 export interface MeterFirehoseStackProps extends StackProps {
@@ -30,4 +31,19 @@ export class MeterFirehoseStack extends Stack {
     new CfnOutput(this, 'StreamName', { value: this.pipeline.stream.streamName });
     new CfnOutput(this, 'PipelineName', { value: this.pipeline.pipelineName });
   }
+}
+
+/** The CDK app: one stack configured from context, checked by cdk-nag's AwsSolutions rules. */
+export function createApp(props?: AppProps): App {
+  const app = new App(props);
+  const config = loadAppConfig((key) => app.node.tryGetContext(key));
+  new MeterFirehoseStack(app, config.stackName, {
+    ...(config.env === undefined ? {} : { env: config.env }),
+    ...(config.alarmTopicArn === undefined ? {} : { alarmTopicArn: config.alarmTopicArn }),
+    pipeline: config.pipeline,
+    description: 'Meter records from CloudWatch Logs to the Amberflo S3 bucket (meter-firehose)',
+  });
+  // Any unacknowledged finding interrupts synthesis with a report.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return app;
 }

@@ -1,0 +1,121 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadAppConfig } from '../../infra/config.ts';
+import { PipelineConfigError } from '../../infra/meter-ingestion-pipeline.ts';
+import { createApp } from '../../infra/stack.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const contextOf = (values: Record<string, unknown>) => (key: string) => values[key];
+const load = (values: Record<string, unknown>) => loadAppConfig(contextOf({ amberfloBucketName: 'bucket', ...values }));
+
+describe('loadAppConfig', () => {
+  it('reads the example configuration committed in cdk.json', () => {
+    const { context } = JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
+    expect(loadAppConfig(contextOf(context))).toEqual({
+      stackName: 'MeterFirehose',
+      pipeline: {
+        amberfloBucketName: 'example-amberflo-ingest-bucket',
+        pipelineName: 'meter-firehose',
+        sourceLogGroupNames: [],
+        accountSubscriptionPolicy: false,
+      },
+    });
+  });
+
+  it('says which key to set when the bucket name is missing', () => {
+    expect(() => loadAppConfig(contextOf({}))).toThrow(PipelineConfigError);
+    expect(() => loadAppConfig(contextOf({}))).toThrow(
+      'Missing context key "amberfloBucketName": the name of the S3 bucket Amberflo provisioned for you. ' +
+        'Set it in cdk.json under "context", or pass -c amberfloBucketName=<bucket-name>.',
+    );
+  });
+
+  it('converts -c strings to the type of each setting', () => {
+    const { pipeline } = load({
+      processorBufferSizeMBs: '0.5',
+      destinationBufferIntervalSeconds: '60',
+      accountSubscriptionPolicy: 'true',
+      sourceLogGroupNames: '/aws/lambda/a, /aws/lambda/b',
+      accountPolicyExcludedLogGroupNames: '["/x","/y"]',
+      transform: '{"unknownFields":"drop","reingestMaxAttempts":3}',
+    });
+    expect(pipeline).toEqual({
+      amberfloBucketName: 'bucket',
+      processorBufferSizeMBs: 0.5,
+      destinationBufferIntervalSeconds: 60,
+      accountSubscriptionPolicy: true,
+      sourceLogGroupNames: ['/aws/lambda/a', '/aws/lambda/b'],
+      accountPolicyExcludedLogGroupNames: ['/x', '/y'],
+      transform: { unknownFields: 'drop', reingestMaxAttempts: 3 },
+    });
+  });
+
+  it('keeps cdk.json values of the right type as they are', () => {
+    const values = { streamShardCount: 4, accountSubscriptionPolicy: false, sourceLogGroupNames: ['/a'], transform: { prefix: 'p' } };
+    expect(load(values).pipeline).toEqual({ amberfloBucketName: 'bucket', ...values });
+  });
+
+  it.each([
+    [{ destinationBufferSizeMBs: 'big' }, 'Context key "destinationBufferSizeMBs" must be a number, got "big"'],
+    [{ destinationBufferSizeMBs: '' }, 'Context key "destinationBufferSizeMBs" must be a number, got ""'],
+    [{ accountSubscriptionPolicy: 'yes' }, 'Context key "accountSubscriptionPolicy" must be true or false, got "yes"'],
+    [{ sourceLogGroupNames: [1] }, 'Context key "sourceLogGroupNames" must be a list of names'],
+    [{ transform: '{not json' }, 'Context key "transform" must be a JSON object, got "{not json"'],
+    [{ transform: { pipelineName: 'x' } }, 'Context key "transform" has an unknown setting "pipelineName"'],
+    [{ amberfloBucketName: 42 }, 'Context key "amberfloBucketName" must be a string, got 42'],
+    [{ account: '111122223333' }, 'Context keys "account" and "region" must be set together'],
+  ])('rejects %j', (values, message) => {
+    expect(() => load(values)).toThrow(message);
+  });
+
+  it('pins the stack to an account and Region only when both are given', () => {
+    expect(load({ account: '111122223333', region: 'eu-west-1', stackName: 'Metering' })).toMatchObject({
+      stackName: 'Metering',
+      env: { account: '111122223333', region: 'eu-west-1' },
+    });
+    expect(load({}).env).toBeUndefined();
+  });
+});
+
+describe('the CDK app', () => {
+  const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+  const appWith = (context: Record<string, unknown>) => createApp({ context: { ...NO_BUNDLING, ...context }, outdir: outdir() });
+  const outdirs: string[] = [];
+  const outdir = () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'meter-firehose-cdk-'));
+    outdirs.push(dir);
+    return dir;
+  };
+  afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it('builds the stack from context alone', () => {
+    const app = appWith({ amberfloBucketName: 'bucket-from-context', stackName: 'Metering', pipelineName: 'ctx' });
+    const template = Template.fromStack(app.node.findChild('Metering') as Stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ PIPELINE_NAME: 'ctx' }) },
+    });
+    expect(JSON.stringify(template.toJSON())).toContain(':s3:::bucket-from-context');
+  });
+
+  it('interrupts synthesis on any unacknowledged cdk-nag finding', () => {
+    const app = appWith({ amberfloBucketName: 'bucket' });
+    new sns.Topic(app.node.findChild('MeterFirehose'), 'TopicWithoutTls');
+    expect(() => app.synth()).toThrow(/AwsSolutions-SNS3/);
+  });
+
+  it('fails, naming the missing key, when run without a bucket name', () => {
+    const result = spawnSync(path.join(ROOT, 'node_modules/.bin/tsx'), ['infra/app.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CDK_OUTDIR: outdir(), CDK_CONTEXT_JSON: JSON.stringify(NO_BUNDLING) },
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('Missing context key "amberfloBucketName"');
+  });
+});
