@@ -83,7 +83,12 @@ let eventSequence = 0n;
 /** A CloudWatch-like event id: 56 decimal digits, unique within this process. */
 export function nextLogEventId(timestamp: number): string {
   eventSequence += 1n;
-  return `${String(timestamp).padStart(20, '0')}${String(eventSequence).padStart(36, '0')}`.slice(0, 56);
+  return logEventId(timestamp, eventSequence);
+}
+
+/** A CloudWatch-like event id (56 decimal digits) determined by its timestamp and a sequence number. */
+export function logEventId(timestamp: number, sequence: number | bigint): string {
+  return `${String(timestamp).padStart(20, '0')}${String(sequence).padStart(36, '0')}`.slice(0, 56);
 }
 
 export interface PayloadOptions {

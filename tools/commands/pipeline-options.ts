@@ -1,0 +1,107 @@
+/** Flags shared by `run` and `replay --local`: the local pipeline's stream, buffers, layout, Lambda and store. */
+import { type OptionSpec, type OptionValues, UsageError, keyValueOption, numberOption, stringOption, booleanOption } from '../lib/args.ts';
+import type { Compression } from '../lib/local-firehose.ts';
+import type { PipelineOptions } from '../lib/local-pipeline.ts';
+import { DEFAULT_DATA_PREFIX, DEFAULT_ERROR_PREFIX, PrefixError, validatePrefix } from '../lib/object-layout.ts';
+import { DirectoryStore, type ObjectStore, S3Store } from '../lib/object-store.ts';
+import { DEFAULT_OUTPUT_DIRECTORY, TRANSFORM_BUNDLE } from '../lib/paths.ts';
+
+export const DEFAULT_REGION = 'us-east-1';
+const MIB = 1024 * 1024;
+
+export const PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  out: { type: 'string', value: 'DIR', description: 'Directory laid out like the bucket', default: DEFAULT_OUTPUT_DIRECTORY },
+  's3-endpoint': { type: 'string', value: 'URL', description: 'Write objects to this S3-compatible endpoint instead of --out' },
+  bucket: { type: 'string', value: 'NAME', description: 'Bucket for --s3-endpoint', default: 'amberflo-ingest' },
+  'kinesis-endpoint': { type: 'string', value: 'URL', description: 'Use this Kinesis API instead of an in-process emulator' },
+  'stream-name': { type: 'string', value: 'NAME', description: 'Source Kinesis stream (created if missing)', default: 'meter-firehose-source' },
+  shards: { type: 'string', value: 'N', description: 'Shards of a created stream', default: '1' },
+  region: { type: 'string', value: 'REGION', description: 'AWS Region of the simulated resources', default: `$AWS_REGION or ${DEFAULT_REGION}` },
+  'delivery-stream': { type: 'string', value: 'NAME', description: 'Firehose stream name used in object names', default: 'meter-firehose' },
+  'processor-buffer-mb': { type: 'string', value: 'MB', description: 'Processor BufferSizeInMBs (0.2-3)', default: '0.25' },
+  'processor-interval': { type: 'string', value: 'SECONDS', description: 'Processor BufferIntervalInSeconds (0-900)', default: '60' },
+  'buffer-mb': { type: 'string', value: 'MB', description: 'Destination SizeInMBs (1-128)', default: '5' },
+  'buffer-interval': { type: 'string', value: 'SECONDS', description: 'Destination IntervalInSeconds (0-900)', default: '300' },
+  retries: { type: 'string', value: 'N', description: 'Retries of a failed Lambda invocation (0-300)', default: '3' },
+  'data-prefix': { type: 'string', value: 'PREFIX', description: 'Data output prefix', default: DEFAULT_DATA_PREFIX },
+  'error-prefix': { type: 'string', value: 'PREFIX', description: 'Error output prefix', default: DEFAULT_ERROR_PREFIX },
+  compression: { type: 'string', value: 'FORMAT', description: 'UNCOMPRESSED or GZIP', default: 'GZIP' },
+  'file-extension': { type: 'string', value: 'EXT', description: 'Data object extension', default: '.gz with GZIP, none otherwise' },
+  bundle: { type: 'string', value: 'PATH', description: 'The bundled transform', default: 'dist/transform/index.mjs' },
+  'transform-env': { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'Environment of the transform, e.g. UNKNOWN_FIELDS=drop' },
+  'lambda-memory': { type: 'string', value: 'MB', description: 'Memory reported to the function', default: '1024' },
+  'lambda-timeout': { type: 'string', value: 'SECONDS', description: 'Function timeout (1-300)', default: '120' },
+  'lambda-logs': { type: 'boolean', description: "Copy the function's log output to stderr" },
+};
+
+export function regionOption(values: OptionValues): string {
+  return stringOption(values, 'region') ?? process.env['AWS_REGION'] ?? DEFAULT_REGION;
+}
+
+export function storeOption(values: OptionValues): ObjectStore {
+  const endpoint = stringOption(values, 's3-endpoint');
+  if (endpoint === undefined) return new DirectoryStore(stringOption(values, 'out') ?? DEFAULT_OUTPUT_DIRECTORY);
+  return new S3Store({ bucket: stringOption(values, 'bucket') ?? 'amberflo-ingest', region: regionOption(values), endpoint: urlOption('s3-endpoint', endpoint) });
+}
+
+export function urlOption(name: string, raw: string): string {
+  if (!/^https?:\/\/[^\s/]+/.test(raw)) throw new UsageError(`--${name} must be an http(s) URL such as http://127.0.0.1:4567, got "${raw}"`);
+  return raw.replace(/\/+$/, '');
+}
+
+export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: string) => void }): Omit<PipelineOptions, 'onProgress'> {
+  const compression = (stringOption(values, 'compression') ?? 'GZIP').toUpperCase();
+  if (compression !== 'GZIP' && compression !== 'UNCOMPRESSED') {
+    throw new UsageError(`--compression must be GZIP or UNCOMPRESSED, got "${compression}"`);
+  }
+  const fileExtension = stringOption(values, 'file-extension') ?? (compression === 'GZIP' ? '.gz' : '');
+  if (fileExtension !== '' && !/^\.[\w.-]+$/.test(fileExtension)) {
+    throw new UsageError(`--file-extension must start with "." and hold only letters, digits, ".", "_" or "-", got "${fileExtension}"`);
+  }
+  const dataPrefix = stringOption(values, 'data-prefix') ?? DEFAULT_DATA_PREFIX;
+  const errorPrefix = stringOption(values, 'error-prefix') ?? DEFAULT_ERROR_PREFIX;
+  try {
+    validatePrefix(dataPrefix, 'data');
+    validatePrefix(errorPrefix, 'error');
+  } catch (error) {
+    if (error instanceof PrefixError) throw new UsageError(`--data-prefix/--error-prefix: ${error.message}`);
+    throw error;
+  }
+  const kinesisEndpoint = stringOption(values, 'kinesis-endpoint');
+  const streamName = stringOption(values, 'stream-name') ?? 'meter-firehose-source';
+  if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(streamName)) throw new UsageError(`--stream-name "${streamName}" is not a valid Kinesis stream name`);
+  const lambdaLogs = booleanOption(values, 'lambda-logs');
+  return {
+    region: regionOption(values),
+    streamName,
+    shardCount: numberOption(values, 'shards', 1, { min: 1, max: 50, integer: true }),
+    ...(kinesisEndpoint === undefined ? {} : { kinesisEndpoint: urlOption('kinesis-endpoint', kinesisEndpoint) }),
+    delivery: {
+      name: stringOption(values, 'delivery-stream') ?? 'meter-firehose',
+      version: 1,
+      processorHints: {
+        sizeBytes: numberOption(values, 'processor-buffer-mb', 0.25, { min: 0.2, max: 3 }) * MIB,
+        intervalMs: numberOption(values, 'processor-interval', 60, { min: 0, max: 900, integer: true }) * 1000,
+      },
+      destinationHints: {
+        sizeBytes: numberOption(values, 'buffer-mb', 5, { min: 1, max: 128, integer: true }) * MIB,
+        intervalMs: numberOption(values, 'buffer-interval', 300, { min: 0, max: 900, integer: true }) * 1000,
+      },
+      numberOfRetries: numberOption(values, 'retries', 3, { min: 0, max: 300, integer: true }),
+      dataPrefix,
+      errorPrefix,
+      fileExtension,
+      compression: compression as Compression,
+      maxInvocations: 100_000,
+    },
+    lambda: {
+      bundlePath: stringOption(values, 'bundle') ?? TRANSFORM_BUNDLE,
+      functionName: 'meter-firehose-transform',
+      memoryMb: numberOption(values, 'lambda-memory', 1024, { min: 128, max: 10_240, integer: true }),
+      timeoutMs: numberOption(values, 'lambda-timeout', 120, { min: 1, max: 300 }) * 1000,
+      environment: keyValueOption(values, 'transform-env'),
+      ...(lambdaLogs ? { onLog: (text: string) => io.stderr(text) } : {}),
+    },
+    store: storeOption(values),
+  };
+}

@@ -1,0 +1,95 @@
+/** What a local pipeline run did, reconciled from its delivery report: pure, for the table and for --json. */
+import type { BufferHints } from './buffering.ts';
+import { type FailedEvent, failedEventsOf, groupFailures } from './failures.ts';
+import type { PipelineResult } from './local-pipeline.ts';
+
+export interface RunInput {
+  readonly source: string;
+  readonly format: string;
+  readonly eventsRead: number;
+  readonly eventsMatched: number;
+  readonly filterPattern: string;
+  readonly kinesisRecordsPut: number;
+}
+
+export interface ReasonCount {
+  readonly reason: string;
+  readonly count: number;
+  readonly example: string;
+}
+
+export interface RunSummary {
+  readonly input: RunInput;
+  readonly lambda: { readonly invocations: number; readonly failedInvocations: number; readonly maxMs: number; readonly totalMs: number };
+  readonly records: {
+    readonly fromSource: number;
+    readonly reingested: number;
+    readonly ok: number;
+    readonly dropped: number;
+    readonly failed: Readonly<Record<string, number>>;
+  };
+  readonly meterRecordsDelivered: number;
+  readonly rejected: { readonly total: number; readonly byReason: readonly ReasonCount[] };
+  /** Failed records other than rejects payloads: invocation failures, contract violations, undecodable input. */
+  readonly otherFailures: { readonly total: number; readonly byReason: readonly ReasonCount[] };
+  readonly objects: {
+    readonly data: readonly { readonly location: string; readonly records: number; readonly bytes: number }[];
+    readonly errors: readonly { readonly location: string; readonly records: number; readonly bytes: number }[];
+  };
+  readonly latency: {
+    readonly simulatedMaxSeconds: number;
+    readonly simulatedMeanSeconds: number;
+    /** Worst case the buffer hints imply: processor interval + destination interval + the slowest invocation. */
+    readonly impliedWorstCaseSeconds: number;
+  };
+}
+
+export interface SummaryContext {
+  readonly input: RunInput;
+  readonly processorHints: BufferHints;
+  readonly destinationHints: BufferHints;
+  readonly locate: (key: string) => string;
+}
+
+export function summarizeRun(result: PipelineResult, context: SummaryContext): RunSummary {
+  const failedEvents = result.errorRecords.flatMap((record, recordIndex) => failedEventsOf({ record, objectKey: '', recordIndex }));
+  const rejects = failedEvents.filter((event) => event.origin === 'rejects');
+  const others = failedEvents.filter((event) => event.origin !== 'rejects');
+  const describe = (objects: PipelineResult['dataObjects']) =>
+    objects.map((object) => ({ location: context.locate(object.key), records: object.records, bytes: object.bytes }));
+  return {
+    input: context.input,
+    lambda: { invocations: result.invocations, failedInvocations: result.failedInvocations, maxMs: result.lambdaMsMax, totalMs: result.lambdaMsTotal },
+    records: {
+      fromSource: result.sourceRecords,
+      reingested: result.reingestedRecords,
+      ok: result.okRecords,
+      dropped: result.droppedRecords,
+      failed: result.failedRecords,
+    },
+    meterRecordsDelivered: result.deliveredMeterRecords,
+    rejected: { total: rejects.length, byReason: countByReason(rejects) },
+    otherFailures: { total: others.length, byReason: countByReason(others) },
+    objects: { data: describe(result.dataObjects), errors: describe(result.errorObjects) },
+    latency: {
+      simulatedMaxSeconds: result.maxLatencyMs / 1000,
+      simulatedMeanSeconds: result.meanLatencyMs / 1000,
+      impliedWorstCaseSeconds: (context.processorHints.intervalMs + context.destinationHints.intervalMs + result.lambdaMsMax) / 1000,
+    },
+  };
+}
+
+function countByReason(events: readonly FailedEvent[]): ReasonCount[] {
+  return groupFailures(events, 1).map((group) => ({
+    reason: group.reason,
+    count: group.count,
+    example: exampleText(group.examples[0]),
+  }));
+}
+
+/** A one-line example: why the event failed (the reject detail or Firehose's error message). */
+export function exampleText(event: FailedEvent | undefined, maxLength = 110): string {
+  if (event === undefined) return '';
+  const text = event.detail.replace(/\s+/g, ' ').trim();
+  return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
+}
