@@ -72,7 +72,9 @@ export function loadAppConfig(context: (key: string) => unknown): AppConfig {
   const account = optionalString('account', context('account'));
   const region = optionalString('region', context('region'));
   if ((account === undefined) !== (region === undefined)) {
-    throw new PipelineConfigError('Context keys "account" and "region" must be set together (or neither, for an environment-agnostic stack)');
+    throw new PipelineConfigError(
+      'Context keys "account" and "region" must be set together (or neither, for an environment-agnostic stack)',
+    );
   }
   const alarmTopicArn = optionalString('alarmTopicArn', context('alarmTopicArn'));
   return {
@@ -130,7 +132,9 @@ function parseJson(raw: string): unknown {
 function checkTransformKeys(transform: Record<string, unknown>): asserts transform is TransformSettings {
   for (const key of Object.keys(transform)) {
     if (!TRANSFORM_KEYS.includes(key)) {
-      throw new PipelineConfigError(`Context key "transform" has an unknown setting "${key}"; known: ${TRANSFORM_KEYS.join(', ')}`);
+      throw new PipelineConfigError(
+        `Context key "transform" has an unknown setting "${key}"; known: ${TRANSFORM_KEYS.join(', ')}`,
+      );
     }
   }
 }

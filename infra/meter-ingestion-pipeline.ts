@@ -46,7 +46,10 @@ export interface MeterIngestionPipelineProps {
    */
   readonly accountSubscriptionPolicy?: boolean;
 
-  /** Further log groups the account policy leaves out (at most 48: the policy allows 50 with the pipeline's two). @default - none */
+  /**
+   * Further log groups the account policy leaves out (at most 48: the policy takes 50, two are the pipeline's).
+   * @default - none
+   */
   readonly accountPolicyExcludedLogGroupNames?: string[];
 
   /** Provisioned shard count of the Kinesis stream. @default - on-demand capacity */
@@ -106,7 +109,10 @@ export interface MeterIngestionPipelineProps {
   /** Timeout of the transform function, in seconds (1–300: Firehose waits at most 5 minutes). @default 120 */
   readonly transformTimeoutSeconds?: number;
 
-  /** Settings of the transform, validated at synth time like the function validates them at cold start. @default - the transform's defaults */
+  /**
+   * Settings of the transform, validated at synth time as the function validates them at cold start.
+   * @default - the transform's defaults (transform/config.ts)
+   */
   readonly transform?: TransformSettings;
 
   /** Topic notified when an alarm fires or recovers. @default - alarms without actions */
@@ -161,7 +167,7 @@ export class MeterIngestionPipeline extends Construct {
   constructor(scope: Construct, id: string, props: MeterIngestionPipelineProps) {
     super(scope, id);
     const settings = resolveSettings(props, Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }));
-    const { pipelineName, transformConfig } = settings;
+    const { pipelineName } = settings;
     this.pipelineName = pipelineName;
 
     this.streamKey = new kms.Key(this, 'StreamKey', {
@@ -184,7 +190,10 @@ export class MeterIngestionPipeline extends Construct {
 
     // Fixed names, known before deployment, so that the account policy can exclude them and a source list that
     // names them is rejected at synth time. DESTROY: a retained log group with a fixed name would block redeploying.
-    const logGroupProps = { retention: settings.logRetention, removalPolicy: RemovalPolicy.DESTROY };
+    const logGroupProps = {
+      retention: settings.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    };
     this.transformLogGroup = new logs.LogGroup(this, 'TransformLogGroup', {
       logGroupName: settings.transformLogGroupName,
       ...logGroupProps,
@@ -199,11 +208,14 @@ export class MeterIngestionPipeline extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    this.transformFunction = this.createTransform(settings, transformConfig);
+    this.transformFunction = this.createTransform(settings);
     this.subscriptionRole = this.createSubscriptionRole();
     this.subscribeSources(settings);
 
     this.deliveryRole = this.createDeliveryRole(settings, deliveryLogStream.logStreamName);
+    // L1 on purpose: the L2 S3 destination grants read, write and delete on the whole bucket, and its Lambda
+    // processor only takes whole MiB. This stream writes to another account's bucket under two prefixes only, and
+    // its processor buffer must stay below 1 MB (see processorBufferSizeMBs).
     this.deliveryStream = new firehose.CfnDeliveryStream(this, 'DeliveryStream', {
       deliveryStreamType: 'KinesisStreamAsSource',
       kinesisStreamSourceConfiguration: {
@@ -226,8 +238,6 @@ export class MeterIngestionPipeline extends Construct {
           logGroupName: this.deliveryLogGroup.logGroupName,
           logStreamName: deliveryLogStream.logStreamName,
         },
-        // Written as an L1 property because the L2 LambdaFunctionProcessor only takes whole MiB, and
-        // the processor buffer must stay below 1 MB (see processorBufferSizeMBs).
         processingConfiguration: {
           enabled: true,
           processors: [
@@ -255,10 +265,10 @@ export class MeterIngestionPipeline extends Construct {
     });
 
     this.createAlarms(settings);
-    this.dashboard = this.createDashboard(transformConfig.metricsNamespace);
+    this.dashboard = this.createDashboard(settings.transformConfig.metricsNamespace);
   }
 
-  private createTransform(settings: ResolvedSettings, transformConfig: TransformConfig): nodejs.NodejsFunction {
+  private createTransform(settings: ResolvedSettings): nodejs.NodejsFunction {
     const role = new iam.Role(this, 'TransformRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Meter pipeline ${settings.pipelineName}: transform function`,
@@ -299,7 +309,7 @@ export class MeterIngestionPipeline extends Construct {
       timeout: Duration.seconds(settings.transformTimeoutSeconds),
       role,
       logGroup: this.transformLogGroup,
-      environment: { ...transformEnvironment(transformConfig), NODE_OPTIONS: '--enable-source-maps' },
+      environment: { ...transformEnvironment(settings.transformConfig), NODE_OPTIONS: '--enable-source-maps' },
       // The AWS SDK v3 stays external (the nodejs22.x runtime provides it); other CommonJS dependencies bundled
       // into the ESM output (e.g. @smithy/node-http-handler) call require(), which ESM lacks.
       bundling: {
@@ -307,7 +317,9 @@ export class MeterIngestionPipeline extends Construct {
         target: 'node22',
         minify: true,
         sourceMap: true,
-        banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        banner:
+          "import { createRequire as __createRequire } from 'node:module'; " +
+          'const require = __createRequire(import.meta.url);',
       },
     });
     Validations.of(fn).acknowledge({
@@ -562,46 +574,32 @@ export class MeterIngestionPipeline extends Construct {
   }
 }
 
-interface ResolvedSettings {
-  readonly amberfloBucketName: string;
-  readonly pipelineName: string;
+type NumericProp = {
+  [K in keyof MeterIngestionPipelineProps]-?: MeterIngestionPipelineProps[K] extends number | undefined ? K : never;
+}[keyof MeterIngestionPipelineProps];
+
+type ResolvedSettings = Required<
+  Omit<MeterIngestionPipelineProps, 'streamShardCount' | 'fileExtension' | 'alarmTopic' | 'transform'>
+> & {
+  readonly streamShardCount: number | undefined;
+  readonly fileExtension: string | undefined;
+  readonly alarmTopic: sns.ITopic | undefined;
+  readonly transformConfig: TransformConfig;
   readonly transformLogGroupName: string;
   readonly deliveryLogGroupName: string;
-  readonly sourceLogGroupNames: string[];
-  readonly subscriptionFilterPattern: string;
-  readonly accountSubscriptionPolicy: boolean;
-  readonly accountPolicyExcludedLogGroupNames: string[];
-  readonly streamShardCount: number | undefined;
-  readonly streamRetentionHours: number;
-  readonly processorBufferSizeMBs: number;
-  readonly processorBufferIntervalSeconds: number;
-  readonly processorRetries: number;
-  readonly dataOutputPrefix: string;
-  readonly errorOutputPrefix: string;
-  readonly destinationBufferIntervalSeconds: number;
-  readonly destinationBufferSizeMBs: number;
-  readonly compression: DeliveryCompression;
-  readonly fileExtension: string | undefined;
-  readonly logRetention: logs.RetentionDays;
-  readonly transformMemorySizeMB: number;
-  readonly transformTimeoutSeconds: number;
-  readonly transformConfig: TransformConfig;
-  readonly alarmTopic: sns.ITopic | undefined;
-  readonly iteratorAgeAlarmSeconds: number;
-  readonly dataFreshnessAlarmSeconds: number;
-  readonly rejectedMeterRecordsAlarmThreshold: number;
-  readonly durationAlarmPercentOfTimeout: number;
-}
+};
 
 /** Applies defaults and validates every setting; errors name the prop (which is also the CDK context key). */
 function resolveSettings(props: MeterIngestionPipelineProps, defaultPipelineName: string): ResolvedSettings {
-  const fail = (message: string): never => {
-    throw new PipelineConfigError(message);
-  };
+  const numberProp = (key: NumericProp, fallback: number, min: number, max = Infinity, integer = true) =>
+    checkNumber(key, props[key] ?? fallback, min, max, integer);
 
-  const amberfloBucketName = props.amberfloBucketName;
+  const { amberfloBucketName } = props;
   if (!Token.isUnresolved(amberfloBucketName) && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(amberfloBucketName ?? '')) {
-    fail(`amberfloBucketName must be an S3 bucket name (3-63 lowercase letters, digits, "." or "-"), got "${amberfloBucketName}"`);
+    fail(
+      `amberfloBucketName must be an S3 bucket name (3-63 lowercase letters, digits, "." or "-"), ` +
+        `got "${amberfloBucketName}"`,
+    );
   }
 
   const pipelineName = props.pipelineName ?? defaultPipelineName;
@@ -613,60 +611,60 @@ function resolveSettings(props: MeterIngestionPipelineProps, defaultPipelineName
   const ownLogGroups = [transformLogGroupName, deliveryLogGroupName];
 
   const sourceLogGroupNames = props.sourceLogGroupNames ?? [];
-  for (const name of sourceLogGroupNames) {
-    if (ownLogGroups.includes(name)) {
-      fail(`sourceLogGroupNames must not include the pipeline's own log group "${name}": the pipeline would feed itself`);
-    }
+  const own = sourceLogGroupNames.find((name) => ownLogGroups.includes(name));
+  if (own !== undefined) {
+    fail(`sourceLogGroupNames must not include the pipeline's own log group "${own}": the pipeline would feed itself`);
   }
   const duplicate = sourceLogGroupNames.find((name, i) => sourceLogGroupNames.indexOf(name) !== i);
   if (duplicate !== undefined) fail(`sourceLogGroupNames lists "${duplicate}" twice`);
 
   const accountPolicyExcludedLogGroupNames = props.accountPolicyExcludedLogGroupNames ?? [];
-  if (accountPolicyExcludedLogGroupNames.length > 50 - ownLogGroups.length) {
-    fail(`accountPolicyExcludedLogGroupNames may list at most ${50 - ownLogGroups.length} log groups (the policy allows 50, two are the pipeline's own), got ${accountPolicyExcludedLogGroupNames.length}`);
+  const maxExcluded = 50 - ownLogGroups.length;
+  if (accountPolicyExcludedLogGroupNames.length > maxExcluded) {
+    fail(
+      `accountPolicyExcludedLogGroupNames may list at most ${maxExcluded} log groups (the policy takes 50 and ` +
+        `excludes the pipeline's own two), got ${accountPolicyExcludedLogGroupNames.length}`,
+    );
   }
 
   let transformConfig: TransformConfig;
   try {
-    transformConfig = loadConfig(transformEnvironment({ ...props.transform, pipelineName } as Partial<TransformConfig>));
+    transformConfig = loadConfig(transformEnvironment({ ...props.transform, pipelineName }));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    throw new PipelineConfigError(`transform: ${error.message}`);
+    return fail(`transform: ${error.message}`);
   }
 
-  const streamShardCount = props.streamShardCount;
-  if (streamShardCount !== undefined) checkNumber('streamShardCount', streamShardCount, 1, 100_000);
-
-  const processorBufferIntervalSeconds = checkNumber('processorBufferIntervalSeconds', props.processorBufferIntervalSeconds ?? 60, 0, 900);
-  const destinationBufferIntervalSeconds = checkNumber('destinationBufferIntervalSeconds', props.destinationBufferIntervalSeconds ?? 300, 0, 900);
-
-  const { dataOutputPrefix, errorOutputPrefix } = checkPrefixes(
-    props.dataOutputPrefix ?? DEFAULT_DATA_OUTPUT_PREFIX,
-    props.errorOutputPrefix ?? DEFAULT_ERROR_OUTPUT_PREFIX,
-  );
+  const dataOutputPrefix = props.dataOutputPrefix ?? DEFAULT_DATA_OUTPUT_PREFIX;
+  const errorOutputPrefix = props.errorOutputPrefix ?? DEFAULT_ERROR_OUTPUT_PREFIX;
+  checkPrefixes(dataOutputPrefix, errorOutputPrefix);
 
   const compression = props.compression ?? 'GZIP';
   if (compression !== 'GZIP' && compression !== 'UNCOMPRESSED') {
-    fail(`compression must be "GZIP" or "UNCOMPRESSED" (Amberflo reads JSON and gunzips ".gz" objects only), got "${compression}"`);
+    fail(
+      `compression must be "GZIP" or "UNCOMPRESSED" (Amberflo reads JSON and gunzips ".gz" objects only), ` +
+        `got "${compression}"`,
+    );
   }
   const fileExtension = props.fileExtension ?? (compression === 'GZIP' ? '.gz' : undefined);
-  if (fileExtension !== undefined) {
-    if (!/^\.[0-9a-z!\-_.*'()]{1,127}$/.test(fileExtension)) {
-      fail(`fileExtension must start with "." followed by up to 127 of 0-9 a-z ! - _ . * ' ( ), got "${fileExtension}"`);
-    }
-    if (compression === 'GZIP' && !fileExtension.endsWith('.gz')) {
-      fail(`fileExtension must end with ".gz" when compression is GZIP (Amberflo only gunzips ".gz" objects), got "${fileExtension}"`);
-    }
+  if (fileExtension !== undefined && !/^\.[0-9a-z!\-_.*'()]{1,127}$/.test(fileExtension)) {
+    fail(`fileExtension must start with "." followed by up to 127 of 0-9 a-z ! - _ . * ' ( ), got "${fileExtension}"`);
+  }
+  if (compression === 'GZIP' && !fileExtension?.endsWith('.gz')) {
+    fail(
+      `fileExtension must end with ".gz" when compression is GZIP (Amberflo only gunzips ".gz" objects), ` +
+        `got "${fileExtension}"`,
+    );
   }
 
   const logRetentionDays = props.logRetentionDays ?? 30;
-  const retentionChoices = Object.values(logs.RetentionDays).filter((value): value is number => typeof value === 'number');
+  const retentionChoices = Object.values(logs.RetentionDays).filter((value) => typeof value === 'number');
   if (!retentionChoices.includes(logRetentionDays)) {
     fail(`logRetentionDays must be one of ${retentionChoices.join(', ')}, got ${logRetentionDays}`);
   }
 
-  const transformTimeoutSeconds = checkNumber('transformTimeoutSeconds', props.transformTimeoutSeconds ?? 120, 1, 300);
-
+  const processorBufferIntervalSeconds = numberProp('processorBufferIntervalSeconds', 60, 0, 900);
+  const destinationBufferIntervalSeconds = numberProp('destinationBufferIntervalSeconds', 300, 0, 900);
   return {
     amberfloBucketName,
     pipelineName,
@@ -676,38 +674,43 @@ function resolveSettings(props: MeterIngestionPipelineProps, defaultPipelineName
     subscriptionFilterPattern: props.subscriptionFilterPattern ?? JSON.stringify(transformConfig.prefix),
     accountSubscriptionPolicy: props.accountSubscriptionPolicy ?? false,
     accountPolicyExcludedLogGroupNames,
-    streamShardCount,
-    streamRetentionHours: checkNumber('streamRetentionHours', props.streamRetentionHours ?? 24, 24, 8760),
-    processorBufferSizeMBs: checkNumber('processorBufferSizeMBs', props.processorBufferSizeMBs ?? 0.25, 0.2, 3, false),
+    streamShardCount: props.streamShardCount === undefined ? undefined : numberProp('streamShardCount', 0, 1),
+    streamRetentionHours: numberProp('streamRetentionHours', 24, 24, 8760),
+    processorBufferSizeMBs: numberProp('processorBufferSizeMBs', 0.25, 0.2, 3, false),
     processorBufferIntervalSeconds,
-    processorRetries: checkNumber('processorRetries', props.processorRetries ?? 3, 0, 300),
+    processorRetries: numberProp('processorRetries', 3, 0),
     dataOutputPrefix,
     errorOutputPrefix,
     destinationBufferIntervalSeconds,
-    destinationBufferSizeMBs: checkNumber('destinationBufferSizeMBs', props.destinationBufferSizeMBs ?? 5, 1, 128),
+    destinationBufferSizeMBs: numberProp('destinationBufferSizeMBs', 5, 1, 128),
     compression,
     fileExtension,
-    logRetention: logRetentionDays as logs.RetentionDays,
-    transformMemorySizeMB: checkNumber('transformMemorySizeMB', props.transformMemorySizeMB ?? 1024, 128, 10_240),
-    transformTimeoutSeconds,
+    logRetentionDays,
+    transformMemorySizeMB: numberProp('transformMemorySizeMB', 1024, 128, 10_240),
+    transformTimeoutSeconds: numberProp('transformTimeoutSeconds', 120, 1, 300),
     transformConfig,
     alarmTopic: props.alarmTopic,
-    iteratorAgeAlarmSeconds: checkNumber('iteratorAgeAlarmSeconds', props.iteratorAgeAlarmSeconds ?? 900, 1, 8760 * 3600),
-    dataFreshnessAlarmSeconds: checkNumber(
+    iteratorAgeAlarmSeconds: numberProp('iteratorAgeAlarmSeconds', 900, 1),
+    // A record may wait for both buffers; alarm once it is 5 minutes older than that.
+    dataFreshnessAlarmSeconds: numberProp(
       'dataFreshnessAlarmSeconds',
-      props.dataFreshnessAlarmSeconds ?? processorBufferIntervalSeconds + destinationBufferIntervalSeconds + 300,
+      processorBufferIntervalSeconds + destinationBufferIntervalSeconds + 300,
       1,
-      Number.MAX_SAFE_INTEGER,
     ),
-    rejectedMeterRecordsAlarmThreshold: checkNumber('rejectedMeterRecordsAlarmThreshold', props.rejectedMeterRecordsAlarmThreshold ?? 0, 0, Number.MAX_SAFE_INTEGER),
-    durationAlarmPercentOfTimeout: checkNumber('durationAlarmPercentOfTimeout', props.durationAlarmPercentOfTimeout ?? 80, 1, 100),
+    rejectedMeterRecordsAlarmThreshold: numberProp('rejectedMeterRecordsAlarmThreshold', 0, 0),
+    durationAlarmPercentOfTimeout: numberProp('durationAlarmPercentOfTimeout', 80, 1, 100),
   };
 }
 
-function checkNumber(name: string, value: number, min: number, max: number, integer = true): number {
+function fail(message: string): never {
+  throw new PipelineConfigError(message);
+}
+
+function checkNumber(name: string, value: number, min: number, max = Infinity, integer = true): number {
   const valid = typeof value === 'number' && (integer ? Number.isInteger(value) : Number.isFinite(value));
   if (!valid || value < min || value > max) {
-    throw new PipelineConfigError(`${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${value}`);
+    const range = max === Infinity ? `of at least ${min}` : `from ${min} to ${max}`;
+    fail(`${name} must be ${integer ? 'an integer' : 'a number'} ${range}, got ${value}`);
   }
   return value;
 }
@@ -717,7 +720,7 @@ function checkNumber(name: string, value: number, min: number, max: number, inte
  * `!{firehose:error-output-type}` only in, and then required by, the error prefix. On top of that the error prefix
  * must stay out of the data prefix's top-level folder, or Amberflo would ingest Firehose's error records.
  */
-function checkPrefixes(data: string, error: string): { dataOutputPrefix: string; errorOutputPrefix: string } {
+function checkPrefixes(data: string, error: string): void {
   const expressions = (prefix: string) => prefix.match(/!\{[^}]*\}/g) ?? [];
   const allowed = (expression: string, isError: boolean) =>
     expression.startsWith('!{timestamp:') ||
@@ -728,28 +731,28 @@ function checkPrefixes(data: string, error: string): { dataOutputPrefix: string;
     ['errorOutputPrefix', error, true],
   ] as const) {
     if (prefix.startsWith('/') || prefix.length > 1024) {
-      throw new PipelineConfigError(`${name} must not start with "/" and must be at most 1024 characters, got "${prefix}"`);
+      fail(`${name} must not start with "/" and must be at most 1024 characters, got "${prefix}"`);
     }
     if (staticPart(prefix) === '') {
-      throw new PipelineConfigError(`${name} must start with a fixed folder (e.g. "ingest/") that scopes the S3 permissions, got "${prefix}"`);
+      fail(`${name} must start with a fixed folder (e.g. "ingest/") that scopes the S3 permissions, got "${prefix}"`);
     }
     const invalid = expressions(prefix).find((expression) => !allowed(expression, isError));
     if (invalid !== undefined) {
-      throw new PipelineConfigError(`${name} may not use the expression ${invalid}, got "${prefix}"`);
+      fail(`${name} may not use the expression ${invalid}, got "${prefix}"`);
     }
   }
   if (expressions(error).length > 0 && !error.includes(ERROR_OUTPUT_TYPE)) {
-    throw new PipelineConfigError(`errorOutputPrefix must include ${ERROR_OUTPUT_TYPE} when it uses expressions, got "${error}"`);
+    fail(`errorOutputPrefix must include ${ERROR_OUTPUT_TYPE} when it uses expressions, got "${error}"`);
   }
   const staticData = staticPart(data);
   const slash = staticData.indexOf('/');
   const dataFolder = slash === -1 ? staticData : staticData.slice(0, slash + 1);
   if (staticPart(error).startsWith(dataFolder)) {
-    throw new PipelineConfigError(
-      `errorOutputPrefix must lie outside "${dataFolder}", the top-level folder of dataOutputPrefix that Amberflo ingests, got "${error}"`,
+    fail(
+      `errorOutputPrefix must lie outside "${dataFolder}", the top-level folder of dataOutputPrefix that ` +
+        `Amberflo ingests, got "${error}"`,
     );
   }
-  return { dataOutputPrefix: data, errorOutputPrefix: error };
 }
 
 /** The part of a prefix before its first expression: the only part known when granting permissions. */
