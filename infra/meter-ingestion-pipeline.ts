@@ -300,12 +300,12 @@ export class MeterIngestionPipeline extends Construct {
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      // A 0.25 MB batch of gzipped input becomes ~3 MB of NDJSON, held as strings, then base64 in a response of up
-      // to 6 MB: 1024 MB leaves headroom for the largest (3 MB) processor buffer, and Lambda allots CPU in
-      // proportion to memory, which gunzip and JSON parsing use.
+      // The largest processor buffer (3 MB gzipped) expands to ~36 MB of NDJSON, held as strings next to its
+      // base64 response: 1024 MB covers that with room to spare, and Lambda allots CPU in proportion to memory,
+      // which gunzip and JSON parsing use.
       memorySize: settings.transformMemorySizeMB,
-      // Firehose waits at most 5 minutes per invocation; a 2-minute limit surfaces a stuck invocation (and lets
-      // Firehose retry) well before that, while allowing the re-ingest backoff its full schedule.
+      // Firehose waits at most 5 minutes per invocation; 2 minutes surfaces a stuck invocation (and lets Firehose
+      // retry) well before that, and is far beyond the re-ingest backoff (seconds).
       timeout: Duration.seconds(settings.transformTimeoutSeconds),
       role,
       logGroup: this.transformLogGroup,
