@@ -9,10 +9,19 @@ import type { RejectReason } from './types.ts';
 export const RECORD_FIELD = 'meterRecord';
 const MESSAGE_FIELDS = ['message', 'msg'] as const;
 
-export type Extraction =
-  | { readonly kind: 'none' }
+/** A record found after the prefix: its parsed value, or why it cannot be one. */
+export type Found =
   | { readonly kind: 'record'; readonly value: unknown }
   | { readonly kind: 'error'; readonly reason: RejectReason; readonly detail: string };
+
+export type Extraction = { readonly kind: 'none' } | Found;
+
+/** Where a record's JSON text begins (`start`, after the prefix and its separators), not yet parsed. */
+export interface RecordText {
+  readonly kind: 'text';
+  readonly text: string;
+  readonly start: number;
+}
 
 const NONE: Extraction = { kind: 'none' };
 
@@ -62,31 +71,46 @@ function firstNonWhitespace(text: string, from: number): number {
 
 /** Extracts the meter record (an object, or an array of objects) that `message` carries after `prefix`. */
 export function extractRecord(message: string, prefix: string): Extraction {
+  const located = locateRecord(message, prefix);
+  return located.kind === 'text' ? parseRecordText(located.text, located.start) : located;
+}
+
+/**
+ * Finds the record in `message`: its text when it follows the prefix in a string (the caller may encode it
+ * without parsing), or the parsed value a structured line holds in its record field.
+ */
+export function locateRecord(message: string, prefix: string): Extraction | RecordText {
   const at = findPrefix(message, prefix);
   if (at === -1) return NONE;
   if (at > 0) {
     const start = firstNonWhitespace(message, 0);
     if (start < at && message.charCodeAt(start) === OPEN_BRACE) {
-      const structured = extractFromStructuredLine(message, prefix);
+      const structured = locateInStructuredLine(message, prefix);
       if (structured !== undefined) return structured;
     }
   }
-  return extractAfterPrefix(message, at + prefix.length);
+  return textAfterPrefix(message, at + prefix.length);
 }
 
-function extractFromStructuredLine(line: string, prefix: string): Extraction | undefined {
+function textAfterPrefix(text: string, from: number): Extraction | RecordText {
+  const start = skipSeparators(text, from);
+  if (start >= text.length) return { kind: 'error', reason: 'MISSING_RECORD', detail: 'nothing follows the prefix' };
+  return { kind: 'text', text, start };
+}
+
+function locateInStructuredLine(line: string, prefix: string): Extraction | RecordText | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
     return undefined;
   }
-  return extractFromStructured(parsed, prefix, 0);
+  return locateInStructured(parsed, prefix, 0);
 }
 
 const MAX_NESTED_MESSAGES = 2;
 
-function extractFromStructured(value: unknown, prefix: string, depth: number): Extraction | undefined {
+function locateInStructured(value: unknown, prefix: string, depth: number): Extraction | RecordText | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const entry = value as Record<string, unknown>;
   for (const field of MESSAGE_FIELDS) {
@@ -95,7 +119,7 @@ function extractFromStructured(value: unknown, prefix: string, depth: number): E
       const at = findPrefix(message, prefix);
       if (at === -1) continue;
       const after = skipSeparators(message, at + prefix.length);
-      if (after < message.length) return extractAfterPrefix(message, at + prefix.length);
+      if (after < message.length) return { kind: 'text', text: message, start: after };
       if (Object.hasOwn(entry, RECORD_FIELD)) return { kind: 'record', value: entry[RECORD_FIELD] };
       return {
         kind: 'error',
@@ -104,7 +128,7 @@ function extractFromStructured(value: unknown, prefix: string, depth: number): E
       };
     }
     if (depth < MAX_NESTED_MESSAGES && typeof message === 'object') {
-      const nested = extractFromStructured(message, prefix, depth + 1);
+      const nested = locateInStructured(message, prefix, depth + 1);
       if (nested !== undefined) return nested;
     }
   }
@@ -120,11 +144,8 @@ function skipSeparators(text: string, from: number): number {
 /** util.inspect output (`{ meterApiName: 'x' }`): the object was logged instead of its JSON. */
 const INSPECT_OUTPUT = /^\[?\s*\{\s*(?:[A-Za-z_$][\w$]*|'[^']*')\s*:/;
 
-function extractAfterPrefix(text: string, from: number): Extraction {
-  const start = skipSeparators(text, from);
-  if (start >= text.length) {
-    return { kind: 'error', reason: 'MISSING_RECORD', detail: 'nothing follows the prefix' };
-  }
+/** Parses the record whose JSON text begins at `start`, ignoring any text after it. */
+export function parseRecordText(text: string, start: number): Found {
   const open = text.charCodeAt(start);
   if (open !== OPEN_BRACE && open !== OPEN_BRACKET) {
     return parseScalarOrFail(text.slice(start).trim());
@@ -156,7 +177,7 @@ function extractAfterPrefix(text: string, from: number): Extraction {
   };
 }
 
-function parseScalarOrFail(text: string): Extraction {
+function parseScalarOrFail(text: string): Found {
   const parsed = tryParse(text);
   if (parsed.ok) {
     return { kind: 'error', reason: 'NOT_AN_OBJECT', detail: `expected a JSON object or array after the prefix, got ${typeof parsed.value}` };

@@ -1,7 +1,8 @@
 /** One CloudWatch Logs DATA_MESSAGE → its valid meter records as NDJSON, and the rejected ones with reasons. */
 import type { TransformConfig } from './config.ts';
 import { encodeMeterRecord } from './encode.ts';
-import { extractRecord } from './extract.ts';
+import { locateRecord, parseRecordText } from './extract.ts';
+import { fastEncodeRecord } from './fast-encode.ts';
 import type { CloudWatchLogsPayload, LogEvent, Reject } from './types.ts';
 import { deriveUniqueId, normalizeMeterRecord } from './validate.ts';
 
@@ -24,9 +25,19 @@ export function transformPayload(payload: CloudWatchLogsPayload, config: Transfo
   const meterEvents: LogEvent[] = [];
   const meterEventOutputLengths: number[] = [];
   for (const logEvent of payload.logEvents) {
-    const extraction = extractRecord(logEvent.message, prefix);
-    if (extraction.kind === 'none') continue;
+    const located = locateRecord(logEvent.message, prefix);
+    if (located.kind === 'none') continue;
     meterEvents.push(logEvent);
+    if (located.kind === 'text') {
+      const line = fastEncodeRecord(located.text, located.start, JSON.stringify(logEvent.id), logEvent.timestamp);
+      if (line !== undefined) {
+        ndjson += line;
+        meterRecords++;
+        meterEventOutputLengths.push(line.length);
+        continue;
+      }
+    }
+    const extraction = located.kind === 'text' ? parseRecordText(located.text, located.start) : located;
     if (extraction.kind === 'error') {
       rejects.push({ reason: extraction.reason, detail: extraction.detail, logEvent });
       meterEventOutputLengths.push(0);

@@ -134,7 +134,10 @@ function toEpochMillis(value: unknown): number | string {
 
 type Failure = Extract<Validation, { ok: false }>;
 
-/** A flat string→string map; numbers and booleans become strings. Returns the failure when it is not one. */
+/**
+ * A flat string→string map, in the record's own key order; numbers and booleans become strings. Returns the
+ * failure when it is not one.
+ */
 function toDimensions(value: unknown): { readonly ok: true; readonly dimensions?: Record<string, string> } | Failure {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, reason: 'INVALID_DIMENSIONS', detail: `dimensions must be an object of strings, got ${describe(value)}` };
@@ -142,8 +145,8 @@ function toDimensions(value: unknown): { readonly ok: true; readonly dimensions?
   const input = value as Record<string, unknown>;
   const keys = Object.keys(input);
   if (keys.length === 0) return { ok: true };
-  keys.sort();
-  const output = Object.create(null) as Record<string, string>;
+  // A plain object is safe (and fast to serialize): `__proto__` is refused before anything is assigned.
+  const output: Record<string, string> = {};
   for (const key of keys) {
     if (FORBIDDEN_KEYS.has(key)) return { ok: false, reason: 'FORBIDDEN_KEY', detail: `field name "dimensions.${key}" is not allowed` };
     if (key.trim() === '') return { ok: false, reason: 'INVALID_DIMENSIONS', detail: 'dimension names must be non-empty strings' };

@@ -74,10 +74,10 @@ describe('normalizeMeterRecord', () => {
     expect(result.detail).toContain(detail);
   });
 
-  it('turns number and boolean dimensions into strings and sorts them by name', () => {
+  it('turns number and boolean dimensions into strings and keeps their order', () => {
     const record = accepted({ ...valid, dimensions: { zone: 'b', count: 3, beta: true } });
     expect(record.dimensions).toEqual({ beta: 'true', count: '3', zone: 'b' });
-    expect(Object.keys(record.dimensions ?? {})).toEqual(['beta', 'count', 'zone']);
+    expect(Object.keys(record.dimensions ?? {})).toEqual(['zone', 'count', 'beta']);
   });
 
   it('omits empty or null dimensions', () => {
