@@ -139,8 +139,8 @@ export class PipelineConfigError extends Error {
   override readonly name = 'PipelineConfigError';
 }
 
-export const DEFAULT_DATA_OUTPUT_PREFIX = 'ingest/records/!{timestamp:yyyy-MM-dd}/';
-export const DEFAULT_ERROR_OUTPUT_PREFIX = 'errors/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/';
+const DEFAULT_DATA_OUTPUT_PREFIX = 'ingest/records/!{timestamp:yyyy-MM-dd}/';
+const DEFAULT_ERROR_OUTPUT_PREFIX = 'errors/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/';
 const ERROR_OUTPUT_TYPE = '!{firehose:error-output-type}';
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const ALARM_PERIOD = Duration.minutes(5);
@@ -386,9 +386,10 @@ export class MeterIngestionPipeline extends Construct {
 
   private createDeliveryRole(settings: ResolvedSettings, logStreamName: string): iam.Role {
     const bucket = bucketArn(settings.amberfloBucketName);
-    const objectArns = [settings.dataOutputPrefix, settings.errorOutputPrefix].map(
-      (prefix) => `${bucket}/${staticPart(prefix)}*`,
+    const objectKeys = [settings.dataOutputPrefix, settings.errorOutputPrefix].map(
+      (prefix) => `${settings.amberfloBucketName}/${staticPart(prefix)}*`,
     );
+    const objectArns = objectKeys.map((key) => `arn:${Aws.PARTITION}:s3:::${key}`);
     const role = new iam.Role(this, 'DeliveryRole', {
       assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
         conditions: { StringEquals: { 'sts:ExternalId': Aws.ACCOUNT_ID } },
@@ -443,9 +444,9 @@ export class MeterIngestionPipeline extends Construct {
         }),
       },
     });
-    for (const arn of objectArns) {
+    for (const key of objectKeys) {
       Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${arn.replace(Aws.PARTITION, '<AWS::Partition>')}]`,
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${key}]`,
         reason:
           'Firehose names each object itself (prefix + stream name + timestamp + random suffix), so object ' +
           'permissions can only be scoped to the static part of the configured prefix.',
