@@ -1,2 +1,170 @@
-export const REPLAY_SPEC = { name: 'replay', summary: 'x', usage: '', options: {} };
-export async function replayCommand(): Promise<number> { return 0; }
+/**
+ * `replay`: re-drive failed events after a fix, into the source Kinesis stream (PutRecords, retrying only
+ * the entries that failed) or into the local pipeline. Replays are idempotent downstream: the same log
+ * events yield the same uniqueIds.
+ */
+import { type CommandSpec, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/args.ts';
+import { createKinesisClient, putRecordsReliably, regionFromArn, streamNameFromArn } from '../lib/kinesis.ts';
+import { runPipeline } from '../lib/local-pipeline.ts';
+import { createProgress } from '../lib/progress.ts';
+import { type ReplayPayload, type ReplayPlan, planReplay } from '../lib/replay-plan.ts';
+import { summarizeRun } from '../lib/run-summary.ts';
+import { formatBytes, formatTable } from '../lib/table.ts';
+import { ERROR_SOURCE_OPTIONS, errorSourceFrom, failureFilterFrom, loadErrorRecords } from './error-source.ts';
+import { EXIT, type CommandIO, printJson } from './io.ts';
+import { PIPELINE_OPTIONS, pipelineOptionsFrom, regionOption, urlOption } from './pipeline-options.ts';
+import { formatRunSummary } from './run.ts';
+
+const { region: _region, 's3-endpoint': _s3Endpoint, ...LOCAL_PIPELINE_OPTIONS } = PIPELINE_OPTIONS;
+
+export const REPLAY_SPEC: CommandSpec = {
+  name: 'replay',
+  summary:
+    'Replay failed events from the error prefix into the source Kinesis stream (or the local pipeline with --local), ' +
+    'optionally filtered by reason or time; --dry-run shows what would be sent.',
+  usage: 'cli replay [options] [DIRECTORY | s3://BUCKET/PREFIX] (--stream-name NAME | --stream-arn ARN | --local)',
+  options: {
+    ...ERROR_SOURCE_OPTIONS,
+    'stream-arn': { type: 'string', value: 'ARN', description: 'Target Kinesis stream (its Region is used)' },
+    local: { type: 'boolean', description: 'Replay into the local pipeline (takes the run options below)' },
+    'dry-run': { type: 'boolean', description: 'Show what would be sent, send nothing' },
+    json: { type: 'boolean', description: 'Print the result as JSON' },
+    progress: { type: 'boolean', description: 'Report progress on stderr even when it is not a terminal' },
+    ...LOCAL_PIPELINE_OPTIONS,
+    'bucket-endpoint': { type: 'string', value: 'URL', description: 'With --local: write objects to this S3-compatible endpoint' },
+  },
+  examples: [
+    'cli replay ./errors --reason INVALID_METER_VALUE --dry-run',
+    'cli replay s3://my-amberflo-bucket/errors/ --since 2026-11-25T00:00:00Z --stream-arn arn:aws:kinesis:us-east-1:123456789012:stream/meter-source',
+    'cli replay --local --transform-env UNKNOWN_FIELDS=drop --reason UNKNOWN_FIELD',
+  ],
+};
+
+export async function replayCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(REPLAY_SPEC, argv);
+  if (booleanOption(values, 'help')) {
+    io.stdout(formatHelp(REPLAY_SPEC));
+    return EXIT.ok;
+  }
+  if (positionals.length > 1) throw new UsageError(`replay takes one location, got ${positionals.length}`);
+  const local = booleanOption(values, 'local');
+  const streamArn = stringOption(values, 'stream-arn');
+  const streamName = stringOption(values, 'stream-name');
+  const dryRun = booleanOption(values, 'dry-run');
+  if (!dryRun && !local && streamArn === undefined && streamName === undefined) {
+    throw new UsageError('replay needs a target: --stream-name NAME, --stream-arn ARN or --local (or --dry-run)');
+  }
+  if (local && streamArn !== undefined) throw new UsageError('--local replays into the local pipeline; it cannot be combined with --stream-arn');
+  const source = errorSourceFrom(positionals[0], values);
+  const filter = failureFilterFrom(values);
+  const progress = createProgress({ forced: booleanOption(values, 'progress'), ...(io.progressStream ? { stream: io.progressStream } : {}) });
+  const plan = planReplay(await loadErrorRecords(source, progress), filter);
+  const json = booleanOption(values, 'json');
+
+  if (dryRun || plan.payloads.length === 0) {
+    if (json) printJson(io, { dryRun, ...planJson(plan) });
+    else io.stdout(formatPlan(plan, dryRun ? 'Would send' : 'Nothing to send'));
+    return EXIT.ok;
+  }
+  if (local) return replayLocally(plan, values, io, json, progress);
+
+  const target = kinesisTarget(values, streamArn, streamName);
+  const kinesis = createKinesisClient(target);
+  try {
+    const outcome = await putRecordsReliably(
+      kinesis,
+      target.streamName,
+      plan.payloads.map((payload) => ({ data: payload.data, partitionKey: payload.partitionKey })),
+    );
+    const result = { ...planJson(plan), stream: target.streamName, recordsPut: plan.payloads.length, calls: outcome.calls, retriedEntries: outcome.retriedEntries };
+    if (json) printJson(io, result);
+    else {
+      io.stdout(formatPlan(plan, `Sent to Kinesis stream ${target.streamName}`));
+      io.stdout(`${plan.payloads.length} records put in ${outcome.calls} PutRecords calls (${outcome.retriedEntries} entries retried).\n`);
+    }
+    return EXIT.ok;
+  } finally {
+    kinesis.destroy();
+  }
+}
+
+async function replayLocally(plan: ReplayPlan, values: Parameters<typeof pipelineOptionsFrom>[0], io: CommandIO, json: boolean, progress: ReturnType<typeof createProgress>): Promise<number> {
+  const bucketEndpoint = stringOption(values, 'bucket-endpoint');
+  const options = pipelineOptionsFrom({ ...values, ...(bucketEndpoint === undefined ? {} : { 's3-endpoint': bucketEndpoint }) }, io);
+  const now = Date.now();
+  const result = await runPipeline(
+    plan.payloads.map((payload) => ({ data: payload.data, partitionKey: payload.partitionKey, arrival: now })),
+    { ...options, onProgress: (report) => progress.update(`invocations ${report.invocations} · meter records delivered ${report.deliveredMeterRecords}`) },
+  );
+  progress.done();
+  const summary = summarizeRun(result, {
+    input: {
+      source: `replay of ${plan.chosenEvents} failed log events`,
+      format: 'error prefix',
+      eventsRead: plan.failedEvents,
+      eventsMatched: plan.chosenEvents,
+      filterPattern: '(replayed events are not filtered again)',
+      kinesisRecordsPut: plan.payloads.length,
+    },
+    processorHints: options.delivery.processorHints,
+    destinationHints: options.delivery.destinationHints,
+    locate: (key) => options.store.locate(key),
+  });
+  if (json) printJson(io, { ...planJson(plan), run: summary });
+  else io.stdout(`${formatPlan(plan, 'Replayed into the local pipeline')}\n${formatRunSummary(summary)}`);
+  return summary.otherFailures.total > 0 ? EXIT.failures : EXIT.ok;
+}
+
+interface KinesisTarget {
+  readonly streamName: string;
+  readonly region: string;
+  readonly endpoint?: string;
+}
+
+function kinesisTarget(values: Parameters<typeof regionOption>[0], streamArn: string | undefined, streamName: string | undefined): KinesisTarget {
+  const endpoint = stringOption(values, 'kinesis-endpoint');
+  const withEndpoint = endpoint === undefined ? {} : { endpoint: urlOption('kinesis-endpoint', endpoint) };
+  if (streamArn !== undefined) {
+    try {
+      return { streamName: streamNameFromArn(streamArn), region: regionFromArn(streamArn), ...withEndpoint };
+    } catch (error) {
+      throw new UsageError(`--stream-arn: ${(error as Error).message}`);
+    }
+  }
+  return { streamName: streamName as string, region: regionOption(values), ...withEndpoint };
+}
+
+function planJson(plan: ReplayPlan): Record<string, unknown> {
+  return {
+    failedEvents: plan.failedEvents,
+    replayedEvents: plan.chosenEvents,
+    duplicateEvents: plan.duplicateEvents,
+    unreplayableRecords: plan.unreplayable,
+    payloads: plan.payloads.map((payload) => ({
+      kind: payload.kind,
+      logGroup: payload.source.logGroup,
+      logStream: payload.source.logStream,
+      events: payload.events.length,
+      bytes: payload.data.length,
+      reasons: payload.reasons,
+      eventIds: payload.events.map((event) => event.id),
+    })),
+  };
+}
+
+function formatPlan(plan: ReplayPlan, heading: string): string {
+  const rows = plan.payloads.map((payload: ReplayPayload) => [
+    payload.kind,
+    payload.source.logGroup,
+    payload.source.logStream,
+    payload.events.length,
+    formatBytes(payload.data.length),
+    Object.entries(payload.reasons).map(([reason, count]) => `${reason} ${count}`).join(', '),
+  ]);
+  const notes = [
+    `${plan.chosenEvents} of ${plan.failedEvents} failed log events in ${plan.payloads.length} payloads`,
+    plan.duplicateEvents > 0 ? `${plan.duplicateEvents} repeated events sent once` : '',
+    plan.unreplayable > 0 ? `${plan.unreplayable} records without log events to replay` : '',
+  ].filter(Boolean);
+  return `${heading}: ${notes.join('; ')}\n\n${rows.length > 0 ? formatTable(['payload', 'log group', 'log stream', 'events', 'size', 'reasons'], rows, { rightAligned: [3, 4] }) : ''}`;
+}

@@ -57,7 +57,7 @@ export function subscribe(events: readonly SourceLogEvent[], options: Subscripti
   const deliveries: SubscriptionDelivery[] = [];
   for (const streamEvents of byStream.values()) {
     const sorted = [...streamEvents].sort((a, b) => a.timestamp - b.timestamp);
-    for (const batch of batchStream(sorted, batching)) {
+    for (const batch of batchLogEvents(sorted, batching)) {
       const head = batch[0] as SourceLogEvent;
       const last = batch[batch.length - 1] as SourceLogEvent;
       deliveries.push({
@@ -80,8 +80,9 @@ export function partitionKeyFor(logGroup: string, logStream: string): string {
   return createHash('md5').update(`${logGroup}\n${logStream}`).digest('hex');
 }
 
-function* batchStream(events: readonly SourceLogEvent[], batching: SubscriptionBatching): Generator<SourceLogEvent[]> {
-  let batch: SourceLogEvent[] = [];
+/** Splits time-ordered events of one log stream into deliveries by window, event count and size. */
+export function* batchLogEvents<T extends LogEvent>(events: readonly T[], batching: SubscriptionBatching): Generator<T[]> {
+  let batch: T[] = [];
   let bytes = 0;
   for (const event of events) {
     const size = Buffer.byteLength(event.message) + EVENT_OVERHEAD_BYTES;

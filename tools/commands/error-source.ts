@@ -1,0 +1,68 @@
+/** Flags shared by `inspect` and `replay`: where the error objects are, and which failed events to take. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type OptionSpec, type OptionValues, UsageError, listOption, stringOption, timeOption } from '../lib/args.ts';
+import { type ErrorRecordAt, type FailureFilter, readErrorRecords } from '../lib/failures.ts';
+import { ErrorObjectFormatError } from '../lib/object-layout.ts';
+import { DirectoryStore, type ObjectStore, S3Store, parseS3Url } from '../lib/object-store.ts';
+import { DEFAULT_OUTPUT_DIRECTORY } from '../lib/paths.ts';
+import type { Progress } from '../lib/progress.ts';
+import { regionOption, urlOption } from './pipeline-options.ts';
+
+export const ERROR_SOURCE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  prefix: { type: 'string', value: 'PREFIX', description: 'Key prefix of the error objects in a directory', default: '"errors/" when present' },
+  's3-endpoint': { type: 'string', value: 'URL', description: 'S3-compatible endpoint for s3:// locations (default: AWS)' },
+  region: { type: 'string', value: 'REGION', description: 'AWS Region', default: '$AWS_REGION or us-east-1' },
+  reason: { type: 'string', multiple: true, value: 'REASON', description: 'Only failed events with this reason (e.g. INVALID_METER_VALUE, Lambda.FunctionError)' },
+  since: { type: 'string', value: 'TIME', description: 'Only events at or after this time (ISO-8601 or epoch ms)' },
+  until: { type: 'string', value: 'TIME', description: 'Only events before this time' },
+};
+
+export interface ErrorSource {
+  readonly store: ObjectStore;
+  readonly prefix: string;
+  readonly description: string;
+}
+
+/** LOCATION is a directory (default: the local pipeline's) or `s3://bucket/prefix`. */
+export function errorSourceFrom(location: string | undefined, values: OptionValues): ErrorSource {
+  const s3 = location === undefined ? undefined : parseS3Url(location);
+  if (s3 !== undefined) {
+    const endpoint = stringOption(values, 's3-endpoint');
+    const store = new S3Store({
+      bucket: s3.bucket,
+      region: regionOption(values),
+      ...(endpoint === undefined ? {} : { endpoint: urlOption('s3-endpoint', endpoint) }),
+    });
+    const prefix = s3.prefix === '' ? 'errors/' : s3.prefix;
+    return { store, prefix, description: `s3://${s3.bucket}/${prefix}` };
+  }
+  const directory = location ?? DEFAULT_OUTPUT_DIRECTORY;
+  if (!existsSync(directory)) throw new UsageError(`no such directory: ${directory}`);
+  const prefix = stringOption(values, 'prefix') ?? (existsSync(join(directory, 'errors')) ? 'errors/' : '');
+  return { store: new DirectoryStore(directory), prefix, description: join(directory, prefix) };
+}
+
+export function failureFilterFrom(values: OptionValues): FailureFilter {
+  const since = timeOption(values, 'since');
+  const until = timeOption(values, 'until');
+  if (since !== undefined && until !== undefined && since >= until) throw new UsageError('--since must be earlier than --until');
+  return {
+    reasons: listOption(values, 'reason'),
+    ...(since === undefined ? {} : { since }),
+    ...(until === undefined ? {} : { until }),
+  };
+}
+
+export async function loadErrorRecords(source: ErrorSource, progress: Progress): Promise<ErrorRecordAt[]> {
+  try {
+    return await readErrorRecords(source.store, source.prefix, (done, total) => progress.update(`error objects read ${done}/${total}`));
+  } catch (error) {
+    if (error instanceof ErrorObjectFormatError) {
+      throw new UsageError(`${error.message}\n(is ${source.description} the error prefix? data objects are not error objects)`);
+    }
+    throw error;
+  } finally {
+    progress.done();
+  }
+}
