@@ -25,6 +25,10 @@ const RESULTS_FILE = fileURLToPath(new URL('../../bench/results.json', import.me
 
 const progress = (step: string): boolean => process.stderr.write(`bench: ${step}\n`);
 
+/** Fractions beyond three decimals are noise; rounding keeps results.json readable and its diffs small. */
+const roundFractions = (_key: string, value: unknown): unknown =>
+  typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 1000) / 1000 : value;
+
 async function measureScale(workDir: string): Promise<ScalePoint[]> {
   const timings = await runEntry<ScaleTiming[]>('scale');
   const points: ScalePoint[] = [];
@@ -71,7 +75,7 @@ try {
   const measurements = await measure(workDir);
   const targets = evaluateTargets(targetFigures(measurements));
   const results: BenchResults = { ...measurements, targets, pass: targets.every((target) => target.pass) };
-  await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(RESULTS_FILE, `${JSON.stringify(results, roundFractions, 2)}\n`);
   console.log(formatReport(results));
   console.log(`\nWrote ${RESULTS_FILE}`);
   if (!results.pass) process.exitCode = 1;

@@ -8,5 +8,5 @@ const INVOCATIONS = 8;
 
 const transform = await loadTransform();
 await reportResult(
-  await measureThroughput(contenders(transform), throughputWorkload(INVOCATIONS), { warmupRounds: 2, rounds: 7 }),
+  await measureThroughput(contenders(transform), throughputWorkload(INVOCATIONS), { warmupRounds: 2, rounds: 9 }),
 );

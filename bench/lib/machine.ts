@@ -1,4 +1,4 @@
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { MIB } from './units.ts';
 
 /** The machine a run measured, quoted next to every figure. */
@@ -9,6 +9,8 @@ export interface Machine {
   readonly node: string;
   readonly platform: string;
   readonly date: string;
+  /** Load average over the minute before the run: other work on the machine makes every figure noisier. */
+  readonly loadAverage1m: number;
 }
 
 export function describeMachine(now: Date = new Date()): Machine {
@@ -20,5 +22,6 @@ export function describeMachine(now: Date = new Date()): Machine {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     date: now.toISOString(),
+    loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }

@@ -27,7 +27,8 @@ export function formatReport(results: BenchResults): string {
   const { machine, throughput, bundle, coldStart, memory, scale, targets } = results;
   const { workload } = throughput;
   return [
-    `meter-firehose benchmark: ${machine.cpuModel}, ${machine.cores} cores, Node.js ${machine.node}, ${machine.date}`,
+    `meter-firehose benchmark: ${machine.cpuModel}, ${machine.cores} cores, Node.js ${machine.node}, ${machine.date}` +
+      ` (load average ${machine.loadAverage1m})`,
     '',
     `Workload: ${workload.invocations} invocations, ${workload.kinesisRecords} Kinesis records, ` +
       `${integer(workload.meterRecords)} meter records; ${fixed(workload.gzippedBytes / MB, 2)} MB gzipped → ` +
