@@ -28,10 +28,18 @@ export function sourceTarget(): (event: FirehoseTransformationEvent) => Promise<
   };
 }
 
+/**
+ * Writes a line as-is. console.log would prepend the runtime's time/request-id/level prefix in the TEXT log
+ * format, and CloudWatch extracts Embedded Metric Format only from log events that are pure JSON.
+ */
+export function writeLine(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
 export function createHandler(
   config: TransformConfig,
   dependencies: BatchDependencies = { reingestTarget: sourceTarget() },
-  log: (line: string) => void = console.log,
+  log: (line: string) => void = writeLine,
 ): FirehoseTransformationHandler {
   return async (event) => {
     const { result, stats } = await transformBatch(event, config, dependencies);

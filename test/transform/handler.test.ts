@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigError, DEFAULT_CONFIG, loadConfig } from '../../transform/config.ts';
 import { createHandler } from '../../transform/handler.ts';
 import { METRICS } from '../../transform/metrics.ts';
@@ -103,15 +103,22 @@ describe('the bundle', () => {
     expect(existsSync(BUNDLE), 'run `npm run build` first: dist/transform/index.mjs is missing').toBe(true);
     const { handler } = (await import(BUNDLE.href)) as { handler: ReturnType<typeof createHandler> };
     const event = firehoseEvent([gzipPayload(subscriptionPayload(meterLogEvents(10)))]);
-    const log = console.log;
-    console.log = () => {};
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
     try {
       const result = await handler(event);
       expect(result.records.map((r) => r.result)).toEqual(['Ok']);
       expect(Buffer.from(result.records[0]?.data ?? '', 'base64').toString().split('\n')).toHaveLength(11);
     } finally {
-      console.log = log;
+      write.mockRestore();
     }
+    // The summary goes to stdout as a bare JSON line, so CloudWatch can extract its metrics.
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(/^\{"level":"INFO".*\}\n$/);
+    expect(JSON.parse(written[0] as string)).toMatchObject({ RecordsIn: 1, MeterRecordsOut: 10 });
   });
 
   it('keeps the AWS SDK out of the hot path', () => {
