@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PRICES, type Workload, planHints } from '../../tools/lib/cost-plan.ts';
+import { parseHints } from '../../tools/commands/plan.ts';
+import { jsonOf, runCli } from '../support/cli.ts';
+
+// 100 records/s of 256 B, 10 per Kinesis record, output 10× input:
+// Kinesis records 10/s of 256 B gzipped → input 2,560 B/s; NDJSON output 25,600 B/s; 26,280,000 records a month.
+const workload: Workload = {
+  eventsPerSecond: 100,
+  recordBytes: 256,
+  eventsPerKinesisRecord: 10,
+  outputToInputRatio: 10,
+  minimumBatchSeconds: 1,
+  lambdaBaseMs: 20,
+  lambdaMsPerInputMiB: 250,
+  lambdaMemoryMb: 1024,
+  kinesisMode: 'on-demand',
+};
+const GIB = 1024 ** 3;
+
+describe('plan arithmetic', () => {
+  const plan = planHints(workload, { processorMB: 0.25, processorSeconds: 60, destinationMB: 5, destinationSeconds: 300 }, DEFAULT_PRICES);
+
+  it('closes processor batches on the interval when the size is not reached', () => {
+    // 0.25 MiB = 262,144 B fills in 102.4 s at 2,560 B/s, so the 60 s interval wins: 60 invocations an hour.
+    expect(plan.batchSeconds).toBe(60);
+    expect(plan.invocationsPerHour).toBe(60);
+    // A batch holds 153,600 B = 0.146484375 MiB → 20 + 250 × 0.146484375 ms.
+    expect(plan.lambdaMs).toBeCloseTo(56.62109375, 10);
+    expect(plan.responseBytes).toBe(1_536_000);
+  });
+
+  it('writes objects when the destination size fills before its interval', () => {
+    // 5 MiB = 5,242,880 B fills in 204.8 s at 25,600 B/s (< 300 s): 3600 / 204.8 objects an hour of 5 MiB.
+    expect(plan.objectSeconds).toBeCloseTo(204.8, 10);
+    expect(plan.objectsPerHour).toBeCloseTo(17.578125, 10);
+    expect(plan.averageObjectBytes).toBeCloseTo(5_242_880, 6);
+    expect(plan.worstCaseLatencySeconds).toBeCloseTo(60 + 0.05662109375 + 204.8, 10);
+  });
+
+  it('bills Firehose per record rounded up to 5 KB and Kinesis on-demand per record rounded up to 1 KB', () => {
+    // Firehose: 26,280,000 × 5,120 B × $0.029/GiB.
+    expect(plan.monthly.firehose).toBeCloseTo((26_280_000 * 5120 * 0.029) / GIB, 10);
+    expect(plan.monthly.firehose).toBeCloseTo(3.6341, 4);
+    // Kinesis: 730 h × $0.04 + 26,280,000 × 1,024 B × $0.08/GiB in + 26,280,000 × 256 B × $0.04/GiB out.
+    expect(plan.monthly.kinesis).toBeCloseTo(29.2 + (26_280_000 * 1024 * 0.08) / GIB + (26_280_000 * 256 * 0.04) / GIB, 10);
+    expect(plan.monthly.kinesis).toBeCloseTo(31.4556, 4);
+  });
+
+  it('prices Lambda by requests and GB-seconds, S3 by PUTs', () => {
+    // 43,800 invocations a month × 0.05662109375 s × 1 GB.
+    expect(plan.monthly.lambda).toBeCloseTo((43_800 * 0.2) / 1e6 + 43_800 * 0.05662109375 * 0.0000166667, 12);
+    // 17.578125 objects/h × 730 h × $0.005 per 1,000.
+    expect(plan.monthly.s3).toBeCloseTo(0.0641601, 6);
+    expect(plan.monthly.total).toBeCloseTo(plan.monthly.firehose + plan.monthly.kinesis + plan.monthly.lambda + plan.monthly.s3, 12);
+  });
+
+  it('never closes a batch sooner than Firehose polls, and puts at least one invocation in an object', () => {
+    const eager = planHints(workload, { processorMB: 0.2, processorSeconds: 0, destinationMB: 1, destinationSeconds: 0 }, DEFAULT_PRICES);
+    expect(eager.batchSeconds).toBe(1);
+    expect(eager.invocationsPerHour).toBe(3600);
+    expect(eager.objectSeconds).toBe(1);
+    expect(eager.objectsPerHour).toBe(3600);
+    expect(eager.averageObjectBytes).toBe(25_600);
+    // 20 ms + 250 ms × 2,560 B / 1 MiB; no wait in the destination buffer.
+    expect(eager.worstCaseLatencySeconds).toBeCloseTo(1 + (20 + (250 * 2560) / 1048576) / 1000, 12);
+  });
+
+  it('closes a batch on size when the buffer fills first', () => {
+    const busy = planHints({ ...workload, eventsPerSecond: 1000 }, { processorMB: 0.25, processorSeconds: 60, destinationMB: 128, destinationSeconds: 900 }, DEFAULT_PRICES);
+    // Input 25,600 B/s fills 262,144 B in 10.24 s.
+    expect(busy.batchSeconds).toBeCloseTo(10.24, 10);
+    expect(busy.invocationsPerHour).toBeCloseTo(351.5625, 10);
+    // 128 MiB at 256,000 B/s takes 524.288 s, under the 900 s interval.
+    expect(busy.objectSeconds).toBeCloseTo(524.288, 10);
+  });
+
+  it('derives provisioned shards from throughput and bills shard hours and 25 KB PUT units', () => {
+    const provisioned = planHints({ ...workload, kinesisMode: 'provisioned' }, { processorMB: 0.25, processorSeconds: 60, destinationMB: 5, destinationSeconds: 300 }, DEFAULT_PRICES);
+    expect(provisioned.shards).toBe(1);
+    // 730 h × $0.015 + 26,280,000 PUT units × $0.014 per million.
+    expect(provisioned.monthly.kinesis).toBeCloseTo(10.95 + 0.36792, 10);
+    const wide = planHints({ ...workload, kinesisMode: 'provisioned', eventsPerSecond: 25_000 }, provisioned.hints, DEFAULT_PRICES);
+    // 2,500 records/s needs ceil(2500 / 1000) = 3 shards (640,000 B/s is under one shard's 1 MiB/s).
+    expect(wide.shards).toBe(3);
+  });
+});
+
+describe('plan command', () => {
+  it('parses hints and rejects out-of-range ones with a specific message', () => {
+    expect(parseHints('0.25,60,5,300')).toEqual({ processorMB: 0.25, processorSeconds: 60, destinationMB: 5, destinationSeconds: 300 });
+    expect(() => parseHints('0.1,60,5,300')).toThrow('--hints processor size (MB) must be a number from 0.2 to 3, got "0.1"');
+    expect(() => parseHints('0.25,60,5')).toThrow('four numbers');
+  });
+
+  it('prints a row per choice with prices overridable, and exits 2 on usage errors', async () => {
+    const result = await runCli(['plan', '--events-per-second', '100', '--record-bytes', '256', '--events-per-kinesis-record', '10', '--output-ratio', '10', '--hints', '0.25,60,5,300', '--price', 'firehoseIngestPerGB=0', '--json']);
+    expect(result.code).toBe(0);
+    const { plans, prices } = jsonOf<{ plans: { monthly: { firehose: number }; objectsPerHour: number }[]; prices: { firehoseIngestPerGB: number } }>(result);
+    expect(prices.firehoseIngestPerGB).toBe(0);
+    expect(plans).toHaveLength(1);
+    expect(plans[0]?.monthly.firehose).toBe(0);
+    expect(plans[0]?.objectsPerHour).toBeCloseTo(17.578125, 10);
+
+    const table = await runCli(['plan', '--events-per-second', '50']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('0.25 MB / 60 s   5 MB / 300 s');
+    expect(table.stdout).toContain('rounded up to 5 KB');
+    expect(table.stdout).toMatch(/1 MB \/ 900 s.*splits: response > 6 MiB/);
+
+    expect((await runCli(['plan'])).code).toBe(2);
+    const badPrice = await runCli(['plan', '--events-per-second', '5', '--price', 'gold=1']);
+    expect(badPrice.code).toBe(2);
+    expect(badPrice.stderr).toContain('unknown price "gold"');
+  });
+});
