@@ -6,9 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import { EMULATOR_CREDENTIALS, type LocalKinesis, startLocalKinesis } from '../../tools/lib/local-kinesis.ts';
+import { type LocalKinesis, startLocalKinesis } from '../../tools/lib/local-kinesis.ts';
 
-export { EMULATOR_CREDENTIALS };
+/** s3rver accepts only its built-in key pair; kinesalite accepts any. Not secrets. */
+export const EMULATOR_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 export async function startKinesis(): Promise<LocalKinesis> {
   return startLocalKinesis();
