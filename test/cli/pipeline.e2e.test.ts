@@ -13,7 +13,7 @@ import type { LocalKinesis } from '../../tools/lib/local-kinesis.ts';
 import { DirectoryStore } from '../../tools/lib/object-store.ts';
 import type { RunSummary } from '../../tools/lib/run-summary.ts';
 import type { MeterRecord } from '../../transform/types.ts';
-import { jsonOf, runBuiltCli, runCli, transformBundle } from '../support/cli.ts';
+import { type CliResult, exitCodeOf, jsonOf, runBuiltCli, runCli, transformBundle } from '../support/cli.ts';
 import { type LocalS3, startKinesis, startS3, tempDirectory, useEmulatorCredentials } from '../support/emulators.ts';
 
 const BUCKET = 'amberflo-ingest';
@@ -38,6 +38,11 @@ afterAll(async () => {
   await Promise.all([kinesis?.close(), s3?.close(), ...cleanups.map((cleanup) => cleanup())]);
   restoreCredentials?.();
 });
+
+function expectExit(result: CliResult, code: number): void {
+  const [actual, output] = exitCodeOf(result);
+  expect(actual, output).toBe(code);
+}
 
 async function scratch(label: string): Promise<string> {
   const directory = await tempDirectory(label);
@@ -69,8 +74,8 @@ describe('run → inspect → replay through kinesalite and s3rver', () => {
 
   beforeAll(async () => {
     const result = await runCli(['run', '--kinesis-endpoint', kinesis.endpoint, '--stream-name', 'run-source', '--s3-endpoint', s3.endpoint, '--bucket', BUCKET, '--bundle', bundle, '--json']);
+    expectExit(result, 0);
     expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
     summary = jsonOf<RunSummary>(result);
   });
 
@@ -152,11 +157,11 @@ describe('run → inspect → replay through kinesalite and s3rver', () => {
 describe('replay after a fix', () => {
   it('replaying the same rejects twice delivers identical uniqueIds, so nothing is billed twice', async () => {
     const out = await scratch('idempotent');
-    expect((await runCli(['run', '--out', out, '--bundle', bundle, '--json'])).code).toBe(0);
+    expectExit(await runCli(['run', '--out', out, '--bundle', bundle, '--json']), 0);
     const replay = ['replay', out, '--local', '--out', out, '--bundle', bundle, '--reason', 'UNKNOWN_FIELD', '--transform-env', 'UNKNOWN_FIELDS=drop', '--json'];
     for (let round = 0; round < 2; round++) {
       const result = await runCli(replay);
-      expect(result.code).toBe(0);
+      expectExit(result, 0);
       expect(jsonOf<{ run: RunSummary }>(result).run.meterRecordsDelivered).toBe(1);
     }
     const lines = await directoryMeterLines(out);
@@ -174,7 +179,7 @@ describe('replay after a fix', () => {
   it('a failing transform sends whole payloads to the error prefix; replaying them unchanged delivers each record once', async () => {
     const out = await scratch('outage');
     const outage = await runCli(['run', '--out', out, '--bundle', bundle, '--retries', '1', '--transform-env', 'METER_RECORD_PREFIX=bad prefix', '--json']);
-    expect(outage.code).toBe(1);
+    expectExit(outage, 1);
     const failed = jsonOf<RunSummary>(outage);
     expect(failed.meterRecordsDelivered).toBe(0);
     expect(failed.lambda).toMatchObject({ invocations: 14, failedInvocations: 7 });
@@ -185,7 +190,7 @@ describe('replay after a fix', () => {
 
     for (let round = 0; round < 2; round++) {
       const result = await runCli(['replay', out, '--local', '--out', out, '--bundle', bundle, '--reason', 'Lambda.FunctionError', '--json']);
-      expect(result.code).toBe(0);
+      expectExit(result, 0);
       const replayed = jsonOf<{ unreplayableRecords: number; payloads: { kind: string }[]; run: RunSummary }>(result);
       expect(replayed.unreplayableRecords).toBe(1);
       expect(replayed.payloads.every((payload) => payload.kind === 'original')).toBe(true);
@@ -204,7 +209,7 @@ describe('oversized and plain-line traffic', () => {
     const events = meterLogEvents(40_000, { forms: ['node-text', 'lambda-json', 'powertools'], seed: 7 });
     await writeFile(input, JSON.stringify({ events: events.map((event) => ({ logStreamName: 'busy', timestamp: event.timestamp, message: event.message, eventId: event.id })) }));
     const result = await runCli(['run', input, '--out', join(out, 'bucket'), '--bundle', bundle, '--processor-buffer-mb', '1', '--processor-interval', '900', '--compression', 'UNCOMPRESSED', '--json']);
-    expect(result.code).toBe(0);
+    expectExit(result, 0);
     const summary = jsonOf<RunSummary>(result);
     expect(summary.meterRecordsDelivered).toBe(40_000);
     expect(summary.records.reingested).toBeGreaterThan(0);
@@ -221,7 +226,7 @@ describe('oversized and plain-line traffic', () => {
   it('reads plain log lines (the second sample) and exits 2 with a clear message on bad input', async () => {
     const out = await scratch('lines');
     const result = await runCli(['run', 'samples/log-lines.txt', '--out', out, '--bundle', bundle, '--json']);
-    expect(result.code).toBe(0);
+    expectExit(result, 0);
     const summary = jsonOf<RunSummary>(result);
     expect(summary.input).toMatchObject({ format: 'lines', eventsRead: 62 });
     expect(summary.meterRecordsDelivered).toBe(35);
@@ -243,7 +248,7 @@ describe('oversized and plain-line traffic', () => {
   it('the built CLI runs the bundled samples as `npm start` does', async () => {
     const out = await scratch('built');
     const result = await runBuiltCli(['run', '--out', out, '--bundle', bundle, '--json'], { PATH: process.env['PATH'] ?? '' });
-    expect(result.code).toBe(0);
+    expectExit(result, 0);
     expect(jsonOf<RunSummary>(result)).toMatchObject({ meterRecordsDelivered: 70, rejected: { total: 7 }, objects: { data: [{}, {}], errors: [{}] } });
   });
 });

@@ -17,6 +17,11 @@ export async function runCli(argv: readonly string[]): Promise<CliResult> {
   return { code, stdout, stderr };
 }
 
+/** The exit status, with the command's output as the failure message so a failing run explains itself. */
+export function exitCodeOf(result: CliResult): [number, string] {
+  return [result.code, `exit ${result.code}\nstderr:\n${result.stderr.slice(0, 4000)}\nstdout:\n${result.stdout.slice(0, 4000)}`];
+}
+
 /** JSON printed by a `--json` command; fails with its stderr when it printed none. */
 export function jsonOf<T = Record<string, unknown>>(result: CliResult): T {
   try {
