@@ -90,7 +90,7 @@ function formatExample(event: FailedEvent): string {
   const where = event.source === undefined ? event.objectKey : `${event.source.logGroup} ${event.source.logStream}`;
   const message = (event.logEvent?.message ?? '').trimEnd();
   const shown = message.length > 300 ? `${message.slice(0, 299)}…` : message;
-  return [`  ${iso(eventTime(event))}  ${where}`, `    ${event.detail}`, ...(shown === '' ? [] : [`    > ${shown.replace(/\n/g, '\n    > ')}`]), ''].join('\n') + '\n';
+  return [`  ${iso(eventTime(event))}  ${where}`, `    ${event.detail}`, ...(shown === '' ? [] : [`    > ${shown.replace(/\n/g, '\n    > ')}`])].join('\n') + '\n';
 }
 
 function iso(time: number): string {

@@ -128,7 +128,7 @@ export function formatPlans(workload: Workload, prices: Prices, plans: readonly 
     `Workload: ${formatNumber(workload.eventsPerSecond)} meter records/s of ${workload.recordBytes} B ` +
       `(${formatBytes(workload.eventsPerSecond * workload.recordBytes)}/s of NDJSON); ` +
       `${workload.eventsPerKinesisRecord} events per Kinesis record of ~${formatBytes(kinesisRecordBytes)} gzipped; ` +
-      `Kinesis ${workload.kinesisMode}${workload.kinesisMode === 'provisioned' ? ` (${plans[0]?.shards ?? 0} shards)` : ''}.`,
+      `Kinesis ${workload.kinesisMode}${workload.kinesisMode === 'provisioned' ? ` (shards: ${plans[0]?.shards ?? 0})` : ''}.`,
     '',
     formatTable(
       ['processor', 'destination', 'objects/h', 'avg object', 'worst latency', 'Lambda calls/h', 'Firehose', 'Kinesis', 'Lambda', 'S3 PUT', 'total/month', 'note'],

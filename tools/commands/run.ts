@@ -131,23 +131,21 @@ export function formatRunSummary(summary: RunSummary): string {
       ],
       { rightAligned: [1] },
     ),
-    '',
   );
   if (summary.rejected.byReason.length > 0) {
-    lines.push('Rejected meter records by reason:', formatTable(['reason', 'count', 'example'], summary.rejected.byReason.map((r) => [r.reason, r.count, r.example])), '');
+    lines.push('Rejected meter records by reason:', formatTable(['reason', 'count', 'example'], summary.rejected.byReason.map((r) => [r.reason, r.count, r.example])));
   }
   if (summary.otherFailures.byReason.length > 0) {
     lines.push(
       'Failed log events (whole records) by reason:',
       formatTable(['reason', 'events', 'example'], summary.otherFailures.byReason.map((r) => [r.reason, r.count, r.example])),
-      '',
     );
   }
   const objects = [
     ...summary.objects.data.map((object) => ['data', object.location, object.records, formatBytes(object.bytes)] as const),
     ...summary.objects.errors.map((object) => ['error', object.location, object.records, formatBytes(object.bytes)] as const),
   ];
-  lines.push('Objects written:', formatTable(['kind', 'location', 'records', 'size'], objects, { rightAligned: [2, 3] }), '');
+  lines.push('Objects written:', formatTable(['kind', 'location', 'records', 'size'], objects, { rightAligned: [2, 3] }));
   lines.push(
     `Delivery latency (simulated clock, source record arrival → object): max ${formatDuration(latency.simulatedMaxSeconds)}, mean ${formatDuration(latency.simulatedMeanSeconds)}.`,
     `The buffer hints imply up to ${formatDuration(latency.impliedWorstCaseSeconds)} when traffic is too light to fill a buffer ` +
