@@ -64,7 +64,7 @@ export async function runPipeline(records: readonly SourcePut[], options: Pipeli
     const environment = lambdaEnvironment(options.lambda, endpoint, emulator !== undefined);
     runtime = (options.createRuntime ?? defaultRuntime(options.region))(options.lambda, environment, accountId);
     const report = await deliverStream(
-      { reader, streamArn: stream.streamArn, arrivals, startTime: records.reduce((first, record) => Math.min(first, record.arrival), Number.POSITIVE_INFINITY) },
+      { reader, streamArn: stream.streamArn, arrivals, startTime: records.reduce((first, record) => Math.min(first, record.arrival), records[0]?.arrival ?? Date.now()) },
       { ...options.delivery, region: options.region, accountId },
       {
         lambda: runtime,
