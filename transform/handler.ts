@@ -6,7 +6,7 @@ import type { Context, FirehoseTransformationEvent, FirehoseTransformationResult
 import { transformBatch, type BatchDependencies } from './batch.ts';
 import { loadConfig, type TransformConfig } from './config.ts';
 import { summaryLines } from './metrics.ts';
-import { firehoseTarget, kinesisTarget, type ReingestTarget } from './reingest.ts';
+import type { ReingestTarget } from './reingest.ts';
 
 export type FirehoseTransformationHandler = (
   event: FirehoseTransformationEvent,
@@ -20,7 +20,8 @@ export function sourceTarget(): (event: FirehoseTransformationEvent) => Promise<
     const arn = event.sourceKinesisStreamArn ?? event.deliveryStreamArn;
     let target = targets.get(arn);
     if (target === undefined) {
-      target = event.sourceKinesisStreamArn === undefined ? firehoseTarget(arn) : kinesisTarget(arn);
+      const viaKinesis = event.sourceKinesisStreamArn !== undefined;
+      target = import('./reingest-targets.ts').then((aws) => (viaKinesis ? aws.kinesisTarget(arn) : aws.firehoseTarget(arn)));
       target.catch(() => targets.delete(arn));
       targets.set(arn, target);
     }

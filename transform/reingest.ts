@@ -1,10 +1,7 @@
 /**
- * Puts payloads back into the pipeline's source: Kinesis PutRecords when Firehose reads a Kinesis stream,
- * Firehose PutRecordBatch otherwise. Partial failures and throttling are retried with exponential backoff
- * and full jitter. The AWS SDK is imported only here, on first use, so cold starts do not pay for it.
+ * Puts payloads back into the pipeline's source, retrying partial failures and throttling with exponential
+ * backoff and full jitter. The targets that speak to AWS are in reingest-targets.ts, loaded on first use.
  */
-import type { FirehoseClient } from '@aws-sdk/client-firehose';
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
 
 export interface ReingestEntry {
   readonly data: Uint8Array;
@@ -114,64 +111,4 @@ export async function reingest(
     pending = retry;
   }
   return lastError === undefined ? { delivered, attempts, retriedEntries } : { delivered, attempts, retriedEntries, lastError };
-}
-
-/** `arn:aws:kinesis:us-east-1:123456789012:stream/name` → region and name. */
-export function parseStreamArn(arn: string, service: 'kinesis' | 'firehose'): { region: string; name: string } {
-  const match = /^arn:[\w-]+:([\w-]+):([\w-]+):\d{12}:(?:stream|deliverystream)\/(.+)$/.exec(arn);
-  if (match === null || match[1] !== service) throw new Error(`not a ${service} stream ARN: ${arn}`);
-  return { region: match[2] as string, name: match[3] as string };
-}
-
-/** Per-entry error codes of a batch response; an entry the service did not answer for counts as failed. */
-function entryErrors(results: readonly { ErrorCode?: string }[] | undefined, count: number): (string | undefined)[] {
-  return Array.from({ length: count }, (_, i) => {
-    const result = results?.[i];
-    return result === undefined ? 'MissingResult' : result.ErrorCode;
-  });
-}
-
-async function http1Handler() {
-  // Kinesis clients default to HTTP/2; PutRecords needs no more than HTTP/1.1, which every endpoint speaks.
-  const { NodeHttpHandler } = await import('@smithy/node-http-handler');
-  return new NodeHttpHandler();
-}
-
-/** Re-ingest into the Kinesis stream Firehose reads from. `client` overrides the default SDK client. */
-export async function kinesisTarget(streamArn: string, client?: KinesisClient): Promise<ReingestTarget> {
-  const { region, name } = parseStreamArn(streamArn, 'kinesis');
-  const sdk = await import('@aws-sdk/client-kinesis');
-  const kinesis = client ?? new sdk.KinesisClient({ region, maxAttempts: 1, requestHandler: await http1Handler() });
-  return {
-    description: `Kinesis stream ${name}`,
-    maxBatchRecords: 500,
-    maxBatchBytes: 5_000_000,
-    send: async (entries) => {
-      const output = await kinesis.send(
-        new sdk.PutRecordsCommand({
-          StreamName: name,
-          Records: entries.map((entry) => ({ Data: entry.data, PartitionKey: entry.partitionKey })),
-        }),
-      );
-      return entryErrors(output.Records, entries.length);
-    },
-  };
-}
-
-/** Re-ingest into the Firehose stream itself (a Direct PUT source). `client` overrides the default SDK client. */
-export async function firehoseTarget(deliveryStreamArn: string, client?: FirehoseClient): Promise<ReingestTarget> {
-  const { region, name } = parseStreamArn(deliveryStreamArn, 'firehose');
-  const sdk = await import('@aws-sdk/client-firehose');
-  const firehose = client ?? new sdk.FirehoseClient({ region, maxAttempts: 1, requestHandler: await http1Handler() });
-  return {
-    description: `Firehose stream ${name}`,
-    maxBatchRecords: 500,
-    maxBatchBytes: 4_000_000,
-    send: async (entries) => {
-      const output = await firehose.send(
-        new sdk.PutRecordBatchCommand({ DeliveryStreamName: name, Records: entries.map((entry) => ({ Data: entry.data })) }),
-      );
-      return entryErrors(output.RequestResponses, entries.length);
-    },
-  };
 }

@@ -8,7 +8,8 @@ import type { FirehoseTransformationResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../transform/config.ts';
 import { createHandler, sourceTarget } from '../../transform/handler.ts';
-import { kinesisTarget, reingest } from '../../transform/reingest.ts';
+import { reingest } from '../../transform/reingest.ts';
+import { kinesisTarget } from '../../transform/reingest-targets.ts';
 import { firehoseEvent, formatLogLine, gzipPayload, meterLogEvents, nextLogEventId, subscriptionPayload } from '../../tools/lib/cloudwatch.ts';
 import { createKinesisClient, ensureStream, StreamReader, type StreamRecord } from '../../tools/lib/kinesis.ts';
 import { EMULATOR_CREDENTIALS, startLocalKinesis, type LocalKinesis } from '../../tools/lib/local-kinesis.ts';
@@ -111,7 +112,7 @@ describe('re-ingest into Kinesis', () => {
       },
     } as unknown as KinesisClient;
 
-    const target = await kinesisTarget(arn, flaky);
+    const target = kinesisTarget(arn, flaky);
     const sent = Array.from({ length: 7 }, (_, i) => ({ data: Buffer.from(`payload-${i}`), partitionKey: `pk-${i}` }));
     const report = await reingest(sent, target, { maxAttempts: 5, baseDelayMs: 1 });
     expect(report.delivered.every(Boolean)).toBe(true);

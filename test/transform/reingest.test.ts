@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   isRetryableError,
-  parseStreamArn,
   reingest,
   type ReingestEntry,
   type ReingestTarget,
   type SendBatch,
 } from '../../transform/reingest.ts';
+import { parseStreamArn } from '../../transform/reingest-targets.ts';
 
 function entries(count: number, size = 10): ReingestEntry[] {
   return Array.from({ length: count }, (_, i) => ({ data: Buffer.alloc(size, i % 256), partitionKey: `pk-${i}` }));
