@@ -36,10 +36,11 @@ async function measureScale(workDir: string): Promise<ScalePoint[]> {
     const file = join(workDir, `scale-${events}.json`);
     await writeInvocation(singleBatchInvocation(events), file);
     const memory = await runEntry<PeakMemory>('peak-memory', [file]);
-    const timing = timings[index];
-    if (timing === undefined || memory.meterRecords !== events) {
+    if (memory.meterRecords !== events) {
       throw new Error(`scale at ${events} events: ${memory.meterRecords} meter records delivered`);
     }
+    const timing = timings[index];
+    if (timing?.events !== events) throw new Error(`scale: no timing for ${events} events`);
     points.push(scalePoint(timing, memory));
   }
   return points;

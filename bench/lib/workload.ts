@@ -27,7 +27,7 @@ export const SCALE_BATCH_EVENTS: readonly number[] = [1, 10, 100, 1_000, 10_000]
 export const PROCESSOR_BUFFER_BYTES = 256 * KIB;
 
 /** One gzipped CloudWatch Logs subscription payload, as one Kinesis record carries it. */
-export interface Batch {
+interface Batch {
   readonly gzipped: Buffer;
   readonly events: number;
   readonly decompressedBytes: number;
@@ -57,7 +57,7 @@ export interface WorkloadSummary {
  * The `index`th batch of the workload: its own log group and stream, seed and start time, so batches differ
  * and every run generates the same bytes. Forms within a batch are taken in turn from `forms`.
  */
-export function meterBatch(index: number, events: number, forms: readonly LogForm[]): Batch {
+function meterBatch(index: number, events: number, forms: readonly LogForm[]): Batch {
   const logEvents = meterLogEvents(events, {
     forms,
     seed: index + 1,
@@ -74,7 +74,7 @@ export function meterBatch(index: number, events: number, forms: readonly LogFor
   return { gzipped, events, decompressedBytes: gunzipSync(gzipped).length };
 }
 
-export function invocationOf(batches: readonly Batch[]): Invocation {
+function invocationOf(batches: readonly Batch[]): Invocation {
   return {
     event: firehoseEvent(batches.map((batch) => batch.gzipped)),
     events: sum(batches.map((batch) => batch.events)),
