@@ -5,7 +5,6 @@ import { gzipPayload, subscriptionPayload } from '../../tools/lib/cloudwatch.ts'
 import { failedEventsOf } from '../../tools/lib/failures.ts';
 import { compileFilterPattern } from '../../tools/lib/filter-pattern.ts';
 import { ERROR_CODES, MAX_LAMBDA_RESPONSE_BYTES, checkTransformationResponse } from '../../tools/lib/firehose-contract.ts';
-import { chunkPutEntries } from '../../tools/lib/kinesis.ts';
 import { parseLogInput } from '../../tools/lib/log-input.ts';
 import { encodeErrorRecords, evaluatePrefix, objectKey, parseErrorObject } from '../../tools/lib/object-layout.ts';
 import { planReplay } from '../../tools/lib/replay-plan.ts';
@@ -117,13 +116,6 @@ describe('inputs', () => {
     expect(lines.events[1]?.id).toMatch(/^\d{56}$/);
   });
 
-  it('splits PutRecords calls at 500 records and 5 MiB', () => {
-    const small = Array.from({ length: 1001 }, () => ({ data: Buffer.alloc(10), partitionKey: 'k' }));
-    expect(chunkPutEntries(small).map((chunk) => chunk.length)).toEqual([500, 500, 1]);
-    const large = Array.from({ length: 6 }, () => ({ data: Buffer.alloc(1024 * 1024 - 1), partitionKey: 'k' }));
-    expect(chunkPutEntries(large).map((chunk) => chunk.length)).toEqual([5, 1]);
-    expect(() => chunkPutEntries([{ data: Buffer.alloc(1024 * 1024), partitionKey: 'k' }])).toThrow('record limit');
-  });
 });
 
 describe('failed records and replay planning', () => {

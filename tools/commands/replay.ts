@@ -4,7 +4,8 @@
  * events yield the same uniqueIds.
  */
 import { type CommandSpec, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/args.ts';
-import { createKinesisClient, putRecordsReliably, regionFromArn, streamNameFromArn } from '../lib/kinesis.ts';
+import { parseStreamArn } from '../../transform/reingest-targets.ts';
+import { createKinesisClient, putRecordsReliably } from '../lib/kinesis.ts';
 import { runPipeline } from '../lib/local-pipeline.ts';
 import { createProgress } from '../lib/progress.ts';
 import { type ReplayPayload, type ReplayPlan, planReplay } from '../lib/replay-plan.ts';
@@ -126,7 +127,8 @@ function kinesisTarget(values: Parameters<typeof regionOption>[0], streamArn: st
   const withEndpoint = endpoint === undefined ? {} : { endpoint: urlOption('kinesis-endpoint', endpoint) };
   if (streamArn !== undefined) {
     try {
-      return { streamName: streamNameFromArn(streamArn), region: regionFromArn(streamArn), ...withEndpoint };
+      const { name, region } = parseStreamArn(streamArn, 'kinesis');
+      return { streamName: name, region, ...withEndpoint };
     } catch (error) {
       throw new UsageError(`--stream-arn: ${(error as Error).message}`);
     }

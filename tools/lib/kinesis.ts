@@ -14,6 +14,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { reingest, type ReingestTarget } from '../../transform/reingest.ts';
 
 export interface KinesisClientOptions {
   readonly region: string;
@@ -60,34 +61,6 @@ export interface PutEntry {
   readonly partitionKey: string;
 }
 
-export const PUT_RECORDS_LIMITS = { maxRecords: 500, maxRequestBytes: 5 * 1024 * 1024, maxRecordBytes: 1024 * 1024 } as const;
-
-function entrySize(entry: PutEntry): number {
-  return entry.data.length + Buffer.byteLength(entry.partitionKey);
-}
-
-/** Splits entries into PutRecords calls of at most 500 records and 5 MiB (data plus partition keys). */
-export function chunkPutEntries(entries: readonly PutEntry[], limits = PUT_RECORDS_LIMITS): PutEntry[][] {
-  const chunks: PutEntry[][] = [];
-  let chunk: PutEntry[] = [];
-  let bytes = 0;
-  for (const entry of entries) {
-    const size = entrySize(entry);
-    if (size > limits.maxRecordBytes) {
-      throw new Error(`a Kinesis record of ${size} bytes exceeds the ${limits.maxRecordBytes}-byte record limit`);
-    }
-    if (chunk.length === limits.maxRecords || bytes + size > limits.maxRequestBytes) {
-      chunks.push(chunk);
-      chunk = [];
-      bytes = 0;
-    }
-    chunk.push(entry);
-    bytes += size;
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
-}
-
 export interface PutRecordsOptions {
   readonly maxAttempts?: number;
   readonly baseDelayMs?: number;
@@ -106,48 +79,46 @@ export class PutRecordsError extends Error {
   override readonly name = 'PutRecordsError';
 }
 
-/** Puts every entry, retrying only the entries a call reports as failed, with full-jitter backoff. */
+/**
+ * Puts every entry with the transform's own re-ingest loop (calls of at most 500 records and 5 MB, retrying
+ * only the entries a call reports as failed, with full-jitter backoff) and returns their sequence numbers.
+ */
 export async function putRecordsReliably(
   client: KinesisClient,
   streamName: string,
   entries: readonly PutEntry[],
   options: PutRecordsOptions = {},
 ): Promise<PutRecordsOutcome> {
-  const maxAttempts = options.maxAttempts ?? 8;
-  const baseDelayMs = options.baseDelayMs ?? 100;
-  const wait = options.sleep ?? sleep;
-  const sequenceNumbers: string[] = new Array<string>(entries.length);
+  const sequenceNumbers = new Array<string>(entries.length);
+  const positions = new Map(entries.map((entry, index) => [entry, index]));
   let calls = 0;
-  let retriedEntries = 0;
-  let offset = 0;
-  for (const chunk of chunkPutEntries(entries)) {
-    let pending = chunk.map((entry, index) => ({ entry, index: offset + index }));
-    offset += chunk.length;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > 1) {
-        if (attempt > maxAttempts) {
-          throw new PutRecordsError(`${pending.length} of ${entries.length} records still failed after ${maxAttempts} PutRecords attempts`);
-        }
-        retriedEntries += pending.length;
-        await wait(Math.random() * baseDelayMs * 2 ** (attempt - 2));
-      }
+  const target: ReingestTarget = {
+    description: `Kinesis stream ${streamName}`,
+    maxBatchRecords: 500,
+    maxBatchBytes: 5_000_000,
+    send: async (batch) => {
       calls += 1;
       const response = await client.send(
-        new PutRecordsCommand({
-          StreamName: streamName,
-          Records: pending.map(({ entry }) => ({ Data: entry.data, PartitionKey: entry.partitionKey })),
-        }),
+        new PutRecordsCommand({ StreamName: streamName, Records: batch.map((entry) => ({ Data: entry.data, PartitionKey: entry.partitionKey })) }),
       );
-      const results = response.Records ?? [];
-      pending = pending.filter(({ index }, position) => {
-        const sequenceNumber = results[position]?.SequenceNumber;
-        if (results[position]?.ErrorCode !== undefined || sequenceNumber === undefined) return true;
-        sequenceNumbers[index] = sequenceNumber;
-        return false;
+      return batch.map((entry, i) => {
+        const result = response.Records?.[i];
+        if (result?.SequenceNumber === undefined || result.ErrorCode !== undefined) return result?.ErrorCode ?? 'MissingResult';
+        sequenceNumbers[positions.get(entry) as number] = result.SequenceNumber;
+        return undefined;
       });
-    }
+    },
+  };
+  const report = await reingest(entries, target, {
+    maxAttempts: options.maxAttempts ?? 8,
+    baseDelayMs: options.baseDelayMs ?? 100,
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+  });
+  const failed = report.delivered.filter((delivered) => !delivered).length;
+  if (failed > 0) {
+    throw new PutRecordsError(`${failed} of ${entries.length} records still failed after ${report.attempts} PutRecords attempts (${report.lastError})`);
   }
-  return { sequenceNumbers, calls, retriedEntries };
+  return { sequenceNumbers, calls, retriedEntries: report.retriedEntries };
 }
 
 export interface StreamRecord {
@@ -196,18 +167,6 @@ export class StreamReader {
     if (response.ShardIterator === undefined) throw new Error(`no shard iterator for ${this.streamName}/${shardId}`);
     return response.ShardIterator;
   }
-}
-
-export function streamNameFromArn(arn: string): string {
-  const match = /^arn:aws[\w-]*:kinesis:[\w-]+:\d{12}:stream\/([\w.-]+)$/.exec(arn);
-  if (match?.[1] === undefined) throw new Error(`not a Kinesis stream ARN: "${arn}"`);
-  return match[1];
-}
-
-export function regionFromArn(arn: string): string {
-  const region = arn.split(':')[3];
-  if (region === undefined || region === '') throw new Error(`no region in ARN "${arn}"`);
-  return region;
 }
 
 function sleep(ms: number): Promise<void> {
