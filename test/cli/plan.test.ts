@@ -49,7 +49,7 @@ describe('plan arithmetic', () => {
 
   it('prices Lambda by requests and GB-seconds, S3 by PUTs', () => {
     // 43,800 invocations a month × 0.05662109375 s × 1 GB.
-    expect(plan.monthly.lambda).toBeCloseTo((43_800 * 0.2) / 1e6 + 43_800 * 0.05662109375 * 0.0000166667, 12);
+    expect(plan.monthly.lambda).toBeCloseTo((43_800 * 0.2) / 1e6 + 43_800 * 0.05662109375 * 0.0000133334, 12);
     // 17.578125 objects/h × 730 h × $0.005 per 1,000.
     expect(plan.monthly.s3).toBeCloseTo(0.0641601, 6);
     expect(plan.monthly.total).toBeCloseTo(plan.monthly.firehose + plan.monthly.kinesis + plan.monthly.lambda + plan.monthly.s3, 12);

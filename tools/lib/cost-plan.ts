@@ -51,6 +51,7 @@ export interface Prices {
   readonly kinesisShardHour: number;
   readonly kinesisPutUnitsPerMillion: number;
   readonly lambdaRequestsPerMillion: number;
+  /** arm64, the architecture the CDK construct deploys. */
   readonly lambdaGBSecond: number;
   readonly s3PutPer1000: number;
 }
@@ -64,7 +65,7 @@ export const DEFAULT_PRICES: Prices = {
   kinesisShardHour: 0.015,
   kinesisPutUnitsPerMillion: 0.014,
   lambdaRequestsPerMillion: 0.2,
-  lambdaGBSecond: 0.0000166667,
+  lambdaGBSecond: 0.0000133334,
   s3PutPer1000: 0.005,
 };
 
