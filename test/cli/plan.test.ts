@@ -27,7 +27,8 @@ describe('plan arithmetic', () => {
     expect(plan.invocationsPerHour).toBe(60);
     // A batch holds 153,600 B = 0.146484375 MiB → 20 + 250 × 0.146484375 ms.
     expect(plan.lambdaMs).toBeCloseTo(56.62109375, 10);
-    expect(plan.responseBytes).toBe(1_536_000);
+    // 153,600 B × 10 (this workload's output ratio) = 1,536,000 B of NDJSON, 2,048,000 B in base64.
+    expect(plan.responseBytes).toBe(2_048_000);
   });
 
   it('writes objects when the destination size fills before its interval', () => {
@@ -106,7 +107,7 @@ describe('plan command', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toContain('0.25 MB / 60 s   5 MB / 300 s');
     expect(table.stdout).toContain('rounded up to 5 KB');
-    expect(table.stdout).toMatch(/1 MB \/ 900 s.*splits: response > 6 MiB/);
+    expect(table.stdout).toMatch(/1 MB \/ 900 s.*splits: response > 6 MB budget/);
 
     expect((await runCli(['plan'])).code).toBe(2);
     const badPrice = await runCli(['plan', '--events-per-second', '5', '--price', 'gold=1']);

@@ -12,7 +12,7 @@ import {
   stringOption,
 } from '../lib/args.ts';
 import { type BufferChoice, DEFAULT_PRICES, type HintsPlan, type Prices, type Workload, planHints } from '../lib/cost-plan.ts';
-import { MAX_LAMBDA_RESPONSE_BYTES } from '../lib/firehose-contract.ts';
+import { DEFAULT_CONFIG } from '../../transform/config.ts';
 import { formatBytes, formatDuration, formatNumber, formatTable } from '../lib/table.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
 
@@ -121,7 +121,7 @@ export function formatPlans(workload: Workload, prices: Prices, plans: readonly 
     `$${plan.monthly.lambda.toFixed(2)}`,
     `$${plan.monthly.s3.toFixed(2)}`,
     `$${plan.monthly.total.toFixed(2)}`,
-    plan.responseBytes > MAX_LAMBDA_RESPONSE_BYTES ? 'splits: response > 6 MiB' : '',
+    plan.responseBytes > DEFAULT_CONFIG.responseBudgetBytes ? 'splits: response > 6 MB budget' : '',
   ]);
   const kinesisRecordBytes = (workload.eventsPerKinesisRecord * workload.recordBytes) / workload.outputToInputRatio;
   const lines = [

@@ -83,7 +83,7 @@ export interface HintsPlan {
   readonly batchSeconds: number;
   readonly invocationsPerHour: number;
   readonly lambdaMs: number;
-  /** Largest transform response of a batch: its gzipped input times the output ratio. */
+  /** Largest transform response of a batch: its gzipped input times the output ratio, base64-encoded (4/3). */
   readonly responseBytes: number;
   readonly objectSeconds: number;
   readonly objectsPerHour: number;
@@ -134,7 +134,7 @@ export function planHints(workload: Workload, hints: BufferChoice, prices: Price
     batchSeconds,
     invocationsPerHour,
     lambdaMs,
-    responseBytes: batchInputBytes * workload.outputToInputRatio,
+    responseBytes: (batchInputBytes * workload.outputToInputRatio * 4) / 3,
     objectSeconds,
     objectsPerHour,
     averageObjectBytes: outputBytesPerSecond * objectSeconds,
