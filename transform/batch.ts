@@ -1,12 +1,13 @@
 /** One Firehose invocation: decode → extract → validate → encode every record, then re-ingest what must be. */
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import type { TransformConfig } from './config.ts';
-import { decodeRecordData } from './decode.ts';
+import { inflateRecordData, parseRecordJson } from './decode.ts';
+import { transformDataMessage } from './fast-payload.ts';
 import type { BatchStats } from './metrics.ts';
-import { transformPayload } from './payload.ts';
+import { transformPayload, type PayloadResult } from './payload.ts';
 import { reingest, type ReingestEntry, type ReingestTarget } from './reingest.ts';
 import { applyReingestFailures, planResponse, type RecordOutcome, type ReingestJob, type ResponsePlan } from './respond.ts';
-import type { RecordFailureReason, RejectReason } from './types.ts';
+import type { CloudWatchLogsPayload, RecordFailureReason, RejectReason } from './types.ts';
 
 export interface BatchDependencies {
   /** The source to re-ingest into for this event; called only when something must be re-ingested. */
@@ -21,14 +22,22 @@ export interface BatchOutput {
 }
 
 export function transformRecordData(data: string, config: TransformConfig): RecordOutcome {
-  const decoded = decodeRecordData(data, config.maxDecompressedBytes);
+  const inflated = inflateRecordData(data, config.maxDecompressedBytes);
+  if (inflated.kind === 'invalid') return { kind: 'failed', reason: inflated.reason, detail: inflated.detail };
+  // The common shape is read straight from its bytes; anything else is parsed whole.
+  const fast = transformDataMessage(inflated.json, config);
+  if (fast !== undefined) return transformedOrDropped(fast.payload, fast.result);
+  const decoded = parseRecordJson(inflated.json);
   if (decoded.kind === 'invalid') return { kind: 'failed', reason: decoded.reason, detail: decoded.detail };
   if (decoded.kind === 'rejects') {
     return { kind: 'failed', reason: 'REJECTS_PAYLOAD', detail: 'rejected meter records, bound for the error prefix' };
   }
   const { payload } = decoded;
   if (payload.messageType === 'CONTROL_MESSAGE') return { kind: 'dropped', cause: 'CONTROL_MESSAGE' };
-  const result = transformPayload(payload, config);
+  return transformedOrDropped(payload, transformPayload(payload, config));
+}
+
+function transformedOrDropped(payload: CloudWatchLogsPayload, result: PayloadResult): RecordOutcome {
   if (result.meterRecords === 0 && result.rejects.length === 0) return { kind: 'dropped', cause: 'NO_METER_RECORDS' };
   return { kind: 'transformed', payload, result };
 }
@@ -105,7 +114,7 @@ function countStats(
       recordsOk++;
       if (outcome.kind === 'transformed') {
         meterRecordsOut += outcome.result.meterRecords;
-        bytesOut += Buffer.byteLength(outcome.result.ndjson);
+        bytesOut += outcome.result.ndjson.length;
       }
     } else if (record.result === 'ProcessingFailed') {
       recordsFailed++;

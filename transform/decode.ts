@@ -16,31 +16,36 @@ export type DecodedRecord =
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 
-function invalid(reason: RecordFailureReason, detail: string, decodedBytes = 0): DecodedRecord {
+function invalid(reason: RecordFailureReason, detail: string, decodedBytes = 0): Extract<DecodedRecord, { readonly kind: 'invalid' }> {
   return { kind: 'invalid', reason, detail, decodedBytes };
 }
 
+export type InflatedRecord =
+  | { readonly kind: 'json'; readonly json: Buffer }
+  | Extract<DecodedRecord, { readonly kind: 'invalid' }>;
+
 /**
- * Decodes base64 record data: gunzips it (never past `maxDecompressedBytes`, so a gzip bomb costs at most
- * that much memory), or takes it as JSON when Firehose's own decompression already unpacked it.
+ * Decodes base64 record data to its JSON bytes: gunzips it (never past `maxDecompressedBytes`, so a gzip bomb
+ * costs at most that much memory), or takes it as is when Firehose's own decompression already unpacked it.
  */
-export function decodeRecordData(base64: string, maxDecompressedBytes: number): DecodedRecord {
+export function inflateRecordData(base64: string, maxDecompressedBytes: number): InflatedRecord {
   const raw = Buffer.from(base64, 'base64');
-  let json: Buffer;
-  if (raw[0] === GZIP_MAGIC_0 && raw[1] === GZIP_MAGIC_1) {
-    try {
-      json = gunzipSync(raw, { maxOutputLength: maxDecompressedBytes });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        return invalid('DECOMPRESSED_TOO_LARGE', `gunzipped data exceeds ${maxDecompressedBytes} bytes`);
-      }
-      return invalid('NOT_GZIP_OR_JSON', `corrupt gzip data: ${(error as Error).message}`);
-    }
-  } else if (raw.length > maxDecompressedBytes) {
-    return invalid('DECOMPRESSED_TOO_LARGE', `data exceeds ${maxDecompressedBytes} bytes`);
-  } else {
-    json = raw;
+  if (raw[0] !== GZIP_MAGIC_0 || raw[1] !== GZIP_MAGIC_1) {
+    if (raw.length > maxDecompressedBytes) return invalid('DECOMPRESSED_TOO_LARGE', `data exceeds ${maxDecompressedBytes} bytes`);
+    return { kind: 'json', json: raw };
   }
+  try {
+    return { kind: 'json', json: gunzipSync(raw, { maxOutputLength: maxDecompressedBytes }) };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      return invalid('DECOMPRESSED_TOO_LARGE', `gunzipped data exceeds ${maxDecompressedBytes} bytes`);
+    }
+    return invalid('NOT_GZIP_OR_JSON', `corrupt gzip data: ${(error as Error).message}`);
+  }
+}
+
+/** Parses and classifies the JSON bytes of a record. */
+export function parseRecordJson(json: Buffer): DecodedRecord {
   let parsed: unknown;
   try {
     parsed = JSON.parse(json.toString('utf8'));
@@ -48,6 +53,12 @@ export function decodeRecordData(base64: string, maxDecompressedBytes: number): 
     return invalid('NOT_GZIP_OR_JSON', 'data is neither gzip nor JSON', json.length);
   }
   return classifyPayload(parsed, json.length);
+}
+
+/** Decodes base64 record data: inflateRecordData, then parseRecordJson. */
+export function decodeRecordData(base64: string, maxDecompressedBytes: number): DecodedRecord {
+  const inflated = inflateRecordData(base64, maxDecompressedBytes);
+  return inflated.kind === 'json' ? parseRecordJson(inflated.json) : inflated;
 }
 
 function isLogEvent(value: unknown): value is LogEvent {

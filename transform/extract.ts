@@ -43,7 +43,7 @@ function isWhitespace(code: number): boolean {
 }
 
 /** Letters, digits, `_`, `-` and `.` continue a token: `meter_record_for_stream_v2` is not our prefix. */
-function continuesToken(code: number): boolean {
+export function continuesToken(code: number): boolean {
   return (
     (code >= 0x30 && code <= 0x39) ||
     (code >= 0x41 && code <= 0x5a) ||

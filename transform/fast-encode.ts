@@ -1,10 +1,15 @@
 /**
- * The hot path: encodes a meter record straight from its JSON text, without JSON.parse and JSON.stringify,
+ * The hot path: encodes a meter record straight from its JSON bytes, without JSON.parse and JSON.stringify,
  * when the record is in the plain form nearly every record takes (known fields once each, printable ASCII
- * strings without escapes, numbers in canonical form). It returns undefined for anything else, and the
- * caller takes the general path (parse, normalizeMeterRecord, encodeMeterRecord), which defines the rules.
- * Both paths produce the same bytes for the same record: a differential property test holds them to it.
+ * strings without escapes, numbers in canonical form). It gives up on anything else, and the caller takes the
+ * general path (parse, normalizeMeterRecord, encodeMeterRecord), which defines the rules. Both paths produce
+ * the same bytes for the same record: differential property tests hold them to it.
+ *
+ * The record may sit inside JSON strings, read where it lies without unescaping: at `depth` 1 it is in a log
+ * event message as the CloudWatch payload carries it (a quote is `\"`, a newline `\n`), at depth 2 in the
+ * message of a Lambda JSON log line inside that (a quote is `\\\"`, a newline `\\n`).
  */
+import { ByteWriter } from './byte-writer.ts';
 import { MAX_METER_TIME, MIN_METER_TIME } from './validate.ts';
 
 const QUOTE = 0x22;
@@ -14,6 +19,13 @@ const COLON = 0x3a;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const SPACE = 0x20;
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const LOWER_N = 0x6e;
+const LOWER_R = 0x72;
+const LOWER_T = 0x74;
+const LOWER_F = 0x66;
 const MINUS = 0x2d;
 const DOT = 0x2e;
 const PLUS = 0x2b;
@@ -25,94 +37,147 @@ const LAST_PRINTABLE = 0x7e;
 
 const MAX_DIMENSIONS = 32;
 
-/** Scanner over one record's text; every method returns false / -1 to abandon the fast path. */
+/** Deepest nesting of the record in JSON strings that the scanner reads. */
+export const MAX_DEPTH = 2;
+
+/** Whether `code` is the letter of a whitespace escape (`\n`, `\r`, `\t`). */
+function isWhitespaceEscape(code: number): boolean {
+  return code === LOWER_N || code === LOWER_R || code === LOWER_T;
+}
+
+/** Whether a quote, escaped for `depth` (`"`, `\"`, `\\\"`), starts at `i`. */
+export function isQuoteAt(bytes: Uint8Array, i: number, depth: number): boolean {
+  if (depth === 0) return bytes[i] === QUOTE;
+  if (depth === 1) return bytes[i] === BACKSLASH && bytes[i + 1] === QUOTE;
+  return bytes[i] === BACKSLASH && bytes[i + 1] === BACKSLASH && bytes[i + 2] === BACKSLASH && bytes[i + 3] === QUOTE;
+}
+
+/** Length of the whitespace character, escaped for `depth`, at `i` (0 for none). */
+export function whitespaceAt(bytes: Uint8Array, i: number, depth: number): number {
+  const code = bytes[i];
+  if (code === SPACE) return 1;
+  if (depth === 0) return code === LF || code === CR || code === TAB ? 1 : 0;
+  if (code !== BACKSLASH) return 0;
+  if (depth === 1) return isWhitespaceEscape(bytes[i + 1] as number) ? 2 : 0;
+  return bytes[i + 1] === BACKSLASH && isWhitespaceEscape(bytes[i + 2] as number) ? 3 : 0;
+}
+
+/** Scanner over one record's bytes; every method returns false / -1 to abandon the fast path. */
 class Scanner {
   pos: number;
-  /** Whether the last plainString() held only spaces. */
+  /** Bytes of an escaped quote at this depth. */
+  readonly quoteLength: number;
+  /** Content of the last plainString(), quotes excluded, and whether it held only spaces. */
+  contentStart = 0;
+  contentEnd = 0;
   blank = false;
 
   constructor(
-    readonly text: string,
+    readonly bytes: Buffer,
     start: number,
+    readonly depth: number,
   ) {
     this.pos = start;
+    this.quoteLength = 1 << depth;
   }
 
   skipWhitespace(): void {
-    const { text } = this;
-    let code = text.charCodeAt(this.pos);
-    while (code === SPACE || code === 0x0a || code === 0x0d || code === 0x09) code = text.charCodeAt(++this.pos);
+    for (let step = whitespaceAt(this.bytes, this.pos, this.depth); step !== 0; step = whitespaceAt(this.bytes, this.pos, this.depth)) {
+      this.pos += step;
+    }
+  }
+
+  /** The next byte after optional whitespace (`\` when a quote follows at depth > 0). */
+  peek(): number {
+    this.skipWhitespace();
+    return this.bytes[this.pos] as number;
   }
 
   /** Expects `char` after optional whitespace and consumes it. */
   expect(char: number): boolean {
-    this.skipWhitespace();
-    if (this.text.charCodeAt(this.pos) !== char) return false;
+    if (this.peek() !== char) return false;
     this.pos++;
     return true;
   }
 
-  peek(): number {
-    this.skipWhitespace();
-    return this.text.charCodeAt(this.pos);
-  }
-
   /**
-   * A string of printable ASCII without escapes, from the opening quote at `pos`. Returns the index just past
-   * the closing quote, or -1. Sets `blank` when it holds only spaces.
+   * A string of printable ASCII without escapes, from the opening quote at `pos`. Returns false when it is
+   * not one; else records its content and whether it holds only spaces.
    */
-  plainString(): number {
-    const { text } = this;
-    let i = this.pos + 1;
+  plainString(): boolean {
+    const { bytes, depth } = this;
+    if (!isQuoteAt(bytes, this.pos, depth)) return false;
+    let i = this.pos + this.quoteLength;
+    const start = i;
     let blank = true;
     for (;;) {
-      const code = text.charCodeAt(i);
-      if (code === QUOTE) break;
-      if (code < SPACE || code > LAST_PRINTABLE || code === BACKSLASH) return -1;
+      const code = bytes[i] as number;
+      if (code === BACKSLASH && depth > 0) {
+        if (!isQuoteAt(bytes, i, depth)) return false;
+        break;
+      }
+      if (code === QUOTE) {
+        if (depth > 0) return false;
+        break;
+      }
+      if (code < SPACE || code > LAST_PRINTABLE || code === BACKSLASH) return false;
       if (code !== SPACE) blank = false;
       i++;
     }
+    this.contentStart = start;
+    this.contentEnd = i;
     this.blank = blank;
-    this.pos = i + 1;
-    return this.pos;
+    this.pos = i + this.quoteLength;
+    return true;
   }
 
-  /** A JSON number from `pos`; returns the index just past it, or -1 when it is not one. */
-  number(): number {
-    const { text } = this;
-    let i = this.pos;
-    if (text.charCodeAt(i) === MINUS) i++;
-    const first = text.charCodeAt(i);
-    if (first < DIGIT_0 || first > DIGIT_9) return -1;
-    i++;
-    if (first !== DIGIT_0) while (isDigit(text.charCodeAt(i))) i++;
-    if (text.charCodeAt(i) === DOT) {
-      i++;
-      if (!isDigit(text.charCodeAt(i))) return -1;
-      while (isDigit(text.charCodeAt(i))) i++;
-    }
-    const e = text.charCodeAt(i);
-    if (e === LOWER_E || e === UPPER_E) {
-      i++;
-      const sign = text.charCodeAt(i);
-      if (sign === PLUS || sign === MINUS) i++;
-      if (!isDigit(text.charCodeAt(i))) return -1;
-      while (isDigit(text.charCodeAt(i))) i++;
-    }
-    this.pos = i;
-    return i;
+  /** A JSON number from `pos`; returns false when it is not one. */
+  number(): boolean {
+    const end = numberEnd(this.bytes, this.pos);
+    if (end === -1) return false;
+    this.pos = end;
+    return true;
   }
 
   /** Matches a literal such as `true` at `pos`. */
-  literal(word: string): boolean {
-    if (!this.text.startsWith(word, this.pos)) return false;
+  literal(word: Uint8Array): boolean {
+    if (!regionEquals(this.bytes, this.pos, word)) return false;
     this.pos += word.length;
     return true;
   }
 }
 
-function isDigit(code: number): boolean {
+/** The index just past the JSON number at `i`, or -1 when none starts there. */
+export function numberEnd(bytes: Uint8Array, start: number): number {
+  let i = start;
+  if (bytes[i] === MINUS) i++;
+  const first = bytes[i] as number;
+  if (!isDigit(first)) return -1;
+  i++;
+  if (first !== DIGIT_0) while (isDigit(bytes[i] as number)) i++;
+  if (bytes[i] === DOT) {
+    i++;
+    if (!isDigit(bytes[i] as number)) return -1;
+    while (isDigit(bytes[i] as number)) i++;
+  }
+  const e = bytes[i];
+  if (e === LOWER_E || e === UPPER_E) {
+    i++;
+    const sign = bytes[i];
+    if (sign === PLUS || sign === MINUS) i++;
+    if (!isDigit(bytes[i] as number)) return -1;
+    while (isDigit(bytes[i] as number)) i++;
+  }
+  return i;
+}
+
+export function isDigit(code: number): boolean {
   return code >= DIGIT_0 && code <= DIGIT_9;
+}
+
+export function regionEquals(bytes: Uint8Array, at: number, word: Uint8Array): boolean {
+  for (let i = 0; i < word.length; i++) if (bytes[at + i] !== word[i]) return false;
+  return true;
 }
 
 /**
@@ -120,15 +185,15 @@ function isDigit(code: number): boolean {
  * can be copied. Short integers and plain decimals (at most 15 significant digits, which always round-trip)
  * are decided from their digits alone; anything else by converting it.
  */
-function isCanonicalNumber(text: string, start: number, end: number): boolean {
+export function isCanonicalNumber(bytes: Buffer, start: number, end: number): boolean {
   let i = start;
-  if (text.charCodeAt(i) === MINUS) i++;
-  const first = text.charCodeAt(i);
+  if (bytes[i] === MINUS) i++;
+  const first = bytes[i];
   let dot = -1;
   for (let j = i; j < end; j++) {
-    const code = text.charCodeAt(j);
+    const code = bytes[j] as number;
     if (code === DOT) dot = j;
-    else if (!isDigit(code)) return isCanonicalByConversion(text.slice(start, end));
+    else if (!isDigit(code)) return isCanonicalByConversion(bytes.toString('latin1', start, end));
   }
   const digits = end - i - (dot === -1 ? 0 : 1);
   if (dot === -1) {
@@ -136,28 +201,29 @@ function isCanonicalNumber(text: string, start: number, end: number): boolean {
     return digits <= 15 && !(first === DIGIT_0 && (digits > 1 || i > start));
   }
   // Trailing zeros are dropped, and values under 1e-6 are written with an exponent.
-  if (text.charCodeAt(end - 1) === DIGIT_0 || digits > 15) return isCanonicalByConversion(text.slice(start, end));
-  return !(first === DIGIT_0 && text.startsWith('00000', dot + 1));
+  if (bytes[end - 1] === DIGIT_0 || digits > 15) return isCanonicalByConversion(bytes.toString('latin1', start, end));
+  return !(first === DIGIT_0 && regionEquals(bytes, dot + 1, FIVE_ZEROS));
 }
 
-const MIN_TIME_DIGITS = String(MIN_METER_TIME);
-const MAX_TIME_DIGITS = String(MAX_METER_TIME);
+const FIVE_ZEROS = Buffer.from('00000');
+const MIN_TIME_DIGITS = Buffer.from(String(MIN_METER_TIME));
+const MAX_TIME_DIGITS = Buffer.from(String(MAX_METER_TIME));
 
 /**
  * Whether the number between `start` and `end` is a canonical integer in [MIN_METER_TIME, MAX_METER_TIME),
  * decided on its digits: both bounds have 12 or 13 digits, and digit strings of one length compare as numbers.
  */
-function isMeterTime(text: string, start: number, end: number): boolean {
+function isMeterTime(bytes: Uint8Array, start: number, end: number): boolean {
   const length = end - start;
   if (length < MIN_TIME_DIGITS.length || length > MAX_TIME_DIGITS.length) return false;
-  for (let i = start; i < end; i++) if (!isDigit(text.charCodeAt(i))) return false;
-  if (length === MIN_TIME_DIGITS.length && compareDigits(text, start, MIN_TIME_DIGITS) < 0) return false;
-  return !(length === MAX_TIME_DIGITS.length && compareDigits(text, start, MAX_TIME_DIGITS) >= 0);
+  for (let i = start; i < end; i++) if (!isDigit(bytes[i] as number)) return false;
+  if (length === MIN_TIME_DIGITS.length && compareDigits(bytes, start, MIN_TIME_DIGITS) < 0) return false;
+  return !(length === MAX_TIME_DIGITS.length && compareDigits(bytes, start, MAX_TIME_DIGITS) >= 0);
 }
 
-function compareDigits(text: string, start: number, bound: string): number {
+function compareDigits(bytes: Uint8Array, start: number, bound: Uint8Array): number {
   for (let i = 0; i < bound.length; i++) {
-    const difference = text.charCodeAt(start + i) - bound.charCodeAt(i);
+    const difference = (bytes[start + i] as number) - (bound[i] as number);
     if (difference !== 0) return difference;
   }
   return 0;
@@ -174,185 +240,381 @@ const FIELD_TIME = 4;
 const FIELD_VALUE = 8;
 const FIELD_UNIQUE = 16;
 const FIELD_DIMENSIONS = 32;
+const REQUIRED_FIELDS = FIELD_NAME | FIELD_CUSTOMER | FIELD_VALUE;
+
+const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
+const METER_API_NAME = ascii('meterApiName');
+const CUSTOMER_ID = ascii('customerId');
+const METER_VALUE = ascii('meterValue');
+const DIMENSIONS = ascii('dimensions');
+const METER_TIME = ascii('meterTimeInMillis');
+const UNIQUE_ID = ascii('uniqueId');
+const TRUE = ascii('true');
+const FALSE = ascii('false');
+/** Dimension names the general path refuses. */
+const FORBIDDEN_NAMES = ['__proto__', 'prototype', 'constructor'].map(ascii);
 
 /** Which known field the key between `start` and `end` (quotes excluded) names; 0 for none. */
-function fieldAt(text: string, start: number, end: number): number {
+function fieldAt(bytes: Uint8Array, start: number, end: number): number {
   switch (end - start) {
     case 12:
-      return text.startsWith('meterApiName', start) ? FIELD_NAME : 0;
+      return regionEquals(bytes, start, METER_API_NAME) ? FIELD_NAME : 0;
     case 10:
-      if (text.startsWith('customerId', start)) return FIELD_CUSTOMER;
-      if (text.startsWith('meterValue', start)) return FIELD_VALUE;
-      return text.startsWith('dimensions', start) ? FIELD_DIMENSIONS : 0;
+      if (regionEquals(bytes, start, CUSTOMER_ID)) return FIELD_CUSTOMER;
+      if (regionEquals(bytes, start, METER_VALUE)) return FIELD_VALUE;
+      return regionEquals(bytes, start, DIMENSIONS) ? FIELD_DIMENSIONS : 0;
     case 17:
-      return text.startsWith('meterTimeInMillis', start) ? FIELD_TIME : 0;
+      return regionEquals(bytes, start, METER_TIME) ? FIELD_TIME : 0;
     case 8:
-      return text.startsWith('uniqueId', start) ? FIELD_UNIQUE : 0;
+      return regionEquals(bytes, start, UNIQUE_ID) ? FIELD_UNIQUE : 0;
     default:
       return 0;
   }
 }
 
-const dimensionKeyStarts: number[] = [];
-const dimensionKeyEnds: number[] = [];
+/** Byte ranges of the dimensions being read: names and values, quotes excluded. */
+const dimensionNameStarts = new Int32Array(MAX_DIMENSIONS);
+const dimensionNameEnds = new Int32Array(MAX_DIMENSIONS);
+const dimensionValueStarts = new Int32Array(MAX_DIMENSIONS);
+const dimensionValueEnds = new Int32Array(MAX_DIMENSIONS);
 
-/** Whether the quoted key between `start` and `end` equals one seen before in this dimensions object. */
-function isDuplicateKey(text: string, start: number, end: number, count: number): boolean {
+/** Whether the name between `start` and `end` equals one seen before in this dimensions object. */
+function isDuplicateName(bytes: Uint8Array, start: number, end: number, count: number): boolean {
   for (let k = 0; k < count; k++) {
-    const otherStart = dimensionKeyStarts[k] as number;
-    if ((dimensionKeyEnds[k] as number) - otherStart === end - start && regionsEqual(text, start, otherStart, end - start)) return true;
+    const otherStart = dimensionNameStarts[k] as number;
+    if ((dimensionNameEnds[k] as number) - otherStart === end - start && regionsEqual(bytes, start, otherStart, end - start)) return true;
   }
   return false;
 }
 
-function regionsEqual(text: string, a: number, b: number, length: number): boolean {
-  for (let i = 0; i < length; i++) if (text.charCodeAt(a + i) !== text.charCodeAt(b + i)) return false;
+function regionsEqual(bytes: Uint8Array, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
   return true;
 }
 
-/** Keys that a JavaScript object would reorder (integer-like) or that the general path refuses. */
-function needsGeneralRules(text: string, start: number, end: number): boolean {
-  const first = text.charCodeAt(start + 1);
-  if (isDigit(first)) return true;
+/** Names that a JavaScript object would reorder (integer-like) or that the general path refuses. */
+function needsGeneralRules(bytes: Uint8Array, start: number, end: number): boolean {
+  if (isDigit(bytes[start] as number)) return true;
   const length = end - start;
-  return (
-    (length === 11 && (text.startsWith('"__proto__"', start) || text.startsWith('"prototype"', start))) ||
-    (length === 13 && text.startsWith('"constructor"', start))
-  );
+  return FORBIDDEN_NAMES.some((name) => name.length === length && regionEquals(bytes, start, name));
 }
 
 /**
- * Encodes the dimensions object at the scanner's position as `{"k":"v",...}` ('' when empty), or returns
- * undefined. Numbers and booleans become strings, as in the general path. An object already in that form is
- * copied whole.
+ * Reads the dimensions object at the scanner's position into the dimension ranges; returns how many it holds
+ * (numbers and booleans are kept as their text, to be written as strings as the general path does), or -1.
  */
-function encodeDimensions(scanner: Scanner): string | undefined {
-  const { text } = scanner;
-  scanner.skipWhitespace();
-  const open = scanner.pos;
-  if (!scanner.expect(OPEN_BRACE)) return undefined;
+function scanDimensions(scanner: Scanner): number {
+  const { bytes } = scanner;
+  if (!scanner.expect(OPEN_BRACE)) return -1;
   if (scanner.peek() === CLOSE_BRACE) {
     scanner.pos++;
-    return '';
+    return 0;
   }
   let count = 0;
-  let body = '';
-  let verbatim = true;
   for (;;) {
-    if (text.charCodeAt(scanner.pos) !== QUOTE) {
-      verbatim = false;
-      if (scanner.peek() !== QUOTE) return undefined;
+    scanner.skipWhitespace();
+    if (!scanner.plainString() || scanner.blank) return -1;
+    const nameStart = scanner.contentStart;
+    const nameEnd = scanner.contentEnd;
+    if (count === MAX_DIMENSIONS || needsGeneralRules(bytes, nameStart, nameEnd) || isDuplicateName(bytes, nameStart, nameEnd, count)) {
+      return -1;
     }
-    const keyStart = scanner.pos;
-    if (scanner.plainString() === -1 || scanner.blank) return undefined;
-    const keyEnd = scanner.pos;
-    if (count === MAX_DIMENSIONS || needsGeneralRules(text, keyStart, keyEnd) || isDuplicateKey(text, keyStart, keyEnd, count)) {
-      return undefined;
-    }
-    dimensionKeyStarts[count] = keyStart;
-    dimensionKeyEnds[count] = keyEnd;
-    count++;
-    if (text.charCodeAt(scanner.pos) !== COLON || text.charCodeAt(scanner.pos + 1) === SPACE) verbatim = false;
-    if (!scanner.expect(COLON)) return undefined;
+    if (!scanner.expect(COLON)) return -1;
     scanner.skipWhitespace();
     const valueStart = scanner.pos;
-    const code = text.charCodeAt(valueStart);
-    let value: string;
-    if (code === QUOTE) {
-      if (scanner.plainString() === -1) return undefined;
-      value = verbatim ? '' : text.slice(valueStart, scanner.pos);
+    const code = bytes[valueStart];
+    if (isQuoteAt(bytes, valueStart, scanner.depth)) {
+      if (!scanner.plainString()) return -1;
+      dimensionValueStarts[count] = scanner.contentStart;
+      dimensionValueEnds[count] = scanner.contentEnd;
     } else {
-      if (code === 0x74 && scanner.literal('true')) value = '"true"';
-      else if (code === 0x66 && scanner.literal('false')) value = '"false"';
-      else if (scanner.number() !== -1 && isCanonicalNumber(text, valueStart, scanner.pos)) value = `"${text.slice(valueStart, scanner.pos)}"`;
-      else return undefined;
-      if (verbatim) {
-        // Keep what was copied so far: the members before this one, without the comma that follows them.
-        verbatim = false;
-        body = text.slice(open + 1, count === 1 ? keyStart : keyStart - 1);
-      }
+      const bare =
+        (code === LOWER_T && scanner.literal(TRUE)) ||
+        (code === LOWER_F && scanner.literal(FALSE)) ||
+        (scanner.number() && isCanonicalNumber(bytes, valueStart, scanner.pos));
+      if (!bare) return -1;
+      dimensionValueStarts[count] = valueStart;
+      dimensionValueEnds[count] = scanner.pos;
     }
-    if (!verbatim) body += `${count === 1 ? '' : ','}${text.slice(keyStart, keyEnd)}:${value}`;
-    const next = text.charCodeAt(scanner.pos);
-    if (next === CLOSE_BRACE) {
-      scanner.pos++;
-      return verbatim ? text.slice(open, scanner.pos) : `{${body}}`;
-    }
-    if (next !== COMMA) {
-      verbatim = false;
-      const after = scanner.peek();
-      scanner.pos++;
-      if (after === CLOSE_BRACE) return `{${body}}`;
-      if (after !== COMMA) return undefined;
-    } else {
-      scanner.pos++;
-    }
+    dimensionNameStarts[count] = nameStart;
+    dimensionNameEnds[count] = nameEnd;
+    count++;
+    const next = scanner.peek();
+    scanner.pos++;
+    if (next === CLOSE_BRACE) return count;
+    if (next !== COMMA) return -1;
   }
 }
 
 /**
- * The NDJSON line for the record whose JSON object starts at `start` in `text`, or undefined when the record
- * is not in the plain form (the general path then decides, and may still accept it).
- *
- * @param derivedUniqueIdJson JSON string literal of the uniqueId to use when the record has none
- * @param defaultTimeInMillis the time to use when the record has no meterTimeInMillis
+ * What a record without uniqueId or meterTimeInMillis takes from its log event: the JSON string literal of
+ * the event id (quotes included) and the timestamp's digits, as byte ranges of `bytes`.
  */
-export function fastEncodeRecord(text: string, start: number, derivedUniqueIdJson: string, defaultTimeInMillis: number): string | undefined {
-  const scanner = new Scanner(text, start);
-  if (!scanner.expect(OPEN_BRACE)) return undefined;
+export interface EventDefaults {
+  bytes: Buffer;
+  idStart: number;
+  idEnd: number;
+  timeStart: number;
+  timeEnd: number;
+}
+
+const OPEN_NAME = ascii('{"meterApiName":"');
+const THEN_CUSTOMER = ascii('","customerId":"');
+const THEN_TIME = ascii('","meterTimeInMillis":');
+const THEN_VALUE = ascii(',"meterValue":');
+const THEN_UNIQUE_ID = ascii(',"uniqueId":');
+const THEN_DIMENSIONS = ascii(',"dimensions":{');
+const DIMENSION_SEPARATOR = ascii('":"');
+const CLOSE_LINE = ascii('}\n');
+/** Room for the fixed text of a line and the quotes and commas around the dimensions. */
+const LINE_OVERHEAD = 128 + MAX_DIMENSIONS * 6;
+
+/** `text` with its quotes escaped for each depth. */
+function escapedForDepths(text: string): readonly Buffer[] {
+  return [text, text.replaceAll('"', '\\"'), text.replaceAll('"', '\\\\\\"')].map(ascii);
+}
+
+/**
+ * The record in its most common form, escaped for each depth: compact, every field there but the uniqueId (which
+ * may be) in the order they are written in, dimensions of strings. Its line is the record unescaped.
+ */
+const COMPACT_OPEN = escapedForDepths('{"meterApiName":"');
+const COMPACT_CUSTOMER = escapedForDepths('","customerId":"');
+const COMPACT_TIME = escapedForDepths('","meterTimeInMillis":');
+const COMPACT_VALUE = escapedForDepths(',"meterValue":');
+const COMPACT_UNIQUE_ID = escapedForDepths(',"uniqueId":"');
+const COMPACT_DIMENSIONS = escapedForDepths(',"dimensions":{"');
+const COMPACT_STRING_END = escapedForDepths('"');
+const COMPACT_DIMENSION_COLON = escapedForDepths('":"');
+const COMPACT_DIMENSION_NEXT = escapedForDepths('","');
+const COMPACT_DIMENSIONS_END = escapedForDepths('"}');
+const OUT_CUSTOMER = ascii('","customerId":"');
+const OUT_UNIQUE_ID = ascii(',"uniqueId":"');
+const OUT_DIMENSIONS = ascii(',"dimensions":{"');
+const OUT_DIMENSION_COLON = ascii('":"');
+const OUT_DIMENSION_NEXT = ascii('","');
+const OUT_DIMENSIONS_END = ascii('"}');
+
+function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  while (i < end && bytes[i] === SPACE) i++;
+  return i === end;
+}
+
+/**
+ * Writes the line of a record in the compact form (see COMPACT_OPEN) as it reads it, in one pass; returns the
+ * index just past the record, or -1 (having written nothing) for a record in any other form.
+ */
+function encodeCompactRecord(bytes: Buffer, start: number, depth: number, defaults: EventDefaults, out: ByteWriter): number {
+  const mark = out.length;
+  const end = writeCompactRecord(bytes, start, depth, defaults, out);
+  if (end === -1) out.truncate(mark);
+  return end;
+}
+
+function writeCompactRecord(bytes: Buffer, start: number, depth: number, defaults: EventDefaults, out: ByteWriter): number {
+  const open = COMPACT_OPEN[depth] as Buffer;
+  if (!regionEquals(bytes, start, open)) return -1;
+  // The line is never longer than the rest of the input plus the derived uniqueId.
+  out.reserve(bytes.length - start + (defaults.idEnd - defaults.idStart) + LINE_OVERHEAD);
+  out.copy(OPEN_NAME, 0, OPEN_NAME.length);
+  let i = open.length + start;
+  let from = i;
+  i = out.copyPlainText(bytes, i);
+  const customer = COMPACT_CUSTOMER[depth] as Buffer;
+  if (isBlank(bytes, from, i) || !regionEquals(bytes, i, customer)) return -1;
+  out.copy(OUT_CUSTOMER, 0, OUT_CUSTOMER.length);
+  i += customer.length;
+  from = i;
+  i = out.copyPlainText(bytes, i);
+  const time = COMPACT_TIME[depth] as Buffer;
+  if (isBlank(bytes, from, i) || !regionEquals(bytes, i, time)) return -1;
+  out.copy(THEN_TIME, 0, THEN_TIME.length);
+  i += time.length;
+  from = i;
+  while (isDigit(bytes[i] as number)) i++;
+  const value = COMPACT_VALUE[depth] as Buffer;
+  if (!isMeterTime(bytes, from, i) || !regionEquals(bytes, i, value)) return -1;
+  out.copy(bytes, from, i);
+  out.copy(THEN_VALUE, 0, THEN_VALUE.length);
+  i += value.length;
+  from = i;
+  i = numberEnd(bytes, i);
+  if (i === -1 || !isCanonicalNumber(bytes, from, i)) return -1;
+  out.copy(bytes, from, i);
+  out.copy(OUT_UNIQUE_ID, 0, OUT_UNIQUE_ID.length - 1);
+  const uniqueId = COMPACT_UNIQUE_ID[depth] as Buffer;
+  if (regionEquals(bytes, i, uniqueId)) {
+    i += uniqueId.length;
+    from = i;
+    out.byte(QUOTE);
+    i = out.copyPlainText(bytes, i);
+    if (isBlank(bytes, from, i) || !isQuoteAt(bytes, i, depth)) return -1;
+    out.byte(QUOTE);
+    i += (COMPACT_STRING_END[depth] as Buffer).length;
+  } else {
+    out.copy(defaults.bytes, defaults.idStart, defaults.idEnd);
+  }
+  const dimensions = COMPACT_DIMENSIONS[depth] as Buffer;
+  if (regionEquals(bytes, i, dimensions)) {
+    i = writeCompactDimensions(bytes, i + dimensions.length, depth, out);
+    if (i === -1) return -1;
+  }
+  if (bytes[i] !== CLOSE_BRACE) return -1;
+  out.copy(CLOSE_LINE, 0, CLOSE_LINE.length);
+  return i + 1;
+}
+
+/** Writes the compact dimensions whose first name starts at `start`; returns the index past their `}`, or -1. */
+function writeCompactDimensions(bytes: Buffer, start: number, depth: number, out: ByteWriter): number {
+  const colon = COMPACT_DIMENSION_COLON[depth] as Buffer;
+  const next = COMPACT_DIMENSION_NEXT[depth] as Buffer;
+  const end = COMPACT_DIMENSIONS_END[depth] as Buffer;
+  out.copy(OUT_DIMENSIONS, 0, OUT_DIMENSIONS.length);
+  let i = start;
+  for (let count = 0; ; count++) {
+    const nameStart = i;
+    i = out.copyPlainText(bytes, i);
+    if (count === MAX_DIMENSIONS || isBlank(bytes, nameStart, i) || needsGeneralRules(bytes, nameStart, i) || isDuplicateName(bytes, nameStart, i, count)) {
+      return -1;
+    }
+    dimensionNameStarts[count] = nameStart;
+    dimensionNameEnds[count] = i;
+    if (!regionEquals(bytes, i, colon)) return -1;
+    out.copy(OUT_DIMENSION_COLON, 0, OUT_DIMENSION_COLON.length);
+    i = out.copyPlainText(bytes, i + colon.length);
+    if (regionEquals(bytes, i, end)) {
+      out.copy(OUT_DIMENSIONS_END, 0, OUT_DIMENSIONS_END.length);
+      return i + end.length;
+    }
+    if (!regionEquals(bytes, i, next)) return -1;
+    out.copy(OUT_DIMENSION_NEXT, 0, OUT_DIMENSION_NEXT.length);
+    i += next.length;
+  }
+}
+
+/**
+ * Writes the NDJSON line for the record whose JSON object starts at `start` in `bytes`, `depth` strings deep,
+ * and returns the index just past the object; returns -1 (writing nothing) when the record is not in the plain
+ * form, and the general path then decides, and may still accept it.
+ */
+export function encodeRecordAt(bytes: Buffer, start: number, depth: number, defaults: EventDefaults, out: ByteWriter): number {
+  const compactEnd = encodeCompactRecord(bytes, start, depth, defaults, out);
+  return compactEnd === -1 ? encodePlainRecord(bytes, start, depth, defaults, out) : compactEnd;
+}
+
+/** encodeRecordAt for a record in any plain form: fields in any order, whitespace, numbers and booleans. */
+function encodePlainRecord(bytes: Buffer, start: number, depth: number, defaults: EventDefaults, out: ByteWriter): number {
+  const scanner = new Scanner(bytes, start, depth);
+  if (!scanner.expect(OPEN_BRACE)) return -1;
+  if (scanner.peek() === CLOSE_BRACE) return -1;
   let seen = 0;
-  let name = '';
-  let customer = '';
-  let time = '';
-  let value = '';
-  let uniqueId = derivedUniqueIdJson;
-  let dimensions = '';
-  if (scanner.peek() === CLOSE_BRACE) return undefined;
+  let nameStart = 0;
+  let nameEnd = 0;
+  let customerStart = 0;
+  let customerEnd = 0;
+  let valueStart = 0;
+  let valueEnd = 0;
+  let uniqueStart = 0;
+  let uniqueEnd = 0;
+  let timeStart = 0;
+  let timeEnd = 0;
+  let dimensions = 0;
   for (;;) {
-    if (scanner.peek() !== QUOTE) return undefined;
-    const keyStart = scanner.pos + 1;
-    if (scanner.plainString() === -1) return undefined;
-    const field = fieldAt(text, keyStart, scanner.pos - 1);
-    if (field === 0 || (seen & field) !== 0) return undefined;
-    seen |= field;
-    if (!scanner.expect(COLON)) return undefined;
     scanner.skipWhitespace();
-    const valueStart = scanner.pos;
+    if (!scanner.plainString()) return -1;
+    const field = fieldAt(bytes, scanner.contentStart, scanner.contentEnd);
+    if (field === 0 || (seen & field) !== 0) return -1;
+    seen |= field;
+    if (!scanner.expect(COLON)) return -1;
+    scanner.skipWhitespace();
+    const at = scanner.pos;
     switch (field) {
       case FIELD_NAME:
       case FIELD_CUSTOMER:
       case FIELD_UNIQUE: {
-        if (text.charCodeAt(scanner.pos) !== QUOTE || scanner.plainString() === -1 || scanner.blank) return undefined;
-        const literal = text.slice(valueStart, scanner.pos);
-        if (field === FIELD_NAME) name = literal;
-        else if (field === FIELD_CUSTOMER) customer = literal;
-        else uniqueId = literal;
+        if (!scanner.plainString() || scanner.blank) return -1;
+        if (field === FIELD_NAME) {
+          nameStart = scanner.contentStart;
+          nameEnd = scanner.contentEnd;
+        } else if (field === FIELD_CUSTOMER) {
+          customerStart = scanner.contentStart;
+          customerEnd = scanner.contentEnd;
+        } else {
+          uniqueStart = scanner.contentStart;
+          uniqueEnd = scanner.contentEnd;
+        }
         break;
       }
       case FIELD_VALUE: {
-        if (scanner.number() === -1 || !isCanonicalNumber(text, valueStart, scanner.pos)) return undefined;
-        value = text.slice(valueStart, scanner.pos);
+        if (!scanner.number() || !isCanonicalNumber(bytes, at, scanner.pos)) return -1;
+        valueStart = at;
+        valueEnd = scanner.pos;
         break;
       }
       case FIELD_TIME: {
-        if (scanner.number() === -1 || !isMeterTime(text, valueStart, scanner.pos)) return undefined;
-        time = text.slice(valueStart, scanner.pos);
+        if (!scanner.number() || !isMeterTime(bytes, at, scanner.pos)) return -1;
+        timeStart = at;
+        timeEnd = scanner.pos;
         break;
       }
       default: {
-        const encoded = encodeDimensions(scanner);
-        if (encoded === undefined) return undefined;
-        dimensions = encoded;
+        dimensions = scanDimensions(scanner);
+        if (dimensions === -1) return -1;
       }
     }
     const next = scanner.peek();
     scanner.pos++;
     if (next === CLOSE_BRACE) break;
-    if (next !== COMMA) return undefined;
+    if (next !== COMMA) return -1;
   }
-  if ((seen & (FIELD_NAME | FIELD_CUSTOMER | FIELD_VALUE)) !== (FIELD_NAME | FIELD_CUSTOMER | FIELD_VALUE)) return undefined;
-  return (
-    `{"meterApiName":${name},"customerId":${customer},"meterTimeInMillis":${time === '' ? defaultTimeInMillis : time}` +
-    `,"meterValue":${value},"uniqueId":${uniqueId}${dimensions === '' ? '' : `,"dimensions":${dimensions}`}}\n`
-  );
+  if ((seen & REQUIRED_FIELDS) !== REQUIRED_FIELDS) return -1;
+  out.reserve(LINE_OVERHEAD + (scanner.pos - start) + (defaults.idEnd - defaults.idStart) + (defaults.timeEnd - defaults.timeStart));
+  out.copy(OPEN_NAME, 0, OPEN_NAME.length);
+  out.copy(bytes, nameStart, nameEnd);
+  out.copy(THEN_CUSTOMER, 0, THEN_CUSTOMER.length);
+  out.copy(bytes, customerStart, customerEnd);
+  out.copy(THEN_TIME, 0, THEN_TIME.length);
+  if ((seen & FIELD_TIME) === 0) out.copy(defaults.bytes, defaults.timeStart, defaults.timeEnd);
+  else out.copy(bytes, timeStart, timeEnd);
+  out.copy(THEN_VALUE, 0, THEN_VALUE.length);
+  out.copy(bytes, valueStart, valueEnd);
+  out.copy(THEN_UNIQUE_ID, 0, THEN_UNIQUE_ID.length);
+  if ((seen & FIELD_UNIQUE) === 0) {
+    out.copy(defaults.bytes, defaults.idStart, defaults.idEnd);
+  } else {
+    // The record's own uniqueId sat between escaped quotes: plain ones go around its content.
+    out.byte(QUOTE);
+    out.copy(bytes, uniqueStart, uniqueEnd);
+    out.byte(QUOTE);
+  }
+  if (dimensions > 0) {
+    out.copy(THEN_DIMENSIONS, 0, THEN_DIMENSIONS.length);
+    for (let k = 0; k < dimensions; k++) {
+      if (k > 0) out.byte(COMMA);
+      out.byte(QUOTE);
+      out.copy(bytes, dimensionNameStarts[k] as number, dimensionNameEnds[k] as number);
+      out.copy(DIMENSION_SEPARATOR, 0, DIMENSION_SEPARATOR.length);
+      out.copy(bytes, dimensionValueStarts[k] as number, dimensionValueEnds[k] as number);
+      out.byte(QUOTE);
+    }
+    out.byte(CLOSE_BRACE);
+  }
+  out.copy(CLOSE_LINE, 0, CLOSE_LINE.length);
+  return scanner.pos;
+}
+
+/**
+ * The NDJSON line for the record whose JSON object starts at `start` in `text` (a decoded message), or
+ * undefined when the record is not in the plain form.
+ *
+ * @param derivedUniqueIdJson JSON string literal of the uniqueId to use when the record has none
+ * @param defaultTimeInMillis the time to use when the record has no meterTimeInMillis
+ */
+export function fastEncodeRecord(text: string, start: number, derivedUniqueIdJson: string, defaultTimeInMillis: number): string | undefined {
+  const idAndTime = Buffer.from(`${derivedUniqueIdJson}${defaultTimeInMillis}`);
+  const idEnd = Buffer.byteLength(derivedUniqueIdJson);
+  const defaults: EventDefaults = { bytes: idAndTime, idStart: 0, idEnd, timeStart: idEnd, timeEnd: idAndTime.length };
+  const out = new ByteWriter(256);
+  return encodeRecordAt(Buffer.from(text.slice(start)), 0, 0, defaults, out) === -1 ? undefined : out.written().toString();
 }

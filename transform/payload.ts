@@ -1,4 +1,8 @@
-/** One CloudWatch Logs DATA_MESSAGE → its valid meter records as NDJSON, and the rejected ones with reasons. */
+/**
+ * One CloudWatch Logs DATA_MESSAGE → its valid meter records as NDJSON, and the rejected ones with reasons, by
+ * the general rules: every log event decoded, its record located, parsed, validated and encoded.
+ */
+import { ByteWriter } from './byte-writer.ts';
 import type { TransformConfig } from './config.ts';
 import { encodeMeterRecord } from './encode.ts';
 import { locateRecord, parseRecordText } from './extract.ts';
@@ -6,65 +10,92 @@ import { fastEncodeRecord } from './fast-encode.ts';
 import type { CloudWatchLogsPayload, LogEvent, Reject } from './types.ts';
 import { deriveUniqueId, normalizeMeterRecord } from './validate.ts';
 
+/** The log events that carry the prefix (valid or not): all a re-ingested copy of the payload needs. */
+export interface MeterEvents {
+  readonly events: readonly LogEvent[];
+  /** NDJSON length (UTF-16 code units, as splitPayload weighs it) contributed by each event, in the same order. */
+  readonly outputLengths: readonly number[];
+}
+
 export interface PayloadResult {
   /** The valid meter records, one NDJSON line each, in log order. */
-  readonly ndjson: string;
+  readonly ndjson: Buffer;
   readonly meterRecords: number;
   readonly rejects: readonly Reject[];
-  /** The log events that carry the prefix (valid or not): all a re-ingested copy of the payload needs. */
-  readonly meterEvents: readonly LogEvent[];
-  /** NDJSON length contributed by each of `meterEvents`, in the same order. */
-  readonly meterEventOutputLengths: readonly number[];
+  /** Computed on demand: only a payload too large for one response needs them. */
+  readonly meterEvents: () => MeterEvents;
+}
+
+/** What the log events of one payload add up to, as they are transformed in order. */
+export class PayloadOutput {
+  readonly ndjson: ByteWriter;
+  meterRecords = 0;
+  readonly rejects: Reject[] = [];
+
+  constructor(capacity: number) {
+    this.ndjson = new ByteWriter(capacity);
+  }
+}
+
+/** The result of transformLogEvent for an event without the prefix. */
+export const NOT_A_METER_EVENT = -1;
+
+/**
+ * Transforms one log event by the general rules into `output`. Returns the length of the NDJSON it added (in
+ * UTF-16 code units), or NOT_A_METER_EVENT.
+ */
+export function transformLogEvent(logEvent: LogEvent, config: TransformConfig, output: PayloadOutput): number {
+  const located = locateRecord(logEvent.message, config.prefix);
+  if (located.kind === 'none') return NOT_A_METER_EVENT;
+  if (located.kind === 'text') {
+    const line = fastEncodeRecord(located.text, located.start, JSON.stringify(logEvent.id), logEvent.timestamp);
+    if (line !== undefined) {
+      output.ndjson.text(line);
+      output.meterRecords++;
+      return line.length;
+    }
+  }
+  const extraction = located.kind === 'text' ? parseRecordText(located.text, located.start) : located;
+  if (extraction.kind === 'error') {
+    output.rejects.push({ reason: extraction.reason, detail: extraction.detail, logEvent });
+    return 0;
+  }
+  const { value } = extraction;
+  const values: readonly unknown[] = Array.isArray(value) ? value : [value];
+  let added = 0;
+  for (let i = 0; i < values.length; i++) {
+    const index = values === value ? i : undefined;
+    const validation = normalizeMeterRecord(values[i], {
+      defaultTimeInMillis: logEvent.timestamp,
+      derivedUniqueId: deriveUniqueId(logEvent.id, index),
+      unknownFields: config.unknownFields,
+    });
+    if (validation.ok) {
+      const line = encodeMeterRecord(validation.record);
+      output.ndjson.text(line);
+      output.meterRecords++;
+      added += line.length;
+    } else {
+      output.rejects.push(
+        index === undefined
+          ? { reason: validation.reason, detail: validation.detail, logEvent }
+          : { reason: validation.reason, detail: validation.detail, index, logEvent },
+      );
+    }
+  }
+  return added;
 }
 
 export function transformPayload(payload: CloudWatchLogsPayload, config: TransformConfig): PayloadResult {
-  const { prefix, unknownFields } = config;
-  let ndjson = '';
-  let meterRecords = 0;
-  const rejects: Reject[] = [];
-  const meterEvents: LogEvent[] = [];
-  const meterEventOutputLengths: number[] = [];
+  const output = new PayloadOutput(4096);
+  const events: LogEvent[] = [];
+  const outputLengths: number[] = [];
   for (const logEvent of payload.logEvents) {
-    const located = locateRecord(logEvent.message, prefix);
-    if (located.kind === 'none') continue;
-    meterEvents.push(logEvent);
-    if (located.kind === 'text') {
-      const line = fastEncodeRecord(located.text, located.start, JSON.stringify(logEvent.id), logEvent.timestamp);
-      if (line !== undefined) {
-        ndjson += line;
-        meterRecords++;
-        meterEventOutputLengths.push(line.length);
-        continue;
-      }
-    }
-    const extraction = located.kind === 'text' ? parseRecordText(located.text, located.start) : located;
-    if (extraction.kind === 'error') {
-      rejects.push({ reason: extraction.reason, detail: extraction.detail, logEvent });
-      meterEventOutputLengths.push(0);
-      continue;
-    }
-    const before = ndjson.length;
-    const { value } = extraction;
-    const values: readonly unknown[] = Array.isArray(value) ? value : [value];
-    for (let i = 0; i < values.length; i++) {
-      const index = values === value ? i : undefined;
-      const validation = normalizeMeterRecord(values[i], {
-        defaultTimeInMillis: logEvent.timestamp,
-        derivedUniqueId: deriveUniqueId(logEvent.id, index),
-        unknownFields,
-      });
-      if (validation.ok) {
-        ndjson += encodeMeterRecord(validation.record);
-        meterRecords++;
-      } else {
-        rejects.push(
-          index === undefined
-            ? { reason: validation.reason, detail: validation.detail, logEvent }
-            : { reason: validation.reason, detail: validation.detail, index, logEvent },
-        );
-      }
-    }
-    meterEventOutputLengths.push(ndjson.length - before);
+    const added = transformLogEvent(logEvent, config, output);
+    if (added === NOT_A_METER_EVENT) continue;
+    events.push(logEvent);
+    outputLengths.push(added);
   }
-  return { ndjson, meterRecords, rejects, meterEvents, meterEventOutputLengths };
+  const meterEvents = { events, outputLengths };
+  return { ndjson: output.ndjson.written(), meterRecords: output.meterRecords, rejects: output.rejects, meterEvents: () => meterEvents };
 }

@@ -70,11 +70,12 @@ export function planResponse(
     }
     const { payload, result } = outcome;
     if (result.meterRecords > 0) {
-      const data = Buffer.from(result.ndjson, 'utf8');
+      const data = result.ndjson;
       const okLength = entryLength(recordId, 'Ok', Math.ceil(data.length / 3) * 4);
       const extra = okLength - entryLength(recordId, 'ProcessingFailed');
       if (used + extra > config.responseBudgetBytes) {
-        const payloads = splitPayload(payload, result.meterEvents, result.meterEventOutputLengths, config.splitTargetBytes);
+        const { events, outputLengths } = result.meterEvents();
+        const payloads = splitPayload(payload, events, outputLengths, config.splitTargetBytes);
         if (payloads === undefined) fail(recordIndex, recordId, 'REINGEST_FAILED');
         else {
           records[recordIndex] = { recordId, result: 'Dropped' };

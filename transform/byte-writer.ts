@@ -1,0 +1,75 @@
+/** A growable output buffer: NDJSON is assembled from byte ranges of the input, never from JS strings. */
+
+/** Ranges this short are copied byte by byte: cheaper than a call into Buffer#copy. */
+const SHORT_COPY = 160;
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
+const SPACE = 0x20;
+const LAST_PRINTABLE = 0x7e;
+
+export class ByteWriter {
+  private bytes: Buffer;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.bytes = Buffer.allocUnsafe(Math.max(capacity, 256));
+  }
+
+  /** Makes room for `count` more bytes. */
+  reserve(count: number): void {
+    const needed = this.length + count;
+    if (needed <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(needed, this.bytes.length * 2));
+    this.bytes.copy(grown, 0, 0, this.length);
+    this.bytes = grown;
+  }
+
+  /** Appends `source[start, end)`; room must have been reserved. */
+  copy(source: Uint8Array, start: number, end: number): void {
+    if (end - start > SHORT_COPY) {
+      this.bytes.set(source.subarray(start, end), this.length);
+      this.length += end - start;
+      return;
+    }
+    const { bytes } = this;
+    let at = this.length;
+    for (let i = start; i < end; i++) bytes[at++] = source[i] as number;
+    this.length = at;
+  }
+
+  /**
+   * Appends the plain string content (printable ASCII but `"` and `\\`) that starts at `source[from]`; returns
+   * the index of the byte that ends it. Room must have been reserved.
+   */
+  copyPlainText(source: Uint8Array, from: number): number {
+    const { bytes } = this;
+    let at = this.length;
+    let i = from;
+    for (let code = source[i] as number; code >= SPACE && code <= LAST_PRINTABLE && code !== QUOTE && code !== BACKSLASH; code = source[++i] as number) {
+      bytes[at++] = code;
+    }
+    this.length = at;
+    return i;
+  }
+
+  /** Drops what was written after the first `length` bytes. */
+  truncate(length: number): void {
+    this.length = length;
+  }
+
+  /** Appends one byte; room must have been reserved. */
+  byte(code: number): void {
+    this.bytes[this.length++] = code;
+  }
+
+  /** Appends a string as UTF-8 (reserves room itself). */
+  text(value: string): void {
+    this.reserve(Buffer.byteLength(value));
+    this.length += this.bytes.write(value, this.length);
+  }
+
+  /** The bytes written so far (a view, valid until the next write). */
+  written(): Buffer {
+    return this.bytes.subarray(0, this.length);
+  }
+}

@@ -1,0 +1,376 @@
+/**
+ * The hot path over a whole CloudWatch Logs payload: reads a DATA_MESSAGE laid out as CloudWatch Logs writes it
+ * straight from its gunzipped bytes, without materializing its log events, and encodes the meter records of
+ * Lambda TEXT and Lambda JSON log lines where they lie (encodeRecordAt). A log event it cannot read exactly is
+ * decoded alone and takes the general path (transformLogEvent); a payload laid out in any other way returns
+ * undefined, and the caller parses it whole. Differential tests hold both paths to the same result.
+ *
+ * Quoted strings are read in their escaped form: a log event message is depth 1 (its quotes are `\"`), the
+ * message field of a Lambda JSON log line inside it depth 2 (`\\\"`).
+ */
+import type { TransformConfig } from './config.ts';
+import { continuesToken } from './extract.ts';
+import {
+  encodeRecordAt,
+  isDigit,
+  isQuoteAt,
+  numberEnd,
+  regionEquals,
+  whitespaceAt,
+  type EventDefaults,
+} from './fast-encode.ts';
+import { PayloadOutput, transformLogEvent, transformPayload, type PayloadResult } from './payload.ts';
+import type { CloudWatchLogsPayload, LogEvent } from './types.ts';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const EQUALS = 0x3d;
+const SPACE = 0x20;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const LOWER_U = 0x75;
+const LAST_PRINTABLE = 0x7e;
+
+/** Result of a read that could not be done exactly on the bytes: the general path decides. */
+const UNREAD = -1;
+
+const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
+const LOG_EVENTS_KEY = ascii('"logEvents":[');
+/** The header of a payload is parsed alone, closed as if it had no log events. */
+const HEADER_CLOSE = '"logEvents":[]}';
+/** A log event as CloudWatch Logs writes it: `{"id":"…","timestamp":…,"message":"…"}`. */
+const EVENT_OPEN = ascii('{"id":"');
+const EVENT_TIMESTAMP = ascii('","timestamp":');
+const EVENT_MESSAGE = ascii(',"message":"');
+const EVENT_CLOSE = ascii('"}');
+/** The field of a Lambda JSON log line that holds the logged text (and so the record). */
+const MESSAGE_KEY = ascii('message');
+const LITERALS = ['true', 'false', 'null'].map(ascii);
+/** Integers this long always round-trip, so a timestamp's digits are what String(timestamp) writes. */
+const MAX_EXACT_DIGITS = 15;
+
+export interface FastPayload {
+  /** The payload's fields other than its log events (logEvents is empty). */
+  readonly payload: CloudWatchLogsPayload;
+  readonly result: PayloadResult;
+}
+
+/**
+ * Transforms the DATA_MESSAGE whose JSON text is `json`, or returns undefined when it is laid out otherwise
+ * (the caller then parses it and takes the general path, which also decides what is invalid).
+ */
+export function transformDataMessage(json: Buffer, config: TransformConfig): FastPayload | undefined {
+  const prefix = prefixBytes(config.prefix);
+  if (prefix === undefined) return undefined;
+  const header = readHeader(json);
+  if (header === undefined) return undefined;
+  const reader = new EventReader(json, prefix, config);
+  if (!reader.readEvents(header.eventsStart)) return undefined;
+  const { output } = reader;
+  const result: PayloadResult = {
+    ndjson: output.ndjson.written(),
+    meterRecords: output.meterRecords,
+    rejects: output.rejects,
+    // Rarely needed (a payload too large for one response): the general path yields the same events.
+    meterEvents: () => transformPayload(JSON.parse(json.toString('utf8')) as CloudWatchLogsPayload, config).meterEvents(),
+  };
+  return { payload: header.payload, result };
+}
+
+let cachedPrefix: { readonly text: string; readonly bytes: Buffer | undefined } | undefined;
+
+/**
+ * The prefix as bytes when it is made of token characters only, so no JSON escape can spell part of it and
+ * its occurrences in escaped text are exactly its byte occurrences outside escapes; else undefined.
+ */
+function prefixBytes(prefix: string): Buffer | undefined {
+  if (cachedPrefix?.text !== prefix) {
+    let plain = prefix.length > 0;
+    for (let i = 0; i < prefix.length; i++) plain &&= continuesToken(prefix.charCodeAt(i));
+    cachedPrefix = { text: prefix, bytes: plain ? ascii(prefix) : undefined };
+  }
+  return cachedPrefix.bytes;
+}
+
+/**
+ * The envelope fields before `"logEvents":[`, parsed alone, when they make a DATA_MESSAGE. The key must follow
+ * `{` or `,`: then it is not inside a string (an inner quote would follow a backslash), and the header parsing
+ * with `"logEvents":[]}` after it makes it a top-level key.
+ */
+function readHeader(json: Buffer): { readonly payload: CloudWatchLogsPayload; readonly eventsStart: number } | undefined {
+  if (json[0] !== OPEN_BRACE) return undefined;
+  const at = json.indexOf(LOG_EVENTS_KEY);
+  if (at < 1 || (json[at - 1] !== OPEN_BRACE && json[at - 1] !== COMMA)) return undefined;
+  let header: unknown;
+  try {
+    header = JSON.parse(`${json.toString('utf8', 0, at)}${HEADER_CLOSE}`);
+  } catch {
+    return undefined;
+  }
+  return isDataMessageHeader(header) ? { payload: header, eventsStart: at + LOG_EVENTS_KEY.length } : undefined;
+}
+
+/** The envelope checks decode.ts makes of a DATA_MESSAGE, but for its log events. */
+function isDataMessageHeader(header: unknown): header is CloudWatchLogsPayload {
+  const fields = header as Record<string, unknown>;
+  return (
+    fields.messageType === 'DATA_MESSAGE' &&
+    typeof fields.owner === 'string' &&
+    typeof fields.logGroup === 'string' &&
+    typeof fields.logStream === 'string'
+  );
+}
+
+/**
+ * The index of the first byte from `from` that cannot be plain string content at any depth: a quote, a
+ * backslash or a control character.
+ */
+function plainEnd(json: Buffer, from: number): number {
+  let i = from;
+  for (let code = json[i] as number; code >= SPACE && code !== QUOTE && code !== BACKSLASH; code = json[++i] as number);
+  return i;
+}
+
+/**
+ * The index of the first byte from `from` that is not printable ASCII or is a quote or a backslash: the end of
+ * a string JSON.stringify writes as it is.
+ */
+function printableEnd(json: Buffer, from: number): number {
+  let i = from;
+  for (let code = json[i] as number; code >= SPACE && code <= LAST_PRINTABLE && code !== QUOTE && code !== BACKSLASH; code = json[++i] as number);
+  return i;
+}
+
+/** Escapes whose character can never be part of the prefix or of a whole-token check: all but `\uXXXX`. */
+function isShortEscape(code: number): boolean {
+  return code === QUOTE || code === BACKSLASH || code === 0x2f || code === 0x62 || code === 0x66 || code === 0x6e || code === 0x72 || code === 0x74;
+}
+
+/**
+ * Reads a message (depth-1 string content) from `from` up to `limit`: returns the index of its closing quote
+ * when that comes first, else `limit`. UNREAD at a control character, a `\u` or invalid escape, or an escape
+ * that straddles `limit`.
+ */
+function scanMessageText(json: Buffer, from: number, limit: number): number {
+  let i = from;
+  while (i < limit) {
+    i = plainEnd(json, i);
+    if (i >= limit) break;
+    const code = json[i] as number;
+    if (code === QUOTE) return i;
+    if (code !== BACKSLASH || !isShortEscape(json[i + 1] as number)) return UNREAD;
+    i += 2;
+  }
+  return i === limit ? limit : UNREAD;
+}
+
+/** Separators between the prefix and the record (extract.ts), escaped for `depth`: returns the index after them. */
+function skipSeparators(json: Buffer, from: number, depth: number): number {
+  let i = from;
+  for (;;) {
+    const code = json[i];
+    if (code === COLON || code === EQUALS) i++;
+    else {
+      const whitespace = whitespaceAt(json, i, depth);
+      if (whitespace === 0) return i;
+      i += whitespace;
+    }
+  }
+}
+
+/** Index of the closing quote of the JSON string whose content starts at `from` (escapes not checked), or -1. */
+function stringEnd(json: Buffer, from: number): number {
+  for (let at = json.indexOf(QUOTE, from); at !== -1; at = json.indexOf(QUOTE, at + 1)) {
+    let backslashes = 0;
+    while (json[at - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
+  return -1;
+}
+
+/** Walks the log events of one payload, writing their NDJSON into `output`. */
+class EventReader {
+  readonly output: PayloadOutput;
+  /** Where the event being read takes its default uniqueId and time from. */
+  private readonly defaults: EventDefaults;
+  /**
+   * The first prefix occurrence after the last search start, or -1 when there is none (0 before the first
+   * search: events start after the header).
+   */
+  private nextPrefix = 0;
+
+  constructor(
+    private readonly json: Buffer,
+    private readonly prefix: Buffer,
+    private readonly config: TransformConfig,
+  ) {
+    this.output = new PayloadOutput(json.length);
+    this.defaults = { bytes: json, idStart: 0, idEnd: 0, timeStart: 0, timeEnd: 0 };
+  }
+
+  /** Reads the log events from `from` (just past `[`) to the end of the payload; false if laid out otherwise. */
+  readEvents(from: number): boolean {
+    const { json } = this;
+    let i = from;
+    if (json[i] !== CLOSE_BRACKET) {
+      for (;;) {
+        i = this.readEvent(i);
+        if (i === UNREAD) return false;
+        if (json[i] !== COMMA) break;
+        i++;
+      }
+    }
+    return json[i] === CLOSE_BRACKET && json[i + 1] === CLOSE_BRACE && i + 2 === json.length;
+  }
+
+  /** Reads the event at `start`; returns the index just past it, or UNREAD. */
+  private readEvent(start: number): number {
+    const { json, defaults } = this;
+    if (!regionEquals(json, start, EVENT_OPEN)) return UNREAD;
+    const idEnd = printableEnd(json, start + EVENT_OPEN.length);
+    if (!regionEquals(json, idEnd, EVENT_TIMESTAMP)) return UNREAD;
+    const timeStart = idEnd + EVENT_TIMESTAMP.length;
+    const timeEnd = exactIntegerEnd(json, timeStart);
+    if (timeEnd === UNREAD || !regionEquals(json, timeEnd, EVENT_MESSAGE)) return UNREAD;
+    defaults.idStart = start + EVENT_OPEN.length - 1;
+    defaults.idEnd = idEnd + 1;
+    defaults.timeStart = timeStart;
+    defaults.timeEnd = timeEnd;
+    const messageStart = timeEnd + EVENT_MESSAGE.length;
+    const mark = this.output.ndjson.length;
+    let messageEnd = this.readMessage(messageStart);
+    if (messageEnd === UNREAD) {
+      this.output.ndjson.truncate(mark);
+      messageEnd = this.transformDecoded(start, messageStart);
+    }
+    return messageEnd !== UNREAD && regionEquals(json, messageEnd, EVENT_CLOSE) ? messageEnd + EVENT_CLOSE.length : UNREAD;
+  }
+
+  /**
+   * Decodes the event at `start` and transforms it by the general rules; returns the index of its message's
+   * closing quote, or UNREAD when it is not valid JSON.
+   */
+  private transformDecoded(start: number, messageStart: number): number {
+    const messageEnd = stringEnd(this.json, messageStart);
+    if (messageEnd === -1) return UNREAD;
+    let logEvent: LogEvent;
+    try {
+      logEvent = JSON.parse(this.json.toString('utf8', start, messageEnd + EVENT_CLOSE.length)) as LogEvent;
+    } catch {
+      return UNREAD;
+    }
+    transformLogEvent(logEvent, this.config, this.output);
+    return messageEnd;
+  }
+
+  /**
+   * Reads the message whose content starts at `start`, encoding its record; returns the index of its closing
+   * quote, or UNREAD. As locateRecord does, a line that starts with `{` is a structured one.
+   */
+  private readMessage(start: number): number {
+    const { json } = this;
+    let first = start;
+    for (let step = whitespaceAt(json, first, 1); step !== 0; step = whitespaceAt(json, first, 1)) first += step;
+    if (json[first] === OPEN_BRACE) return this.readStructuredLine(first);
+    const at = this.prefixFrom(start);
+    const stop = scanMessageText(json, start, at === -1 ? json.length : at);
+    if (stop === UNREAD || json[stop] === QUOTE) return stop;
+    return at === -1 ? UNREAD : this.readTextRecord(at + this.prefix.length);
+  }
+
+  /** The first occurrence of the prefix at or after `from`, or -1; searches each stretch of the payload once. */
+  private prefixFrom(from: number): number {
+    if (this.nextPrefix !== -1 && this.nextPrefix < from) this.nextPrefix = this.json.indexOf(this.prefix, from);
+    return this.nextPrefix;
+  }
+
+  /** Reads the record after the prefix of a TEXT line (`after` is just past the prefix) and the rest of the line. */
+  private readTextRecord(after: number): number {
+    const { json } = this;
+    if (!endsToken(json, after)) return UNREAD;
+    const recordEnd = encodeRecordAt(json, skipSeparators(json, after, 1), 1, this.defaults, this.output.ndjson);
+    if (recordEnd === -1) return UNREAD;
+    const end = scanMessageText(json, recordEnd, json.length);
+    if (end === UNREAD || json[end] !== QUOTE) return UNREAD;
+    this.output.meterRecords++;
+    return end;
+  }
+
+  /**
+   * Reads a Lambda JSON log line (an object of plain strings, numbers and literals, one `message` string with
+   * the prefix and the record) from its `{` at `open`. Returns the index of the message's closing quote.
+   */
+  private readStructuredLine(open: number): number {
+    const { json } = this;
+    let i = open + 1;
+    let messages = 0;
+    for (;;) {
+      if (!isQuoteAt(json, i, 1)) return UNREAD;
+      const keyStart = i + 2;
+      const keyEnd = plainEnd(json, keyStart);
+      if (!isQuoteAt(json, keyEnd, 1) || json[keyEnd + 2] !== COLON) return UNREAD;
+      i = keyEnd + 3;
+      if (keyEnd - keyStart === MESSAGE_KEY.length && regionEquals(json, keyStart, MESSAGE_KEY)) {
+        // A second message would override the first: the general path decides.
+        if (messages++ > 0) return UNREAD;
+        i = this.readLineMessage(i);
+      } else {
+        i = lineValueEnd(json, i);
+      }
+      if (i === UNREAD) return UNREAD;
+      const next = json[i++];
+      if (next === CLOSE_BRACE) break;
+      if (next !== COMMA) return UNREAD;
+    }
+    if (messages === 0 || json[i] !== QUOTE) return UNREAD;
+    this.output.meterRecords++;
+    return i;
+  }
+
+  /**
+   * Reads the `message` value of a Lambda JSON line from its opening quote at `start`: plain text, the prefix,
+   * the record (written out) and plain text. Returns the index just past its closing quote, or UNREAD.
+   */
+  private readLineMessage(start: number): number {
+    const { json, prefix } = this;
+    if (!isQuoteAt(json, start, 1)) return UNREAD;
+    let at = start + 2;
+    const textEnd = plainEnd(json, at);
+    while (at < textEnd && !regionEquals(json, at, prefix)) at++;
+    if (at === textEnd || !endsToken(json, at + prefix.length)) return UNREAD;
+    const recordEnd = encodeRecordAt(json, skipSeparators(json, at + prefix.length, 2), 2, this.defaults, this.output.ndjson);
+    if (recordEnd === -1) return UNREAD;
+    const end = plainEnd(json, recordEnd);
+    return isQuoteAt(json, end, 1) ? end + 2 : UNREAD;
+  }
+}
+
+/** Whether the prefix ending at `after` is a whole token, as findPrefix requires (a `\u` escape: undecided). */
+function endsToken(json: Buffer, after: number): boolean {
+  const code = json[after] as number;
+  return !continuesToken(code) && !(code === BACKSLASH && json[after + 1] === LOWER_U);
+}
+
+/** The end of a non-negative integer at `start` written as String() writes it, or UNREAD. */
+function exactIntegerEnd(json: Buffer, start: number): number {
+  let i = start;
+  while (isDigit(json[i] as number)) i++;
+  const digits = i - start;
+  if (digits === 0 || digits > MAX_EXACT_DIGITS || (digits > 1 && json[start] === 0x30)) return UNREAD;
+  return i;
+}
+
+/** The end of a value other than `message` in a Lambda JSON line: a plain string, a number or a literal. */
+function lineValueEnd(json: Buffer, start: number): number {
+  if (isQuoteAt(json, start, 1)) {
+    const end = plainEnd(json, start + 2);
+    return isQuoteAt(json, end, 1) ? end + 2 : UNREAD;
+  }
+  const literal = LITERALS.find((word) => regionEquals(json, start, word));
+  if (literal !== undefined) return start + literal.length;
+  const end = numberEnd(json, start);
+  return end === -1 ? UNREAD : end;
+}
