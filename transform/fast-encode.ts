@@ -120,7 +120,8 @@ class Scanner {
         if (depth > 0) return false;
         break;
       }
-      if (code < SPACE || code > LAST_PRINTABLE || code === BACKSLASH) return false;
+      // Also ends the scan at the end of the input (undefined).
+      if (!(code >= SPACE && code <= LAST_PRINTABLE) || code === BACKSLASH) return false;
       if (code !== SPACE) blank = false;
       i++;
     }

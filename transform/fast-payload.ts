@@ -31,7 +31,6 @@ const SPACE = 0x20;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const CLOSE_BRACKET = 0x5d;
-const LOWER_U = 0x75;
 const LAST_PRINTABLE = 0x7e;
 
 /** Result of a read that could not be done exactly on the bytes: the general path decides. */
@@ -49,6 +48,8 @@ const EVENT_CLOSE = ascii('"}');
 /** The field of a Lambda JSON log line that holds the logged text (and so the record). */
 const MESSAGE_KEY = ascii('message');
 const LITERALS = ['true', 'false', 'null'].map(ascii);
+/** Room for one line beyond the payload's size (see encodeRecordAt's reserve). */
+const OUTPUT_SLACK = 4096;
 /** Integers this long always round-trip, so a timestamp's digits are what String(timestamp) writes. */
 const MAX_EXACT_DIGITS = 15;
 
@@ -207,7 +208,8 @@ class EventReader {
     private readonly prefix: Buffer,
     private readonly config: TransformConfig,
   ) {
-    this.output = new PayloadOutput(json.length);
+    // Lines are shorter than their events, so room for the payload plus one line is rarely outgrown.
+    this.output = new PayloadOutput(json.length + OUTPUT_SLACK);
     this.defaults = { bytes: json, idStart: 0, idEnd: 0, timeStart: 0, timeEnd: 0 };
   }
 
@@ -287,10 +289,13 @@ class EventReader {
     return this.nextPrefix;
   }
 
-  /** Reads the record after the prefix of a TEXT line (`after` is just past the prefix) and the rest of the line. */
+  /**
+   * Reads the record after the prefix of a TEXT line (`after` is just past the prefix) and the rest of the line.
+   * The prefix needs no whole-token check here or in readLineMessage: a record opens with `{`, which does not
+   * continue a token, so a longer token (`meter_record_for_stream_v2`) never reads as a record and falls back.
+   */
   private readTextRecord(after: number): number {
     const { json } = this;
-    if (!endsToken(json, after)) return UNREAD;
     const recordEnd = encodeRecordAt(json, skipSeparators(json, after, 1), 1, this.defaults, this.output.ndjson);
     if (recordEnd === -1) return UNREAD;
     const end = scanMessageText(json, recordEnd, json.length);
@@ -340,18 +345,12 @@ class EventReader {
     let at = start + 2;
     const textEnd = plainEnd(json, at);
     while (at < textEnd && !regionEquals(json, at, prefix)) at++;
-    if (at === textEnd || !endsToken(json, at + prefix.length)) return UNREAD;
+    if (at === textEnd) return UNREAD;
     const recordEnd = encodeRecordAt(json, skipSeparators(json, at + prefix.length, 2), 2, this.defaults, this.output.ndjson);
     if (recordEnd === -1) return UNREAD;
     const end = plainEnd(json, recordEnd);
     return isQuoteAt(json, end, 1) ? end + 2 : UNREAD;
   }
-}
-
-/** Whether the prefix ending at `after` is a whole token, as findPrefix requires (a `\u` escape: undecided). */
-function endsToken(json: Buffer, after: number): boolean {
-  const code = json[after] as number;
-  return !continuesToken(code) && !(code === BACKSLASH && json[after + 1] === LOWER_U);
 }
 
 /** The end of a non-negative integer at `start` written as String() writes it, or UNREAD. */

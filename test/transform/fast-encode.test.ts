@@ -80,6 +80,7 @@ describe('fastEncodeRecord', () => {
     ['a missing field', '{"meterApiName":"a","meterValue":1}'],
     ['a blank name', '{"meterApiName":"  ","customerId":"c","meterValue":1}'],
     ['null', '{"meterApiName":"a","customerId":"c","meterValue":1,"uniqueId":null}'],
+    ['a string cut off by the end of the line', '{"meterApiName":"a","customerId":"c'],
   ])('leaves %s to the general path', (_name, json) => {
     expect(fastPath(json)).toBeUndefined();
   });
