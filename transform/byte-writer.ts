@@ -1,7 +1,5 @@
 /** A growable output buffer: NDJSON is assembled from byte ranges of the input, never from JS strings. */
 
-/** Ranges this short are copied byte by byte: cheaper than a call into Buffer#copy. */
-const SHORT_COPY = 160;
 const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
 const SPACE = 0x20;
@@ -24,13 +22,11 @@ export class ByteWriter {
     this.bytes = grown;
   }
 
-  /** Appends `source[start, end)`; room must have been reserved. */
+  /**
+   * Appends `source[start, end)`; room must have been reserved. Byte by byte: the ranges are short, and a call
+   * into Buffer#copy or TypedArray#set costs more than copying them.
+   */
   copy(source: Uint8Array, start: number, end: number): void {
-    if (end - start > SHORT_COPY) {
-      this.bytes.set(source.subarray(start, end), this.length);
-      this.length += end - start;
-      return;
-    }
     const { bytes } = this;
     let at = this.length;
     for (let i = start; i < end; i++) bytes[at++] = source[i] as number;

@@ -16,13 +16,13 @@ export type DecodedRecord =
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 
-function invalid(reason: RecordFailureReason, detail: string, decodedBytes = 0): Extract<DecodedRecord, { readonly kind: 'invalid' }> {
+type InvalidRecord = Extract<DecodedRecord, { readonly kind: 'invalid' }>;
+
+function invalid(reason: RecordFailureReason, detail: string, decodedBytes = 0): InvalidRecord {
   return { kind: 'invalid', reason, detail, decodedBytes };
 }
 
-export type InflatedRecord =
-  | { readonly kind: 'json'; readonly json: Buffer }
-  | Extract<DecodedRecord, { readonly kind: 'invalid' }>;
+export type InflatedRecord = { readonly kind: 'json'; readonly json: Buffer } | InvalidRecord;
 
 /**
  * Decodes base64 record data to its JSON bytes: gunzips it (never past `maxDecompressedBytes`, so a gzip bomb

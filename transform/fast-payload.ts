@@ -145,7 +145,7 @@ function printableEnd(json: Buffer, from: number): number {
   return i;
 }
 
-/** Escapes whose character can never be part of the prefix or of a whole-token check: all but `\uXXXX`. */
+/** Escapes of characters that never continue a token, so never spell part of the prefix: `\" \\ \/ \b \f \n \r \t`. */
 function isShortEscape(code: number): boolean {
   return code === QUOTE || code === BACKSLASH || code === 0x2f || code === 0x62 || code === 0x66 || code === 0x6e || code === 0x72 || code === 0x74;
 }
@@ -157,15 +157,15 @@ function isShortEscape(code: number): boolean {
  */
 function scanMessageText(json: Buffer, from: number, limit: number): number {
   let i = from;
-  while (i < limit) {
+  for (;;) {
     i = plainEnd(json, i);
-    if (i >= limit) break;
+    if (i >= limit) return limit;
     const code = json[i] as number;
     if (code === QUOTE) return i;
     if (code !== BACKSLASH || !isShortEscape(json[i + 1] as number)) return UNREAD;
     i += 2;
+    if (i > limit) return UNREAD;
   }
-  return i === limit ? limit : UNREAD;
 }
 
 /** Separators between the prefix and the record (extract.ts), escaped for `depth`: returns the index after them. */

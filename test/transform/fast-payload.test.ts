@@ -6,7 +6,7 @@
  */
 import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { transformRecordData } from '../../transform/batch.ts';
 import { DEFAULT_CONFIG, type TransformConfig } from '../../transform/config.ts';
 import { parseRecordJson } from '../../transform/decode.ts';
@@ -243,12 +243,17 @@ const CONFIGS: Record<string, TransformConfig> = {
 };
 
 describe('transformDataMessage', () => {
-  it('reads a payload as CloudWatch Logs writes it without falling back, for the Lambda TEXT and JSON forms', () => {
-    for (const form of ['node-text', 'python-text', 'lambda-json'] as const) {
-      const json = Buffer.from(JSON.stringify(subscriptionPayload(meterLogEvents(50, { forms: [form] }))));
+  it('reads a payload as CloudWatch Logs writes it without decoding any event, for the Lambda TEXT and JSON forms', () => {
+    const spaced = meterLogEvents(50).map((event) => ({ ...event, message: event.message.replace(`\t${PREFIX}`, ` ${PREFIX}`) }));
+    for (const logEvents of [...(['node-text', 'python-text', 'lambda-json'] as const).map((form) => meterLogEvents(50, { forms: [form] })), spaced]) {
+      const json = Buffer.from(JSON.stringify(subscriptionPayload(logEvents)));
+      const parse = vi.spyOn(JSON, 'parse');
       const fast = transformDataMessage(json, DEFAULT_CONFIG);
+      // The header alone is parsed: no event took the general path.
+      expect(parse).toHaveBeenCalledTimes(1);
+      parse.mockRestore();
       expect(fast?.result.meterRecords).toBe(50);
-      expectSameOutcome(json.toString());
+      expectSameOutcome(json);
     }
   });
 
