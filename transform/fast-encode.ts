@@ -37,9 +37,6 @@ const LAST_PRINTABLE = 0x7e;
 
 const MAX_DIMENSIONS = 32;
 
-/** Deepest nesting of the record in JSON strings that the scanner reads. */
-export const MAX_DEPTH = 2;
-
 /** Whether `code` is the letter of a whitespace escape (`\n`, `\r`, `\t`). */
 function isWhitespaceEscape(code: number): boolean {
   return code === LOWER_N || code === LOWER_R || code === LOWER_T;
@@ -389,10 +386,7 @@ const COMPACT_STRING_END = escapedForDepths('"');
 const COMPACT_DIMENSION_COLON = escapedForDepths('":"');
 const COMPACT_DIMENSION_NEXT = escapedForDepths('","');
 const COMPACT_DIMENSIONS_END = escapedForDepths('"}');
-const OUT_CUSTOMER = ascii('","customerId":"');
-const OUT_UNIQUE_ID = ascii(',"uniqueId":"');
 const OUT_DIMENSIONS = ascii(',"dimensions":{"');
-const OUT_DIMENSION_COLON = ascii('":"');
 const OUT_DIMENSION_NEXT = ascii('","');
 const OUT_DIMENSIONS_END = ascii('"}');
 
@@ -424,7 +418,7 @@ function writeCompactRecord(bytes: Buffer, start: number, depth: number, default
   i = out.copyPlainText(bytes, i);
   const customer = COMPACT_CUSTOMER[depth] as Buffer;
   if (isBlank(bytes, from, i) || !regionEquals(bytes, i, customer)) return -1;
-  out.copy(OUT_CUSTOMER, 0, OUT_CUSTOMER.length);
+  out.copy(THEN_CUSTOMER, 0, THEN_CUSTOMER.length);
   i += customer.length;
   from = i;
   i = out.copyPlainText(bytes, i);
@@ -443,7 +437,7 @@ function writeCompactRecord(bytes: Buffer, start: number, depth: number, default
   i = numberEnd(bytes, i);
   if (i === -1 || !isCanonicalNumber(bytes, from, i)) return -1;
   out.copy(bytes, from, i);
-  out.copy(OUT_UNIQUE_ID, 0, OUT_UNIQUE_ID.length - 1);
+  out.copy(THEN_UNIQUE_ID, 0, THEN_UNIQUE_ID.length);
   const uniqueId = COMPACT_UNIQUE_ID[depth] as Buffer;
   if (regionEquals(bytes, i, uniqueId)) {
     i += uniqueId.length;
@@ -482,7 +476,7 @@ function writeCompactDimensions(bytes: Buffer, start: number, depth: number, out
     dimensionNameStarts[count] = nameStart;
     dimensionNameEnds[count] = i;
     if (!regionEquals(bytes, i, colon)) return -1;
-    out.copy(OUT_DIMENSION_COLON, 0, OUT_DIMENSION_COLON.length);
+    out.copy(DIMENSION_SEPARATOR, 0, DIMENSION_SEPARATOR.length);
     i = out.copyPlainText(bytes, i + colon.length);
     if (regionEquals(bytes, i, end)) {
       out.copy(OUT_DIMENSIONS_END, 0, OUT_DIMENSIONS_END.length);
