@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ArnFormat, Aws, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, AssetHashType, Aws, DockerImage, Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,11 +7,11 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ConfigError, ENV, loadConfig, type TransformConfig } from '../transform/config.ts';
+import { bundleTransform } from '../tools/transform-bundle.ts';
 
 /** Transform settings the construct passes to the function's environment (`PIPELINE_NAME` is set from `pipelineName`). */
 export type TransformSettings = Partial<Omit<TransformConfig, 'pipelineName'>>;
@@ -143,6 +143,27 @@ const DEFAULT_DATA_OUTPUT_PREFIX = 'ingest/records/!{timestamp:yyyy-MM-dd}/';
 const DEFAULT_ERROR_OUTPUT_PREFIX = 'errors/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/';
 const ERROR_OUTPUT_TYPE = '!{firehose:error-output-type}';
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
+
+/**
+ * The transform's code: bundled at synth time, offline, by the same esbuild definition `npm run build` uses, so
+ * the deployed files are the ones tested and benchmarked. NodejsFunction is not used because it cannot split
+ * code: its single file would load the AWS SDK on every cold start, where this bundle loads it only to re-ingest.
+ */
+function transformCode(): lambda.Code {
+  return lambda.Code.fromAsset(path.join(REPO_ROOT, 'transform'), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never used: local bundling always succeeds, and this project needs no Docker.
+      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+      local: {
+        tryBundle(outputDir) {
+          bundleTransform(REPO_ROOT, outputDir);
+          return true;
+        },
+      },
+    },
+  });
+}
 const ALARM_PERIOD = Duration.minutes(5);
 
 /**
@@ -153,7 +174,7 @@ export class MeterIngestionPipeline extends Construct {
   readonly pipelineName: string;
   readonly streamKey: kms.Key;
   readonly stream: kinesis.Stream;
-  readonly transformFunction: nodejs.NodejsFunction;
+  readonly transformFunction: lambda.Function;
   readonly transformLogGroup: logs.LogGroup;
   readonly deliveryLogGroup: logs.LogGroup;
   readonly deliveryStream: firehose.CfnDeliveryStream;
@@ -268,7 +289,7 @@ export class MeterIngestionPipeline extends Construct {
     this.dashboard = this.createDashboard(settings.transformConfig.metricsNamespace);
   }
 
-  private createTransform(settings: ResolvedSettings): nodejs.NodejsFunction {
+  private createTransform(settings: ResolvedSettings): lambda.Function {
     const role = new iam.Role(this, 'TransformRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Meter pipeline ${settings.pipelineName}: transform function`,
@@ -293,11 +314,9 @@ export class MeterIngestionPipeline extends Construct {
         }),
       },
     });
-    const fn = new nodejs.NodejsFunction(this, 'Transform', {
-      entry: path.join(REPO_ROOT, 'transform', 'handler.ts'),
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+    const fn = new lambda.Function(this, 'Transform', {
+      code: transformCode(),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       // The largest processor buffer (3 MB gzipped) expands to ~36 MB of NDJSON, held as strings next to its
@@ -310,17 +329,6 @@ export class MeterIngestionPipeline extends Construct {
       role,
       logGroup: this.transformLogGroup,
       environment: { ...transformEnvironment(settings.transformConfig), NODE_OPTIONS: '--enable-source-maps' },
-      // The AWS SDK v3 stays external (the nodejs22.x runtime provides it); other CommonJS dependencies bundled
-      // into the ESM output (e.g. @smithy/node-http-handler) call require(), which ESM lacks.
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        banner:
-          "import { createRequire as __createRequire } from 'node:module'; " +
-          'const require = __createRequire(import.meta.url);',
-      },
     });
     Validations.of(fn).acknowledge({
       id: 'AwsSolutions-L1',
