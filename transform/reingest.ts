@@ -2,6 +2,7 @@
  * Puts payloads back into the pipeline's source, retrying partial failures and throttling with exponential
  * backoff and full jitter. The targets that speak to AWS are in reingest-targets.ts, loaded on first use.
  */
+import { groupByWeight } from './repack.ts';
 
 export interface ReingestEntry {
   readonly data: Uint8Array;
@@ -54,25 +55,6 @@ export function isRetryableError(error: unknown): boolean {
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function batchesOf(indexes: readonly number[], entries: readonly ReingestEntry[], target: ReingestTarget): number[][] {
-  const batches: number[][] = [];
-  let batch: number[] = [];
-  let bytes = 0;
-  for (const index of indexes) {
-    const entry = entries[index] as ReingestEntry;
-    const size = entry.data.length + Buffer.byteLength(entry.partitionKey);
-    if (batch.length > 0 && (batch.length === target.maxBatchRecords || bytes + size > target.maxBatchBytes)) {
-      batches.push(batch);
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(index);
-    bytes += size;
-  }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
-}
-
 export async function reingest(
   entries: readonly ReingestEntry[],
   target: ReingestTarget,
@@ -92,7 +74,11 @@ export async function reingest(
     }
     attempts++;
     const retry: number[] = [];
-    for (const batch of batchesOf(pending, entries, target)) {
+    const sizes = pending.map((index) => {
+      const entry = entries[index] as ReingestEntry;
+      return entry.data.length + Buffer.byteLength(entry.partitionKey);
+    });
+    for (const batch of groupByWeight(pending, sizes, target.maxBatchBytes, target.maxBatchRecords)) {
       try {
         const codes = await target.send(batch.map((index) => entries[index] as ReingestEntry));
         batch.forEach((index, i) => {

@@ -34,14 +34,17 @@ function packGzipped<T>(groups: readonly (readonly T[])[], build: (items: readon
   return packed;
 }
 
-/** Groups consecutive items so each group's summed weight stays within `target` (a heavier item goes alone). */
-export function groupByWeight<T>(items: readonly T[], weights: readonly number[], target: number): T[][] {
+/**
+ * Groups consecutive items so each group's summed weight stays within `maxWeight` and its size within
+ * `maxItems` (an item heavier than `maxWeight` goes alone).
+ */
+export function groupByWeight<T>(items: readonly T[], weights: readonly number[], maxWeight: number, maxItems = Infinity): T[][] {
   const groups: T[][] = [];
   let current: T[] = [];
   let weight = 0;
   items.forEach((item, i) => {
     const itemWeight = weights[i] ?? 0;
-    if (current.length > 0 && weight + itemWeight > target) {
+    if (current.length > 0 && (current.length === maxItems || weight + itemWeight > maxWeight)) {
       groups.push(current);
       current = [];
       weight = 0;
