@@ -1,16 +1,22 @@
 /** A growable output buffer: NDJSON is assembled from byte ranges of the input, never from JS strings. */
+import { isPrintableWord, viewOf } from './words.ts';
 
 const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
 const SPACE = 0x20;
 const LAST_PRINTABLE = 0x7e;
+/** Bytes in a word (see words.ts). */
+const WORD = 4;
 
 export class ByteWriter {
   private bytes: Buffer;
+  /** Over `bytes`, for word writes. */
+  private view: DataView;
   length = 0;
 
   constructor(capacity: number) {
     this.bytes = Buffer.allocUnsafe(Math.max(capacity, 256));
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
   }
 
   /** Makes room for `count` more bytes. */
@@ -20,6 +26,7 @@ export class ByteWriter {
     const grown = Buffer.allocUnsafe(Math.max(needed, this.bytes.length * 2));
     this.bytes.copy(grown, 0, 0, this.length);
     this.bytes = grown;
+    this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
   }
 
   /**
@@ -38,9 +45,15 @@ export class ByteWriter {
    * the index of the byte that ends it. Room must have been reserved.
    */
   copyPlainText(source: Uint8Array, from: number): number {
-    const { bytes } = this;
+    const { bytes, view } = this;
+    const sourceView = viewOf(source);
     let at = this.length;
     let i = from;
+    for (const last = source.length - WORD; i <= last; i += WORD, at += WORD) {
+      const word = sourceView.getInt32(i, true);
+      if (!isPrintableWord(word)) break;
+      view.setInt32(at, word, true);
+    }
     for (let code = source[i] as number; code >= SPACE && code <= LAST_PRINTABLE && code !== QUOTE && code !== BACKSLASH; code = source[++i] as number) {
       bytes[at++] = code;
     }

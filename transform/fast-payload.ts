@@ -21,6 +21,7 @@ import {
 } from './fast-encode.ts';
 import { PayloadOutput, transformLogEvent, transformPayload, type PayloadResult } from './payload.ts';
 import type { CloudWatchLogsPayload, LogEvent } from './types.ts';
+import { isPlainWord, isPrintableWord, viewOf } from './words.ts';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -32,6 +33,8 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const CLOSE_BRACKET = 0x5d;
 const LAST_PRINTABLE = 0x7e;
+/** Bytes in a word (see words.ts). */
+const WORD = 4;
 
 /** Result of a read that could not be done exactly on the bytes: the general path decides. */
 const UNREAD = -1;
@@ -130,7 +133,9 @@ function isDataMessageHeader(header: unknown): header is CloudWatchLogsPayload {
  * backslash or a control character.
  */
 function plainEnd(json: Buffer, from: number): number {
+  const view = viewOf(json);
   let i = from;
+  for (const last = json.length - WORD; i <= last && isPlainWord(view.getInt32(i, true)); i += WORD);
   for (let code = json[i] as number; code >= SPACE && code !== QUOTE && code !== BACKSLASH; code = json[++i] as number);
   return i;
 }
@@ -140,7 +145,9 @@ function plainEnd(json: Buffer, from: number): number {
  * a string JSON.stringify writes as it is.
  */
 function printableEnd(json: Buffer, from: number): number {
+  const view = viewOf(json);
   let i = from;
+  for (const last = json.length - WORD; i <= last && isPrintableWord(view.getInt32(i, true)); i += WORD);
   for (let code = json[i] as number; code >= SPACE && code <= LAST_PRINTABLE && code !== QUOTE && code !== BACKSLASH; code = json[++i] as number);
   return i;
 }
