@@ -1,5 +1,5 @@
 /** A growable output buffer: NDJSON is assembled from byte ranges of the input, never from JS strings. */
-import { isPrintableWord, viewOf } from './words.ts';
+import { isPrintableWord, viewOf, type FixedText } from './words.ts';
 
 const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
@@ -30,13 +30,28 @@ export class ByteWriter {
   }
 
   /**
-   * Appends `source[start, end)`; room must have been reserved. Byte by byte: the ranges are short, and a call
-   * into Buffer#copy or TypedArray#set costs more than copying them.
+   * Appends `source[start, end)`; room must have been reserved. By words and bytes: the ranges are short, and a
+   * call into Buffer#copy or TypedArray#set costs more than copying them.
    */
   copy(source: Uint8Array, start: number, end: number): void {
-    const { bytes } = this;
+    const { bytes, view } = this;
     let at = this.length;
-    for (let i = start; i < end; i++) bytes[at++] = source[i] as number;
+    let i = start;
+    if (end - i >= WORD) {
+      const sourceView = viewOf(source);
+      for (const last = end - WORD; i <= last; i += WORD, at += WORD) view.setInt32(at, sourceView.getInt32(i, true), true);
+    }
+    for (; i < end; i++) bytes[at++] = source[i] as number;
+    this.length = at;
+  }
+
+  /** Appends a fixed text; room must have been reserved. */
+  fixed(text: FixedText): void {
+    const { bytes, view } = this;
+    const { words } = text;
+    let at = this.length;
+    for (let k = 0; k < words.length; k++, at += WORD) view.setInt32(at, words[k] as number, true);
+    for (let i = words.length * WORD; i < text.bytes.length; i++) bytes[at++] = text.bytes[i] as number;
     this.length = at;
   }
 

@@ -11,6 +11,7 @@
  */
 import { ByteWriter } from './byte-writer.ts';
 import { MAX_METER_TIME, MIN_METER_TIME } from './validate.ts';
+import { fixedAt, fixedText, type FixedText } from './words.ts';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -356,20 +357,20 @@ export interface EventDefaults {
   timeEnd: number;
 }
 
-const OPEN_NAME = ascii('{"meterApiName":"');
-const THEN_CUSTOMER = ascii('","customerId":"');
-const THEN_TIME = ascii('","meterTimeInMillis":');
-const THEN_VALUE = ascii(',"meterValue":');
-const THEN_UNIQUE_ID = ascii(',"uniqueId":');
-const THEN_DIMENSIONS = ascii(',"dimensions":{');
-const DIMENSION_SEPARATOR = ascii('":"');
-const CLOSE_LINE = ascii('}\n');
+const OPEN_NAME = fixedText('{"meterApiName":"');
+const THEN_CUSTOMER = fixedText('","customerId":"');
+const THEN_TIME = fixedText('","meterTimeInMillis":');
+const THEN_VALUE = fixedText(',"meterValue":');
+const THEN_UNIQUE_ID = fixedText(',"uniqueId":');
+const THEN_DIMENSIONS = fixedText(',"dimensions":{');
+const DIMENSION_SEPARATOR = fixedText('":"');
+const CLOSE_LINE = fixedText('}\n');
 /** Room for the fixed text of a line and the quotes and commas around the dimensions. */
 const LINE_OVERHEAD = 128 + MAX_DIMENSIONS * 6;
 
 /** `text` with its quotes escaped for each depth. */
-function escapedForDepths(text: string): readonly Buffer[] {
-  return [text, text.replaceAll('"', '\\"'), text.replaceAll('"', '\\\\\\"')].map(ascii);
+function escapedForDepths(text: string): readonly FixedText[] {
+  return [text, text.replaceAll('"', '\\"'), text.replaceAll('"', '\\\\\\"')].map(fixedText);
 }
 
 /**
@@ -386,9 +387,9 @@ const COMPACT_STRING_END = escapedForDepths('"');
 const COMPACT_DIMENSION_COLON = escapedForDepths('":"');
 const COMPACT_DIMENSION_NEXT = escapedForDepths('","');
 const COMPACT_DIMENSIONS_END = escapedForDepths('"}');
-const OUT_DIMENSIONS = ascii(',"dimensions":{"');
-const OUT_DIMENSION_NEXT = ascii('","');
-const OUT_DIMENSIONS_END = ascii('"}');
+const OUT_DIMENSIONS = fixedText(',"dimensions":{"');
+const OUT_DIMENSION_NEXT = fixedText('","');
+const OUT_DIMENSIONS_END = fixedText('"}');
 
 function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
   let i = start;
@@ -408,64 +409,64 @@ function encodeCompactRecord(bytes: Buffer, start: number, depth: number, defaul
 }
 
 function writeCompactRecord(bytes: Buffer, start: number, depth: number, defaults: EventDefaults, out: ByteWriter): number {
-  const open = COMPACT_OPEN[depth] as Buffer;
-  if (!regionEquals(bytes, start, open)) return -1;
+  const open = COMPACT_OPEN[depth] as FixedText;
+  if (!fixedAt(bytes, start, open)) return -1;
   // The line is never longer than the rest of the input plus the derived uniqueId.
   out.reserve(bytes.length - start + (defaults.idEnd - defaults.idStart) + LINE_OVERHEAD);
-  out.copy(OPEN_NAME, 0, OPEN_NAME.length);
-  let i = open.length + start;
+  out.fixed(OPEN_NAME);
+  let i = open.bytes.length + start;
   let from = i;
   i = out.copyPlainText(bytes, i);
-  const customer = COMPACT_CUSTOMER[depth] as Buffer;
-  if (isBlank(bytes, from, i) || !regionEquals(bytes, i, customer)) return -1;
-  out.copy(THEN_CUSTOMER, 0, THEN_CUSTOMER.length);
-  i += customer.length;
+  const customer = COMPACT_CUSTOMER[depth] as FixedText;
+  if (isBlank(bytes, from, i) || !fixedAt(bytes, i, customer)) return -1;
+  out.fixed(THEN_CUSTOMER);
+  i += customer.bytes.length;
   from = i;
   i = out.copyPlainText(bytes, i);
-  const time = COMPACT_TIME[depth] as Buffer;
-  if (isBlank(bytes, from, i) || !regionEquals(bytes, i, time)) return -1;
-  out.copy(THEN_TIME, 0, THEN_TIME.length);
-  i += time.length;
+  const time = COMPACT_TIME[depth] as FixedText;
+  if (isBlank(bytes, from, i) || !fixedAt(bytes, i, time)) return -1;
+  out.fixed(THEN_TIME);
+  i += time.bytes.length;
   from = i;
   while (isDigit(bytes[i] as number)) i++;
-  const value = COMPACT_VALUE[depth] as Buffer;
-  if (!isMeterTime(bytes, from, i) || !regionEquals(bytes, i, value)) return -1;
+  const value = COMPACT_VALUE[depth] as FixedText;
+  if (!isMeterTime(bytes, from, i) || !fixedAt(bytes, i, value)) return -1;
   out.copy(bytes, from, i);
-  out.copy(THEN_VALUE, 0, THEN_VALUE.length);
-  i += value.length;
+  out.fixed(THEN_VALUE);
+  i += value.bytes.length;
   from = i;
   i = numberEnd(bytes, i);
   if (i === -1 || !isCanonicalNumber(bytes, from, i)) return -1;
   out.copy(bytes, from, i);
-  out.copy(THEN_UNIQUE_ID, 0, THEN_UNIQUE_ID.length);
-  const uniqueId = COMPACT_UNIQUE_ID[depth] as Buffer;
-  if (regionEquals(bytes, i, uniqueId)) {
-    i += uniqueId.length;
+  out.fixed(THEN_UNIQUE_ID);
+  const uniqueId = COMPACT_UNIQUE_ID[depth] as FixedText;
+  if (fixedAt(bytes, i, uniqueId)) {
+    i += uniqueId.bytes.length;
     from = i;
     out.byte(QUOTE);
     i = out.copyPlainText(bytes, i);
     if (isBlank(bytes, from, i) || !isQuoteAt(bytes, i, depth)) return -1;
     out.byte(QUOTE);
-    i += (COMPACT_STRING_END[depth] as Buffer).length;
+    i += (COMPACT_STRING_END[depth] as FixedText).bytes.length;
   } else {
     out.copy(defaults.bytes, defaults.idStart, defaults.idEnd);
   }
-  const dimensions = COMPACT_DIMENSIONS[depth] as Buffer;
-  if (regionEquals(bytes, i, dimensions)) {
-    i = writeCompactDimensions(bytes, i + dimensions.length, depth, out);
+  const dimensions = COMPACT_DIMENSIONS[depth] as FixedText;
+  if (fixedAt(bytes, i, dimensions)) {
+    i = writeCompactDimensions(bytes, i + dimensions.bytes.length, depth, out);
     if (i === -1) return -1;
   }
   if (bytes[i] !== CLOSE_BRACE) return -1;
-  out.copy(CLOSE_LINE, 0, CLOSE_LINE.length);
+  out.fixed(CLOSE_LINE);
   return i + 1;
 }
 
 /** Writes the compact dimensions whose first name starts at `start`; returns the index past their `}`, or -1. */
 function writeCompactDimensions(bytes: Buffer, start: number, depth: number, out: ByteWriter): number {
-  const colon = COMPACT_DIMENSION_COLON[depth] as Buffer;
-  const next = COMPACT_DIMENSION_NEXT[depth] as Buffer;
-  const end = COMPACT_DIMENSIONS_END[depth] as Buffer;
-  out.copy(OUT_DIMENSIONS, 0, OUT_DIMENSIONS.length);
+  const colon = COMPACT_DIMENSION_COLON[depth] as FixedText;
+  const next = COMPACT_DIMENSION_NEXT[depth] as FixedText;
+  const end = COMPACT_DIMENSIONS_END[depth] as FixedText;
+  out.fixed(OUT_DIMENSIONS);
   let i = start;
   for (let count = 0; ; count++) {
     const nameStart = i;
@@ -475,16 +476,16 @@ function writeCompactDimensions(bytes: Buffer, start: number, depth: number, out
     }
     dimensionNameStarts[count] = nameStart;
     dimensionNameEnds[count] = i;
-    if (!regionEquals(bytes, i, colon)) return -1;
-    out.copy(DIMENSION_SEPARATOR, 0, DIMENSION_SEPARATOR.length);
-    i = out.copyPlainText(bytes, i + colon.length);
-    if (regionEquals(bytes, i, end)) {
-      out.copy(OUT_DIMENSIONS_END, 0, OUT_DIMENSIONS_END.length);
-      return i + end.length;
+    if (!fixedAt(bytes, i, colon)) return -1;
+    out.fixed(DIMENSION_SEPARATOR);
+    i = out.copyPlainText(bytes, i + colon.bytes.length);
+    if (fixedAt(bytes, i, end)) {
+      out.fixed(OUT_DIMENSIONS_END);
+      return i + end.bytes.length;
     }
-    if (!regionEquals(bytes, i, next)) return -1;
-    out.copy(OUT_DIMENSION_NEXT, 0, OUT_DIMENSION_NEXT.length);
-    i += next.length;
+    if (!fixedAt(bytes, i, next)) return -1;
+    out.fixed(OUT_DIMENSION_NEXT);
+    i += next.bytes.length;
   }
 }
 
@@ -565,16 +566,16 @@ function encodePlainRecord(bytes: Buffer, start: number, depth: number, defaults
   }
   if ((seen & REQUIRED_FIELDS) !== REQUIRED_FIELDS) return -1;
   out.reserve(LINE_OVERHEAD + (scanner.pos - start) + (defaults.idEnd - defaults.idStart) + (defaults.timeEnd - defaults.timeStart));
-  out.copy(OPEN_NAME, 0, OPEN_NAME.length);
+  out.fixed(OPEN_NAME);
   out.copy(bytes, nameStart, nameEnd);
-  out.copy(THEN_CUSTOMER, 0, THEN_CUSTOMER.length);
+  out.fixed(THEN_CUSTOMER);
   out.copy(bytes, customerStart, customerEnd);
-  out.copy(THEN_TIME, 0, THEN_TIME.length);
+  out.fixed(THEN_TIME);
   if ((seen & FIELD_TIME) === 0) out.copy(defaults.bytes, defaults.timeStart, defaults.timeEnd);
   else out.copy(bytes, timeStart, timeEnd);
-  out.copy(THEN_VALUE, 0, THEN_VALUE.length);
+  out.fixed(THEN_VALUE);
   out.copy(bytes, valueStart, valueEnd);
-  out.copy(THEN_UNIQUE_ID, 0, THEN_UNIQUE_ID.length);
+  out.fixed(THEN_UNIQUE_ID);
   if ((seen & FIELD_UNIQUE) === 0) {
     out.copy(defaults.bytes, defaults.idStart, defaults.idEnd);
   } else {
@@ -584,18 +585,18 @@ function encodePlainRecord(bytes: Buffer, start: number, depth: number, defaults
     out.byte(QUOTE);
   }
   if (dimensions > 0) {
-    out.copy(THEN_DIMENSIONS, 0, THEN_DIMENSIONS.length);
+    out.fixed(THEN_DIMENSIONS);
     for (let k = 0; k < dimensions; k++) {
       if (k > 0) out.byte(COMMA);
       out.byte(QUOTE);
       out.copy(bytes, dimensionNameStarts[k] as number, dimensionNameEnds[k] as number);
-      out.copy(DIMENSION_SEPARATOR, 0, DIMENSION_SEPARATOR.length);
+      out.fixed(DIMENSION_SEPARATOR);
       out.copy(bytes, dimensionValueStarts[k] as number, dimensionValueEnds[k] as number);
       out.byte(QUOTE);
     }
     out.byte(CLOSE_BRACE);
   }
-  out.copy(CLOSE_LINE, 0, CLOSE_LINE.length);
+  out.fixed(CLOSE_LINE);
   return scanner.pos;
 }
 

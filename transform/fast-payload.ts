@@ -21,7 +21,7 @@ import {
 } from './fast-encode.ts';
 import { PayloadOutput, transformLogEvent, transformPayload, type PayloadResult } from './payload.ts';
 import type { CloudWatchLogsPayload, LogEvent } from './types.ts';
-import { isPlainWord, isPrintableWord, viewOf } from './words.ts';
+import { fixedAt, fixedText, isPlainWord, isPrintableWord, viewOf } from './words.ts';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -44,10 +44,10 @@ const LOG_EVENTS_KEY = ascii('"logEvents":[');
 /** The header of a payload is parsed alone, closed as if it had no log events. */
 const HEADER_CLOSE = '"logEvents":[]}';
 /** A log event as CloudWatch Logs writes it: `{"id":"…","timestamp":…,"message":"…"}`. */
-const EVENT_OPEN = ascii('{"id":"');
-const EVENT_TIMESTAMP = ascii('","timestamp":');
-const EVENT_MESSAGE = ascii(',"message":"');
-const EVENT_CLOSE = ascii('"}');
+const EVENT_OPEN = fixedText('{"id":"');
+const EVENT_TIMESTAMP = fixedText('","timestamp":');
+const EVENT_MESSAGE = fixedText(',"message":"');
+const EVENT_CLOSE = fixedText('"}');
 /** The field of a Lambda JSON log line that holds the logged text (and so the record). */
 const MESSAGE_KEY = ascii('message');
 const LITERALS = ['true', 'false', 'null'].map(ascii);
@@ -238,24 +238,24 @@ class EventReader {
   /** Reads the event at `start`; returns the index just past it, or UNREAD. */
   private readEvent(start: number): number {
     const { json, defaults } = this;
-    if (!regionEquals(json, start, EVENT_OPEN)) return UNREAD;
-    const idEnd = printableEnd(json, start + EVENT_OPEN.length);
-    if (!regionEquals(json, idEnd, EVENT_TIMESTAMP)) return UNREAD;
-    const timeStart = idEnd + EVENT_TIMESTAMP.length;
+    if (!fixedAt(json, start, EVENT_OPEN)) return UNREAD;
+    const idEnd = printableEnd(json, start + EVENT_OPEN.bytes.length);
+    if (!fixedAt(json, idEnd, EVENT_TIMESTAMP)) return UNREAD;
+    const timeStart = idEnd + EVENT_TIMESTAMP.bytes.length;
     const timeEnd = exactIntegerEnd(json, timeStart);
-    if (timeEnd === UNREAD || !regionEquals(json, timeEnd, EVENT_MESSAGE)) return UNREAD;
-    defaults.idStart = start + EVENT_OPEN.length - 1;
+    if (timeEnd === UNREAD || !fixedAt(json, timeEnd, EVENT_MESSAGE)) return UNREAD;
+    defaults.idStart = start + EVENT_OPEN.bytes.length - 1;
     defaults.idEnd = idEnd + 1;
     defaults.timeStart = timeStart;
     defaults.timeEnd = timeEnd;
-    const messageStart = timeEnd + EVENT_MESSAGE.length;
+    const messageStart = timeEnd + EVENT_MESSAGE.bytes.length;
     const mark = this.output.ndjson.length;
     let messageEnd = this.readMessage(messageStart);
     if (messageEnd === UNREAD) {
       this.output.ndjson.truncate(mark);
       messageEnd = this.transformDecoded(start, messageStart);
     }
-    return messageEnd !== UNREAD && regionEquals(json, messageEnd, EVENT_CLOSE) ? messageEnd + EVENT_CLOSE.length : UNREAD;
+    return messageEnd !== UNREAD && fixedAt(json, messageEnd, EVENT_CLOSE) ? messageEnd + EVENT_CLOSE.bytes.length : UNREAD;
   }
 
   /**
@@ -267,7 +267,7 @@ class EventReader {
     if (messageEnd === -1) return UNREAD;
     let logEvent: LogEvent;
     try {
-      logEvent = JSON.parse(this.json.toString('utf8', start, messageEnd + EVENT_CLOSE.length)) as LogEvent;
+      logEvent = JSON.parse(this.json.toString('utf8', start, messageEnd + EVENT_CLOSE.bytes.length)) as LogEvent;
     } catch {
       return UNREAD;
     }

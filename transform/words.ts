@@ -43,3 +43,27 @@ export function viewOf(bytes: Uint8Array): DataView {
   }
   return view;
 }
+
+/** A fixed ASCII text with its whole four-byte words (as getInt32 reads them), to match and write it by words. */
+export interface FixedText {
+  readonly bytes: Buffer;
+  readonly words: Int32Array;
+}
+
+export function fixedText(text: string): FixedText {
+  const bytes = Buffer.from(text, 'latin1');
+  const words = new Int32Array(bytes.length >> 2);
+  for (let k = 0; k < words.length; k++) words[k] = bytes.readInt32LE(k * 4);
+  return { bytes, words };
+}
+
+/** Whether `fixed` is at `at` in `bytes`. */
+export function fixedAt(bytes: Uint8Array, at: number, fixed: FixedText): boolean {
+  const { bytes: text, words } = fixed;
+  if (at + text.length > bytes.length) return false;
+  const view = viewOf(bytes);
+  let i = 0;
+  for (let k = 0; k < words.length; k++, i += 4) if (view.getInt32(at + i, true) !== words[k]) return false;
+  for (; i < text.length; i++) if (bytes[at + i] !== text[i]) return false;
+  return true;
+}
