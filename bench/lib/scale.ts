@@ -1,5 +1,4 @@
 /** How the transform's time per event grows with the number of events in a batch. */
-import { collectGarbage } from './gc.ts';
 import { meterRecordsIn } from './output.ts';
 import { median } from './stats.ts';
 import { lambdaContext, type TransformHandler } from './transform-bundle.ts';
@@ -34,8 +33,8 @@ export async function measureScaleTiming(
   for (const invocation of invocations) {
     const repetitions = await repetitionsPerSample(transform, invocation);
     const samples: number[] = [];
+    // No forced collection between samples, for the reason given in throughput.ts.
     for (let i = 0; i < SAMPLES; i++) {
-      collectGarbage();
       samples.push((await timeInvocations(transform, invocation, repetitions)) / repetitions);
     }
     const medianInvocationMs = median(samples);

@@ -4,7 +4,6 @@
  */
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { floorRead } from './floor.ts';
-import { collectGarbage } from './gc.ts';
 import { naiveExtract } from './naive.ts';
 import { meterRecordsIn } from './output.ts';
 import { median } from './stats.ts';
@@ -119,8 +118,13 @@ async function verifyCounts(
   }
 }
 
+/**
+ * No forced collection between rounds. Every global.gc() made V8 deoptimize the transform's hot functions
+ * ("weak objects" in --trace-deopt), so each round re-optimized them and round times swung by a third; the
+ * collections V8 starts by itself deoptimize nothing. Each contender pays for the collections its turn
+ * triggers, and the rotation spreads that evenly.
+ */
 async function timeRound(candidate: Contender, invocations: readonly Invocation[]): Promise<number> {
-  collectGarbage();
   const start = performance.now();
   for (const { event } of invocations) await candidate.run(event);
   return performance.now() - start;
