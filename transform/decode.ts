@@ -15,6 +15,21 @@ export type DecodedRecord =
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
+/** Deflate never inflates by more than this factor (RFC 1951 block limits), so no honest gzip states more. */
+const MAX_DEFLATE_RATIO = 1032;
+/** zlib's smallest output chunk (zlib.constants.Z_MIN_CHUNK). */
+const MIN_CHUNK_BYTES = 64;
+
+/**
+ * Output chunk size for gunzipping `gzip`: one byte more than the size its trailer states (ISIZE, the size mod
+ * 2^32 of the last member), within what its length and the limit allow. The whole output then fits one chunk,
+ * which gunzipSync returns as is instead of concatenating 16 KiB chunks into a copy; a trailer that understates
+ * only brings back more chunks, and one that overstates costs at most an unused allocation within the bounds.
+ */
+function outputChunkBytes(gzip: Buffer, maxDecompressedBytes: number): number {
+  const stated = gzip.length >= 4 ? gzip.readUInt32LE(gzip.length - 4) : 0;
+  return Math.max(MIN_CHUNK_BYTES, Math.min(stated, gzip.length * MAX_DEFLATE_RATIO, maxDecompressedBytes) + 1);
+}
 
 type InvalidRecord = Extract<DecodedRecord, { readonly kind: 'invalid' }>;
 
@@ -35,7 +50,7 @@ export function inflateRecordData(base64: string, maxDecompressedBytes: number):
     return { kind: 'json', json: raw };
   }
   try {
-    return { kind: 'json', json: gunzipSync(raw, { maxOutputLength: maxDecompressedBytes }) };
+    return { kind: 'json', json: gunzipSync(raw, { maxOutputLength: maxDecompressedBytes, chunkSize: outputChunkBytes(raw, maxDecompressedBytes) }) };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
       return invalid('DECOMPRESSED_TOO_LARGE', `gunzipped data exceeds ${maxDecompressedBytes} bytes`);

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeRecordData } from '../../transform/decode.ts';
+import { decodeRecordData, inflateRecordData } from '../../transform/decode.ts';
 import { controlPayload, gzipPayload, subscriptionPayload } from '../../tools/lib/cloudwatch.ts';
 
 const CAP = 1024 * 1024;
@@ -39,6 +39,26 @@ describe('decodeRecordData', () => {
     const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024, 0x20));
     expect(bomb.length).toBeLessThan(100_000);
     expect(decodeRecordData(bomb.toString('base64'), CAP)).toMatchObject({ kind: 'invalid', reason: 'DECOMPRESSED_TOO_LARGE' });
+  });
+
+  it('gunzips whatever size the gzip trailer states: true, understated, overstated, several members, at the cap', () => {
+    const json = Buffer.from(JSON.stringify(subscriptionPayload(Array.from({ length: 500 }, (_, i) => ({ id: String(i), timestamp: 1663094105062 + i, message: `hello ${i}` })))));
+    const gzip = gzipSync(json);
+    const stating = (size: number): Buffer => {
+      const copy = Buffer.from(gzip);
+      copy.writeUInt32LE(size, copy.length - 4);
+      return copy;
+    };
+    const inflate = (data: Buffer, cap = CAP) => inflateRecordData(data.toString('base64'), cap);
+    expect(inflate(gzip)).toEqual({ kind: 'json', json });
+    // A trailer that misstates the size is corrupt gzip, as before; the chunk size never changes the verdict.
+    for (const size of [0, 1, json.length - 1, json.length + 1, 0xffffffff]) {
+      expect(inflate(stating(size))).toMatchObject({ kind: 'invalid', reason: 'NOT_GZIP_OR_JSON' });
+    }
+    const twoMembers = Buffer.concat([gzipSync(json.subarray(0, 1000)), gzipSync(json.subarray(1000))]);
+    expect(inflate(twoMembers)).toEqual({ kind: 'json', json });
+    expect(inflate(gzip, json.length)).toEqual({ kind: 'json', json });
+    expect(inflate(gzip, json.length - 1)).toMatchObject({ kind: 'invalid', reason: 'DECOMPRESSED_TOO_LARGE' });
   });
 
   it('applies the cap to uncompressed data too', () => {
