@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { FirehoseTransformationEvent, FirehoseTransformationEventRecord } from 'aws-lambda';
+import { RECORD_FIELD } from '../../transform/extract.ts';
 import type { CloudWatchLogsPayload, LogEvent } from '../../transform/types.ts';
 
 /** The ways a meter record can appear in a log event. */
@@ -20,8 +21,6 @@ export const LOG_FORMS = [
 ] as const;
 export type LogForm = (typeof LOG_FORMS)[number];
 
-/** The field that holds the record when a structured log line's `message` is the prefix alone. */
-export const RECORD_FIELD = 'meterRecord';
 
 export interface LogLineOptions {
   readonly prefix: string;
