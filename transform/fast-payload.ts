@@ -21,7 +21,7 @@ import {
 } from './fast-encode.ts';
 import { PayloadOutput, transformLogEvent, transformPayload, type PayloadResult } from './payload.ts';
 import type { CloudWatchLogsPayload, LogEvent } from './types.ts';
-import { fixedAt, fixedText, isPlainWord, isPrintableWord, viewOf } from './words.ts';
+import { fixedAt, fixedText, isPlainWord, isPlainWordWithout, isPrintableWord, repeatedByte, viewOf } from './words.ts';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -158,20 +158,39 @@ function isShortEscape(code: number): boolean {
 }
 
 /**
- * Reads a message (depth-1 string content) from `from` up to `limit`: returns the index of its closing quote
- * when that comes first, else `limit`. UNREAD at a control character, a `\u` or invalid escape, or an escape
- * that straddles `limit`.
+ * Reads a message (depth-1 string content) from `from` to its closing quote and returns that quote's index;
+ * UNREAD at a control character, a `\u` or invalid escape, or the end of the payload.
  */
-function scanMessageText(json: Buffer, from: number, limit: number): number {
+function scanMessageText(json: Buffer, from: number): number {
   let i = from;
   for (;;) {
     i = plainEnd(json, i);
-    if (i >= limit) return limit;
-    const code = json[i] as number;
+    const code = json[i];
     if (code === QUOTE) return i;
     if (code !== BACKSLASH || !isShortEscape(json[i + 1] as number)) return UNREAD;
     i += 2;
-    if (i > limit) return UNREAD;
+  }
+}
+
+/**
+ * Reads a message (depth-1 string content) from `from` up to the first occurrence of `prefix` and returns its
+ * index, or the index of the message's closing quote when the prefix is not in it; UNREAD as scanMessageText.
+ * The prefix is made of token characters (see prefixBytes): no escape spells part of it, so its occurrences in
+ * the message are its byte occurrences outside escapes, which is where this looks. `firstBytes` is the
+ * prefix's first byte repeated in a word (see isPlainWordWithout).
+ */
+function scanToPrefix(json: Buffer, from: number, prefix: Buffer, firstBytes: number): number {
+  const view = viewOf(json);
+  const first = prefix[0];
+  let i = from;
+  for (;;) {
+    for (const last = json.length - WORD; i <= last && isPlainWordWithout(view.getInt32(i, true), firstBytes); i += WORD);
+    const code = json[i] as number;
+    if (code === first && regionEquals(json, i, prefix)) return i;
+    if (code >= SPACE && code !== QUOTE && code !== BACKSLASH) i++;
+    else if (code === QUOTE) return i;
+    else if (code === BACKSLASH && isShortEscape(json[i + 1] as number)) i += 2;
+    else return UNREAD;
   }
 }
 
@@ -204,11 +223,8 @@ class EventReader {
   readonly output: PayloadOutput;
   /** Where the event being read takes its default uniqueId and time from. */
   private readonly defaults: EventDefaults;
-  /**
-   * The first prefix occurrence after the last search start, or -1 when there is none (0 before the first
-   * search: events start after the header).
-   */
-  private nextPrefix = 0;
+  /** The prefix's first byte repeated in a word, for scanToPrefix. */
+  private readonly prefixFirstBytes: number;
 
   constructor(
     private readonly json: Buffer,
@@ -218,6 +234,7 @@ class EventReader {
     // Lines are shorter than their events, so room for the payload plus one line is rarely outgrown.
     this.output = new PayloadOutput(json.length + OUTPUT_SLACK);
     this.defaults = { bytes: json, idStart: 0, idEnd: 0, timeStart: 0, timeEnd: 0 };
+    this.prefixFirstBytes = repeatedByte(prefix[0] as number);
   }
 
   /** Reads the log events from `from` (just past `[`) to the end of the payload; false if laid out otherwise. */
@@ -284,16 +301,10 @@ class EventReader {
     let first = start;
     for (let step = whitespaceAt(json, first, 1); step !== 0; step = whitespaceAt(json, first, 1)) first += step;
     if (json[first] === OPEN_BRACE) return this.readStructuredLine(first);
-    const at = this.prefixFrom(start);
-    const stop = scanMessageText(json, start, at === -1 ? json.length : at);
-    if (stop === UNREAD || json[stop] === QUOTE) return stop;
-    return at === -1 ? UNREAD : this.readTextRecord(at + this.prefix.length);
-  }
-
-  /** The first occurrence of the prefix at or after `from`, or -1; searches each stretch of the payload once. */
-  private prefixFrom(from: number): number {
-    if (this.nextPrefix !== -1 && this.nextPrefix < from) this.nextPrefix = this.json.indexOf(this.prefix, from);
-    return this.nextPrefix;
+    const at = scanToPrefix(json, start, this.prefix, this.prefixFirstBytes);
+    // The prefix starts with a token character, never a quote.
+    if (at === UNREAD || json[at] === QUOTE) return at;
+    return this.readTextRecord(at + this.prefix.length);
   }
 
   /**
@@ -305,8 +316,8 @@ class EventReader {
     const { json } = this;
     const recordEnd = encodeRecordAt(json, skipSeparators(json, after, 1), 1, this.defaults, this.output.ndjson);
     if (recordEnd === -1) return UNREAD;
-    const end = scanMessageText(json, recordEnd, json.length);
-    if (end === UNREAD || json[end] !== QUOTE) return UNREAD;
+    const end = scanMessageText(json, recordEnd);
+    if (end === UNREAD) return UNREAD;
     this.output.meterRecords++;
     return end;
   }

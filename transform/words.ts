@@ -21,6 +21,23 @@ export function isPlainWord(word: number): boolean {
   return ((((word - 0x20202020) & ~word) | ((quotes - 0x01010101) & ~quotes) | ((backslashes - 0x01010101) & ~backslashes)) & 0x80808080) === 0;
 }
 
+/**
+ * isPlainWord, and no byte is the one `repeated` (repeatedByte) repeats: `(x - ONES) & ~x` with x = word ^
+ * repeated flags it.
+ */
+export function isPlainWordWithout(word: number, repeated: number): boolean {
+  const quotes = word ^ 0x22222222;
+  const backslashes = word ^ 0x5c5c5c5c;
+  const other = word ^ repeated;
+  const unplain = ((word - 0x20202020) & ~word) | ((quotes - 0x01010101) & ~quotes) | ((backslashes - 0x01010101) & ~backslashes);
+  return ((unplain | ((other - 0x01010101) & ~other)) & 0x80808080) === 0;
+}
+
+/** `code` (a byte) in each byte of a word. */
+export function repeatedByte(code: number): number {
+  return Math.imul(code, 0x01010101);
+}
+
 /** Whether each of the four bytes is printable ASCII other than `"` and `\` (what JSON.stringify writes as is). */
 export function isPrintableWord(word: number): boolean {
   const quotes = word ^ 0x22222222;
