@@ -305,6 +305,23 @@ describe('transformDataMessage', () => {
     }
   });
 
+  it('agrees where the prefix of a TEXT line meets escapes, partial prefixes and every word alignment', () => {
+    const record = '{"meterApiName":"a","customerId":"c","meterTimeInMillis":1663094105062,"meterValue":1}';
+    // In the payload, JSON.stringify writes these as `\t`, `\n`, `\\`, `\"` and `\u0001`.
+    const befores = ['', 'm', 'mm', `${PREFIX.slice(0, -1)} `, PREFIX.slice(0, 5), '\t', '\n\t', '\\', '\u0001', 'é', '"', '\t\t\t', `\\${PREFIX}`];
+    const messages: string[] = [];
+    for (const before of befores) {
+      for (let pad = 0; pad < 8; pad++) {
+        const text = `${'x'.repeat(pad)}${before}`;
+        messages.push(`${text}${PREFIX} ${record}`, `${text}${PREFIX.slice(0, 4)}\n${PREFIX.slice(4)} ${record}`, `${text}\t${PREFIX}`, text);
+      }
+    }
+    const logEvents = messages.map((message, i) => ({ id: String(i).padStart(56, '0'), timestamp: 1663094105062 + i, message }));
+    // One payload of them all (a prefix in a later event) and each alone (a prefix at the payload's end).
+    expectSameOutcome(JSON.stringify(subscriptionPayload(logEvents)));
+    for (const logEvent of logEvents) expectSameOutcome(JSON.stringify(subscriptionPayload([logEvent])));
+  });
+
   it('agrees on bytes that are not UTF-8, in event ids and messages', () => {
     const logEvents = meterLogEvents(2, { forms: ['node-text', 'lambda-json'] }).map((event) => ({ ...event, id: `${event.id.slice(0, 50)}~~` }));
     const json = Buffer.from(JSON.stringify(subscriptionPayload(logEvents)));
