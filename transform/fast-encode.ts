@@ -295,7 +295,9 @@ function regionsEqual(bytes: Uint8Array, a: number, b: number, length: number): 
 function needsGeneralRules(bytes: Uint8Array, start: number, end: number): boolean {
   if (isDigit(bytes[start] as number)) return true;
   const length = end - start;
-  return FORBIDDEN_NAMES.some((name) => name.length === length && regionEquals(bytes, start, name));
+  // A loop rather than FORBIDDEN_NAMES.some(…): no closure per dimension name.
+  for (const name of FORBIDDEN_NAMES) if (name.length === length && regionEquals(bytes, start, name)) return true;
+  return false;
 }
 
 /**
