@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixedAt, fixedText, isPlainWord, isPrintableWord, viewOf } from '../../transform/words.ts';
+import { fixedAt, fixedText, isPlainWord, isPlainWordWithout, isPrintableWord, repeatedByte, viewOf } from '../../transform/words.ts';
 
 const isPlainByte = (code: number): boolean => code >= 0x20 && code !== 0x22 && code !== 0x5c;
 const isPrintableByte = (code: number): boolean => isPlainByte(code) && code <= 0x7e;
@@ -11,7 +11,7 @@ function wordOf(bytes: readonly number[]): number {
 describe('word tests', () => {
   it('agree with the byte tests for every byte value at every position, among every kind of neighbour', () => {
     // Neighbours that borrow, carry or are themselves flagged: the tests must be exact for the word as a whole.
-    const neighbours = [0x00, 0x01, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x41, 0x5b, 0x5c, 0x5d, 0x7e, 0x7f, 0x80, 0xa2, 0xdc, 0xfe, 0xff];
+    const neighbours = [0x00, 0x01, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x30, 0x41, 0x5b, 0x5c, 0x5d, 0x5f, 0x6d, 0x7a, 0x7e, 0x7f, 0x80, 0xa2, 0xdc, 0xfe, 0xff];
     for (const fill of neighbours) {
       for (let position = 0; position < 4; position++) {
         for (let code = 0; code < 256; code++) {
@@ -20,6 +20,9 @@ describe('word tests', () => {
           const word = wordOf(bytes);
           expect(isPlainWord(word)).toBe(bytes.every(isPlainByte));
           expect(isPrintableWord(word)).toBe(bytes.every(isPrintableByte));
+          for (const excluded of [0x6d, 0x41, 0x5f, 0x7a, 0x30]) {
+            expect(isPlainWordWithout(word, repeatedByte(excluded))).toBe(bytes.every((byte) => isPlainByte(byte) && byte !== excluded));
+          }
         }
       }
     }
