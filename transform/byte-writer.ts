@@ -1,10 +1,7 @@
 /** A growable output buffer: NDJSON is assembled from byte ranges of the input, never from JS strings. */
+import { BACKSLASH, LAST_PRINTABLE, QUOTE, SPACE } from './char-codes.ts';
 import { isPrintableWord, viewOf, type FixedText } from './words.ts';
 
-const BACKSLASH = 0x5c;
-const QUOTE = 0x22;
-const SPACE = 0x20;
-const LAST_PRINTABLE = 0x7e;
 /** Bytes in a word (see words.ts). */
 const WORD = 4;
 

@@ -3,6 +3,20 @@
  * Lambda TEXT lines (Node.js and Python), the Lambda JSON log format, Powertools Logger output, pretty-printed
  * JSON, a JSON array of records, any separator after the prefix and any trailing text after the record.
  */
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  CR,
+  EQUALS,
+  LF,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  SPACE,
+  TAB,
+} from './char-codes.ts';
 import type { RejectReason } from './types.ts';
 
 /** In a structured (JSON) log line whose message is the prefix alone, the record sits in this field. */
@@ -24,15 +38,6 @@ export interface RecordText {
 }
 
 const NONE: Extraction = { kind: 'none' };
-
-const SPACE = 0x20;
-const TAB = 0x09;
-const CR = 0x0d;
-const LF = 0x0a;
-const COLON = 0x3a;
-const EQUALS = 0x3d;
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
 
 function isSeparator(code: number): boolean {
   return code === SPACE || code === TAB || code === COLON || code === CR || code === LF || code === EQUALS;
@@ -194,11 +199,6 @@ function tryParse(text: string): ParseResult {
     return { ok: false, error: (error as Error).message };
   }
 }
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
 
 /** Index of the bracket that closes the JSON value opening at `start` (strings skipped), or -1. */
 export function findJsonEnd(text: string, start: number): number {

@@ -10,31 +10,32 @@
  * message of a Lambda JSON log line inside that (a quote is `\\\"`, a newline `\\n`).
  */
 import { ByteWriter } from './byte-writer.ts';
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  COLON,
+  COMMA,
+  CR,
+  DIGIT_0,
+  DIGIT_9,
+  DOT,
+  LAST_PRINTABLE,
+  LF,
+  LOWER_E,
+  LOWER_F,
+  LOWER_N,
+  LOWER_R,
+  LOWER_T,
+  MINUS,
+  OPEN_BRACE,
+  PLUS,
+  QUOTE,
+  SPACE,
+  TAB,
+  UPPER_E,
+} from './char-codes.ts';
 import { MAX_METER_TIME, MIN_METER_TIME } from './validate.ts';
 import { fixedAt, fixedText, type FixedText } from './words.ts';
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const SPACE = 0x20;
-const TAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
-const LOWER_N = 0x6e;
-const LOWER_R = 0x72;
-const LOWER_T = 0x74;
-const LOWER_F = 0x66;
-const MINUS = 0x2d;
-const DOT = 0x2e;
-const PLUS = 0x2b;
-const DIGIT_0 = 0x30;
-const DIGIT_9 = 0x39;
-const LOWER_E = 0x65;
-const UPPER_E = 0x45;
-const LAST_PRINTABLE = 0x7e;
 
 const MAX_DIMENSIONS = 32;
 

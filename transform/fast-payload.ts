@@ -8,6 +8,18 @@
  * Quoted strings are read in their escaped form: a log event message is depth 1 (its quotes are `\"`), the
  * message field of a Lambda JSON log line inside it depth 2 (`\\\"`).
  */
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  EQUALS,
+  LAST_PRINTABLE,
+  OPEN_BRACE,
+  QUOTE,
+  SPACE,
+} from './char-codes.ts';
 import type { TransformConfig } from './config.ts';
 import { continuesToken } from './extract.ts';
 import {
@@ -23,16 +35,6 @@ import { PayloadOutput, transformLogEvent, transformPayload, type PayloadResult 
 import type { CloudWatchLogsPayload, LogEvent } from './types.ts';
 import { fixedAt, fixedText, isPlainWord, isPlainWordWithout, isPrintableWord, repeatedByte, viewOf } from './words.ts';
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const EQUALS = 0x3d;
-const SPACE = 0x20;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
-const LAST_PRINTABLE = 0x7e;
 /** Bytes in a word (see words.ts). */
 const WORD = 4;
 
