@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ConfigError, ENV, loadConfig, type TransformConfig } from '../transform/config.ts';
+import { PIPELINE_DEFAULTS } from './defaults.ts';
 import { bundleTransform } from '../tools/transform-bundle.ts';
 
 /** Transform settings the construct passes to the function's environment (`PIPELINE_NAME` is set from `pipelineName`). */
@@ -139,8 +140,6 @@ export class PipelineConfigError extends Error {
   override readonly name = 'PipelineConfigError';
 }
 
-const DEFAULT_DATA_OUTPUT_PREFIX = 'ingest/records/!{timestamp:yyyy-MM-dd}/';
-const DEFAULT_ERROR_OUTPUT_PREFIX = 'errors/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/';
 const ERROR_OUTPUT_TYPE = '!{firehose:error-output-type}';
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -644,11 +643,11 @@ function resolveSettings(props: MeterIngestionPipelineProps, defaultPipelineName
     return fail(`transform: ${error.message}`);
   }
 
-  const dataOutputPrefix = props.dataOutputPrefix ?? DEFAULT_DATA_OUTPUT_PREFIX;
-  const errorOutputPrefix = props.errorOutputPrefix ?? DEFAULT_ERROR_OUTPUT_PREFIX;
+  const dataOutputPrefix = props.dataOutputPrefix ?? PIPELINE_DEFAULTS.dataOutputPrefix;
+  const errorOutputPrefix = props.errorOutputPrefix ?? PIPELINE_DEFAULTS.errorOutputPrefix;
   checkPrefixes(dataOutputPrefix, errorOutputPrefix);
 
-  const compression = props.compression ?? 'GZIP';
+  const compression = props.compression ?? PIPELINE_DEFAULTS.compression;
   if (compression !== 'GZIP' && compression !== 'UNCOMPRESSED') {
     fail(
       `compression must be "GZIP" or "UNCOMPRESSED" (Amberflo reads JSON and gunzips ".gz" objects only), ` +
@@ -672,8 +671,8 @@ function resolveSettings(props: MeterIngestionPipelineProps, defaultPipelineName
     fail(`logRetentionDays must be one of ${retentionChoices.join(', ')}, got ${logRetentionDays}`);
   }
 
-  const processorBufferIntervalSeconds = numberProp('processorBufferIntervalSeconds', 60, 0, 900);
-  const destinationBufferIntervalSeconds = numberProp('destinationBufferIntervalSeconds', 300, 0, 900);
+  const processorBufferIntervalSeconds = numberProp('processorBufferIntervalSeconds', PIPELINE_DEFAULTS.processorBufferIntervalSeconds, 0, 900);
+  const destinationBufferIntervalSeconds = numberProp('destinationBufferIntervalSeconds', PIPELINE_DEFAULTS.destinationBufferIntervalSeconds, 0, 900);
   return {
     amberfloBucketName,
     pipelineName,
@@ -685,18 +684,18 @@ function resolveSettings(props: MeterIngestionPipelineProps, defaultPipelineName
     accountPolicyExcludedLogGroupNames,
     streamShardCount: props.streamShardCount === undefined ? undefined : numberProp('streamShardCount', 0, 1),
     streamRetentionHours: numberProp('streamRetentionHours', 24, 24, 8760),
-    processorBufferSizeMBs: numberProp('processorBufferSizeMBs', 0.25, 0.2, 3, false),
+    processorBufferSizeMBs: numberProp('processorBufferSizeMBs', PIPELINE_DEFAULTS.processorBufferSizeMBs, 0.2, 3, false),
     processorBufferIntervalSeconds,
-    processorRetries: numberProp('processorRetries', 3, 0),
+    processorRetries: numberProp('processorRetries', PIPELINE_DEFAULTS.processorRetries, 0),
     dataOutputPrefix,
     errorOutputPrefix,
     destinationBufferIntervalSeconds,
-    destinationBufferSizeMBs: numberProp('destinationBufferSizeMBs', 5, 1, 128),
+    destinationBufferSizeMBs: numberProp('destinationBufferSizeMBs', PIPELINE_DEFAULTS.destinationBufferSizeMBs, 1, 128),
     compression,
     fileExtension,
     logRetentionDays,
-    transformMemorySizeMB: numberProp('transformMemorySizeMB', 1024, 128, 10_240),
-    transformTimeoutSeconds: numberProp('transformTimeoutSeconds', 120, 1, 300),
+    transformMemorySizeMB: numberProp('transformMemorySizeMB', PIPELINE_DEFAULTS.transformMemorySizeMB, 128, 10_240),
+    transformTimeoutSeconds: numberProp('transformTimeoutSeconds', PIPELINE_DEFAULTS.transformTimeoutSeconds, 1, 300),
     transformConfig,
     alarmTopic: props.alarmTopic,
     iteratorAgeAlarmSeconds: numberProp('iteratorAgeAlarmSeconds', 900, 1),

@@ -2,7 +2,8 @@
 import { type OptionSpec, type OptionValues, UsageError, keyValueOption, numberOption, stringOption, booleanOption } from '../lib/args.ts';
 import type { Compression } from '../lib/local-firehose.ts';
 import type { PipelineOptions } from '../lib/local-pipeline.ts';
-import { DEFAULT_DATA_PREFIX, DEFAULT_ERROR_PREFIX, PrefixError, validatePrefix } from '../lib/object-layout.ts';
+import { PIPELINE_DEFAULTS } from '../../infra/defaults.ts';
+import { PrefixError, validatePrefix } from '../lib/object-layout.ts';
 import { DirectoryStore, type ObjectStore, S3Store } from '../lib/object-store.ts';
 import { DEFAULT_OUTPUT_DIRECTORY, TRANSFORM_BUNDLE } from '../lib/paths.ts';
 
@@ -18,19 +19,19 @@ export const PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   shards: { type: 'string', value: 'N', description: 'Shards of a created stream', default: '1' },
   region: { type: 'string', value: 'REGION', description: 'AWS Region of the simulated resources', default: `$AWS_REGION or ${DEFAULT_REGION}` },
   'delivery-stream': { type: 'string', value: 'NAME', description: 'Firehose stream name used in object names', default: 'meter-firehose' },
-  'processor-buffer-mb': { type: 'string', value: 'MB', description: 'Processor BufferSizeInMBs (0.2-3)', default: '0.25' },
-  'processor-interval': { type: 'string', value: 'SECONDS', description: 'Processor BufferIntervalInSeconds (0-900)', default: '60' },
-  'buffer-mb': { type: 'string', value: 'MB', description: 'Destination SizeInMBs (1-128)', default: '5' },
-  'buffer-interval': { type: 'string', value: 'SECONDS', description: 'Destination IntervalInSeconds (0-900)', default: '300' },
-  retries: { type: 'string', value: 'N', description: 'Retries of a failed Lambda invocation (0-300)', default: '3' },
-  'data-prefix': { type: 'string', value: 'PREFIX', description: 'Data output prefix', default: DEFAULT_DATA_PREFIX },
-  'error-prefix': { type: 'string', value: 'PREFIX', description: 'Error output prefix', default: DEFAULT_ERROR_PREFIX },
-  compression: { type: 'string', value: 'FORMAT', description: 'UNCOMPRESSED or GZIP', default: 'GZIP' },
+  'processor-buffer-mb': { type: 'string', value: 'MB', description: 'Processor BufferSizeInMBs (0.2-3)', default: String(PIPELINE_DEFAULTS.processorBufferSizeMBs) },
+  'processor-interval': { type: 'string', value: 'SECONDS', description: 'Processor BufferIntervalInSeconds (0-900)', default: String(PIPELINE_DEFAULTS.processorBufferIntervalSeconds) },
+  'buffer-mb': { type: 'string', value: 'MB', description: 'Destination SizeInMBs (1-128)', default: String(PIPELINE_DEFAULTS.destinationBufferSizeMBs) },
+  'buffer-interval': { type: 'string', value: 'SECONDS', description: 'Destination IntervalInSeconds (0-900)', default: String(PIPELINE_DEFAULTS.destinationBufferIntervalSeconds) },
+  retries: { type: 'string', value: 'N', description: 'Retries of a failed Lambda invocation (0-300)', default: String(PIPELINE_DEFAULTS.processorRetries) },
+  'data-prefix': { type: 'string', value: 'PREFIX', description: 'Data output prefix', default: PIPELINE_DEFAULTS.dataOutputPrefix },
+  'error-prefix': { type: 'string', value: 'PREFIX', description: 'Error output prefix', default: PIPELINE_DEFAULTS.errorOutputPrefix },
+  compression: { type: 'string', value: 'FORMAT', description: 'UNCOMPRESSED or GZIP', default: PIPELINE_DEFAULTS.compression },
   'file-extension': { type: 'string', value: 'EXT', description: 'Data object extension', default: '.gz with GZIP, none otherwise' },
   bundle: { type: 'string', value: 'PATH', description: 'The bundled transform', default: 'dist/transform/index.mjs' },
   'transform-env': { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'Environment of the transform, e.g. UNKNOWN_FIELDS=drop' },
-  'lambda-memory': { type: 'string', value: 'MB', description: 'Memory reported to the function', default: '1024' },
-  'lambda-timeout': { type: 'string', value: 'SECONDS', description: 'Function timeout (1-300)', default: '120' },
+  'lambda-memory': { type: 'string', value: 'MB', description: 'Memory reported to the function', default: String(PIPELINE_DEFAULTS.transformMemorySizeMB) },
+  'lambda-timeout': { type: 'string', value: 'SECONDS', description: 'Function timeout (1-300)', default: String(PIPELINE_DEFAULTS.transformTimeoutSeconds) },
   'lambda-logs': { type: 'boolean', description: "Copy the function's log output to stderr" },
 };
 
@@ -50,7 +51,7 @@ export function urlOption(name: string, raw: string): string {
 }
 
 export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: string) => void }): Omit<PipelineOptions, 'onProgress'> {
-  const compression = (stringOption(values, 'compression') ?? 'GZIP').toUpperCase();
+  const compression = (stringOption(values, 'compression') ?? PIPELINE_DEFAULTS.compression).toUpperCase();
   if (compression !== 'GZIP' && compression !== 'UNCOMPRESSED') {
     throw new UsageError(`--compression must be GZIP or UNCOMPRESSED, got "${compression}"`);
   }
@@ -58,8 +59,8 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
   if (fileExtension !== '' && !/^\.[\w.-]+$/.test(fileExtension)) {
     throw new UsageError(`--file-extension must start with "." and hold only letters, digits, ".", "_" or "-", got "${fileExtension}"`);
   }
-  const dataPrefix = stringOption(values, 'data-prefix') ?? DEFAULT_DATA_PREFIX;
-  const errorPrefix = stringOption(values, 'error-prefix') ?? DEFAULT_ERROR_PREFIX;
+  const dataPrefix = stringOption(values, 'data-prefix') ?? PIPELINE_DEFAULTS.dataOutputPrefix;
+  const errorPrefix = stringOption(values, 'error-prefix') ?? PIPELINE_DEFAULTS.errorOutputPrefix;
   try {
     validatePrefix(dataPrefix, 'data');
     validatePrefix(errorPrefix, 'error');
@@ -80,14 +81,14 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
       name: stringOption(values, 'delivery-stream') ?? 'meter-firehose',
       version: 1,
       processorHints: {
-        sizeBytes: numberOption(values, 'processor-buffer-mb', 0.25, { min: 0.2, max: 3 }) * MIB,
-        intervalMs: numberOption(values, 'processor-interval', 60, { min: 0, max: 900, integer: true }) * 1000,
+        sizeBytes: numberOption(values, 'processor-buffer-mb', PIPELINE_DEFAULTS.processorBufferSizeMBs, { min: 0.2, max: 3 }) * MIB,
+        intervalMs: numberOption(values, 'processor-interval', PIPELINE_DEFAULTS.processorBufferIntervalSeconds, { min: 0, max: 900, integer: true }) * 1000,
       },
       destinationHints: {
-        sizeBytes: numberOption(values, 'buffer-mb', 5, { min: 1, max: 128, integer: true }) * MIB,
-        intervalMs: numberOption(values, 'buffer-interval', 300, { min: 0, max: 900, integer: true }) * 1000,
+        sizeBytes: numberOption(values, 'buffer-mb', PIPELINE_DEFAULTS.destinationBufferSizeMBs, { min: 1, max: 128, integer: true }) * MIB,
+        intervalMs: numberOption(values, 'buffer-interval', PIPELINE_DEFAULTS.destinationBufferIntervalSeconds, { min: 0, max: 900, integer: true }) * 1000,
       },
-      numberOfRetries: numberOption(values, 'retries', 3, { min: 0, max: 300, integer: true }),
+      numberOfRetries: numberOption(values, 'retries', PIPELINE_DEFAULTS.processorRetries, { min: 0, max: 300, integer: true }),
       dataPrefix,
       errorPrefix,
       fileExtension,
@@ -97,8 +98,8 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
     lambda: {
       bundlePath: stringOption(values, 'bundle') ?? TRANSFORM_BUNDLE,
       functionName: 'meter-firehose-transform',
-      memoryMb: numberOption(values, 'lambda-memory', 1024, { min: 128, max: 10_240, integer: true }),
-      timeoutMs: numberOption(values, 'lambda-timeout', 120, { min: 1, max: 300 }) * 1000,
+      memoryMb: numberOption(values, 'lambda-memory', PIPELINE_DEFAULTS.transformMemorySizeMB, { min: 128, max: 10_240, integer: true }),
+      timeoutMs: numberOption(values, 'lambda-timeout', PIPELINE_DEFAULTS.transformTimeoutSeconds, { min: 1, max: 300 }) * 1000,
       environment: keyValueOption(values, 'transform-env'),
       ...(lambdaLogs ? { onLog: (text: string) => io.stderr(text) } : {}),
     },

@@ -12,13 +12,19 @@ import {
   stringOption,
 } from '../lib/args.ts';
 import { type BufferChoice, DEFAULT_PRICES, type HintsPlan, type Prices, type Workload, planHints } from '../lib/cost-plan.ts';
+import { PIPELINE_DEFAULTS } from '../../infra/defaults.ts';
 import { DEFAULT_CONFIG } from '../../transform/config.ts';
 import { formatBytes, formatDuration, formatNumber, formatTable } from '../lib/table.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
 
 /** The pipeline's defaults first, then choices that trade latency against objects and cost. */
 export const DEFAULT_CHOICES: readonly BufferChoice[] = [
-  { processorMB: 0.25, processorSeconds: 60, destinationMB: 5, destinationSeconds: 300 },
+  {
+    processorMB: PIPELINE_DEFAULTS.processorBufferSizeMBs,
+    processorSeconds: PIPELINE_DEFAULTS.processorBufferIntervalSeconds,
+    destinationMB: PIPELINE_DEFAULTS.destinationBufferSizeMBs,
+    destinationSeconds: PIPELINE_DEFAULTS.destinationBufferIntervalSeconds,
+  },
   { processorMB: 0.25, processorSeconds: 60, destinationMB: 5, destinationSeconds: 60 },
   { processorMB: 0.2, processorSeconds: 0, destinationMB: 1, destinationSeconds: 0 },
   { processorMB: 0.25, processorSeconds: 300, destinationMB: 64, destinationSeconds: 900 },

@@ -4,8 +4,6 @@
  * exactly as the deployed stream does.
  */
 
-export const DEFAULT_DATA_PREFIX = 'ingest/records/!{timestamp:yyyy-MM-dd}/';
-export const DEFAULT_ERROR_PREFIX = 'errors/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/';
 /** What `!{firehose:error-output-type}` evaluates to for records that failed the Lambda transformation. */
 export const PROCESSING_FAILED_OUTPUT_TYPE = 'processing-failed';
 

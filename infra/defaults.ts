@@ -1,0 +1,16 @@
+/**
+ * The pipeline's defaults, in one place for the CDK construct and for the CLI's local model and planner, so
+ * `npm start` and `plan` run the configuration `cdk deploy` deploys. No CDK imports: the CLI bundles this.
+ */
+export const PIPELINE_DEFAULTS = {
+  processorBufferSizeMBs: 0.25,
+  processorBufferIntervalSeconds: 60,
+  processorRetries: 3,
+  destinationBufferSizeMBs: 5,
+  destinationBufferIntervalSeconds: 300,
+  dataOutputPrefix: 'ingest/records/!{timestamp:yyyy-MM-dd}/',
+  errorOutputPrefix: 'errors/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/',
+  compression: 'GZIP',
+  transformMemorySizeMB: 1024,
+  transformTimeoutSeconds: 120,
+} as const;
