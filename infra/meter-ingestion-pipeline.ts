@@ -12,7 +12,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ConfigError, ENV, loadConfig, type TransformConfig } from '../transform/config.ts';
 import { PIPELINE_DEFAULTS } from './defaults.ts';
-import { bundleTransform } from '../tools/transform-bundle.ts';
+import { bundleTransform } from '../build/transform-bundle.ts';
 
 /** Transform settings the construct passes to the function's environment (`PIPELINE_NAME` is set from `pipelineName`). */
 export type TransformSettings = Partial<Omit<TransformConfig, 'pipelineName'>>;

@@ -4,7 +4,7 @@
  * one per common mistake. Written as `aws logs filter-log-events` JSON and as plain log lines.
  */
 import { writeFileSync } from 'node:fs';
-import { LOG_FORMS, meterLogEvents, nextLogEventId } from '../tools/lib/cloudwatch.ts';
+import { LOG_FORMS, meterLogEvents, nextLogEventId } from '../tools/lib/cloudwatch/payloads.ts';
 import type { LogEvent } from '../transform/types.ts';
 
 const PREFIX = 'meter_record_for_stream';

@@ -4,7 +4,7 @@
  * work failed, 2 on a usage error.
  */
 import { pathToFileURL } from 'node:url';
-import { UsageError } from './lib/args.ts';
+import { UsageError } from './lib/cli/args.ts';
 import { EXIT, type CommandIO, processIO } from './commands/io.ts';
 import { INSPECT_SPEC, inspectCommand } from './commands/inspect.ts';
 import { PLAN_SPEC, planCommand } from './commands/plan.ts';

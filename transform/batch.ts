@@ -2,7 +2,7 @@
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import type { TransformConfig } from './config.ts';
 import { inflateRecordData, parseRecordJson } from './decode.ts';
-import { transformDataMessage } from './fast-payload.ts';
+import { transformDataMessage } from './fast/fast-payload.ts';
 import type { BatchStats } from './metrics.ts';
 import { transformPayload, type PayloadResult } from './payload.ts';
 import { reingest, type ReingestEntry, type ReingestTarget } from './reingest.ts';

@@ -16,7 +16,7 @@ import {
   QUOTE,
   SPACE,
   TAB,
-} from './char-codes.ts';
+} from './fast/char-codes.ts';
 import type { RejectReason } from './types.ts';
 
 /** In a structured (JSON) log line whose message is the prefix alone, the record sits in this field. */

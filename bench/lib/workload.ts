@@ -10,7 +10,7 @@ import {
   meterLogEvents,
   subscriptionPayload,
   type LogForm,
-} from '../../tools/lib/cloudwatch.ts';
+} from '../../tools/lib/cloudwatch/payloads.ts';
 import { KIB } from './units.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firehoseEvent, gzipPayload, subscriptionPayload } from '../../tools/lib/cloudwatch.ts';
+import { firehoseEvent, gzipPayload, subscriptionPayload } from '../../tools/lib/cloudwatch/payloads.ts';
 import { floorRead } from '../../bench/lib/floor.ts';
 import { naiveExtract } from '../../bench/lib/naive.ts';
 import { meterRecordsIn } from '../../bench/lib/output.ts';

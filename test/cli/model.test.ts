@@ -1,13 +1,13 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DestinationBuffer, takeProcessorBatch } from '../../tools/lib/buffering.ts';
-import { gzipPayload, subscriptionPayload } from '../../tools/lib/cloudwatch.ts';
-import { failedEventsOf } from '../../tools/lib/failures.ts';
-import { compileFilterPattern } from '../../tools/lib/filter-pattern.ts';
-import { ERROR_CODES, MAX_LAMBDA_RESPONSE_BYTES, checkTransformationResponse } from '../../tools/lib/firehose-contract.ts';
-import { parseLogInput } from '../../tools/lib/log-input.ts';
-import { encodeErrorRecords, evaluatePrefix, objectKey, parseErrorObject } from '../../tools/lib/object-layout.ts';
-import { planReplay } from '../../tools/lib/replay-plan.ts';
+import { DestinationBuffer, takeProcessorBatch } from '../../tools/lib/local-pipeline/buffering.ts';
+import { gzipPayload, subscriptionPayload } from '../../tools/lib/cloudwatch/payloads.ts';
+import { failedEventsOf } from '../../tools/lib/error-prefix/failures.ts';
+import { compileFilterPattern } from '../../tools/lib/cloudwatch/filter-pattern.ts';
+import { ERROR_CODES, MAX_LAMBDA_RESPONSE_BYTES, checkTransformationResponse } from '../../tools/lib/local-pipeline/firehose-contract.ts';
+import { parseLogInput } from '../../tools/lib/cloudwatch/log-input.ts';
+import { encodeErrorRecords, evaluatePrefix, objectKey, parseErrorObject } from '../../tools/lib/delivery/object-layout.ts';
+import { planReplay } from '../../tools/lib/replay/replay-plan.ts';
 
 const T = Date.UTC(2026, 10, 25, 23, 59, 58);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PRICES, type Workload, planHints } from '../../tools/lib/cost-plan.ts';
+import { DEFAULT_PRICES, type Workload, planHints } from '../../tools/lib/plan/cost-plan.ts';
 import { parseHints } from '../../tools/commands/plan.ts';
 import { jsonOf, runCli } from '../support/cli.ts';
 

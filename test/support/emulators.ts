@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import { type LocalKinesis, startLocalKinesis } from '../../tools/lib/local-kinesis.ts';
+import { type LocalKinesis, startLocalKinesis } from '../../tools/lib/local-pipeline/local-kinesis.ts';
 
 /** s3rver accepts only its built-in key pair; kinesalite accepts any. Not secrets. */
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;

@@ -16,7 +16,7 @@ import {
   meterLogEvents,
   nextLogEventId,
   subscriptionPayload,
-} from '../../tools/lib/cloudwatch.ts';
+} from '../../tools/lib/cloudwatch/payloads.ts';
 
 const PREFIX = DEFAULT_CONFIG.prefix;
 const STREAM_ARN = 'arn:aws:kinesis:us-east-1:123456789012:stream/meter-records';

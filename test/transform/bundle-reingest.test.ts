@@ -8,9 +8,9 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { FirehoseTransformationHandler } from '../../transform/handler.ts';
 import type { RejectsPayload } from '../../transform/types.ts';
-import { firehoseEvent, formatLogLine, gzipPayload, meterLogEvents, subscriptionPayload } from '../../tools/lib/cloudwatch.ts';
-import { createKinesisClient, ensureStream, StreamReader } from '../../tools/lib/kinesis.ts';
-import { EMULATOR_CREDENTIALS, startLocalKinesis, type LocalKinesis } from '../../tools/lib/local-kinesis.ts';
+import { firehoseEvent, formatLogLine, gzipPayload, meterLogEvents, subscriptionPayload } from '../../tools/lib/cloudwatch/payloads.ts';
+import { createKinesisClient, ensureStream, StreamReader } from '../../tools/lib/aws/kinesis.ts';
+import { EMULATOR_CREDENTIALS, startLocalKinesis, type LocalKinesis } from '../../tools/lib/local-pipeline/local-kinesis.ts';
 
 const BUNDLE = new URL('../../dist/transform/index.mjs', import.meta.url);
 let kinesis: LocalKinesis;

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeRecordData, inflateRecordData } from '../../transform/decode.ts';
-import { controlPayload, gzipPayload, subscriptionPayload } from '../../tools/lib/cloudwatch.ts';
+import { controlPayload, gzipPayload, subscriptionPayload } from '../../tools/lib/cloudwatch/payloads.ts';
 
 const CAP = 1024 * 1024;
 const events = [{ id: '1', timestamp: 1663094105062, message: 'hello' }];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { extractRecord, findJsonEnd } from '../../transform/extract.ts';
-import { formatLogLine, LOG_FORMS } from '../../tools/lib/cloudwatch.ts';
+import { formatLogLine, LOG_FORMS } from '../../tools/lib/cloudwatch/payloads.ts';
 
 const PREFIX = 'meter_record_for_stream';
 const record = { meterApiName: 'api-calls', customerId: 'c-1', meterTimeInMillis: 1663094105062, meterValue: 1 };

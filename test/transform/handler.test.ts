@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ConfigError, DEFAULT_CONFIG, loadConfig } from '../../transform/config.ts';
 import { createHandler } from '../../transform/handler.ts';
 import { METRICS } from '../../transform/metrics.ts';
-import { firehoseEvent, formatLogLine, gzipPayload, meterLogEvents, subscriptionPayload } from '../../tools/lib/cloudwatch.ts';
+import { firehoseEvent, formatLogLine, gzipPayload, meterLogEvents, subscriptionPayload } from '../../tools/lib/cloudwatch/payloads.ts';
 
 const BUNDLE = new URL('../../dist/transform/index.mjs', import.meta.url);
 

@@ -10,9 +10,9 @@ import { DEFAULT_CONFIG } from '../../transform/config.ts';
 import { createHandler, sourceTarget } from '../../transform/handler.ts';
 import { reingest } from '../../transform/reingest.ts';
 import { kinesisTarget } from '../../transform/reingest-targets.ts';
-import { firehoseEvent, formatLogLine, gzipPayload, meterLogEvents, nextLogEventId, subscriptionPayload } from '../../tools/lib/cloudwatch.ts';
-import { createKinesisClient, ensureStream, StreamReader, type StreamRecord } from '../../tools/lib/kinesis.ts';
-import { EMULATOR_CREDENTIALS, startLocalKinesis, type LocalKinesis } from '../../tools/lib/local-kinesis.ts';
+import { firehoseEvent, formatLogLine, gzipPayload, meterLogEvents, nextLogEventId, subscriptionPayload } from '../../tools/lib/cloudwatch/payloads.ts';
+import { createKinesisClient, ensureStream, StreamReader, type StreamRecord } from '../../tools/lib/aws/kinesis.ts';
+import { EMULATOR_CREDENTIALS, startLocalKinesis, type LocalKinesis } from '../../tools/lib/local-pipeline/local-kinesis.ts';
 
 const REGION = 'us-east-1';
 let kinesis: LocalKinesis;

@@ -8,7 +8,7 @@ import { transformBatch } from '../../transform/batch.ts';
 import { DEFAULT_CONFIG } from '../../transform/config.ts';
 import type { LogEvent } from '../../transform/types.ts';
 import { MAX_METER_TIME, MIN_METER_TIME } from '../../transform/validate.ts';
-import { firehoseEvent, formatLogLine, gzipPayload, LOG_FORMS, subscriptionPayload } from '../../tools/lib/cloudwatch.ts';
+import { firehoseEvent, formatLogLine, gzipPayload, LOG_FORMS, subscriptionPayload } from '../../tools/lib/cloudwatch/payloads.ts';
 
 const nonBlank = fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' }).filter((s) => s.trim().length > 0);
 const dimensionName = nonBlank.filter((s) => !['__proto__', 'constructor', 'prototype'].includes(s));

@@ -1,12 +1,12 @@
 /** Flags shared by `inspect` and `replay`: where the error objects are, and which failed events to take. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type OptionSpec, type OptionValues, UsageError, listOption, stringOption, timeOption } from '../lib/args.ts';
-import { type ErrorRecordAt, type FailureFilter, readErrorRecords } from '../lib/failures.ts';
-import { ErrorObjectFormatError } from '../lib/object-layout.ts';
-import { DirectoryStore, type ObjectStore, S3Store, parseS3Url } from '../lib/object-store.ts';
-import { DEFAULT_OUTPUT_DIRECTORY } from '../lib/paths.ts';
-import type { Progress } from '../lib/progress.ts';
+import { type OptionSpec, type OptionValues, UsageError, listOption, stringOption, timeOption } from '../lib/cli/args.ts';
+import { type ErrorRecordAt, type FailureFilter, readErrorRecords } from '../lib/error-prefix/failures.ts';
+import { ErrorObjectFormatError } from '../lib/delivery/object-layout.ts';
+import { DirectoryStore, type ObjectStore, S3Store, parseS3Url } from '../lib/delivery/object-store.ts';
+import { DEFAULT_OUTPUT_DIRECTORY } from '../lib/cli/paths.ts';
+import type { Progress } from '../lib/cli/progress.ts';
 import { regionOption, urlOption } from './pipeline-options.ts';
 
 export const ERROR_SOURCE_OPTIONS: Readonly<Record<string, OptionSpec>> = {

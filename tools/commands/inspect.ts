@@ -1,8 +1,8 @@
 /** `inspect`: decode the error prefix and report failed events grouped by reason. */
-import { type CommandSpec, UsageError, booleanOption, formatHelp, numberOption, parseCommandArgs } from '../lib/args.ts';
-import { type FailedEvent, eventTime, failedEventsOf, groupFailures, matchesFilter } from '../lib/failures.ts';
-import { createProgress } from '../lib/progress.ts';
-import { formatTable } from '../lib/table.ts';
+import { type CommandSpec, UsageError, booleanOption, formatHelp, numberOption, parseCommandArgs } from '../lib/cli/args.ts';
+import { type FailedEvent, eventTime, failedEventsOf, groupFailures, matchesFilter } from '../lib/error-prefix/failures.ts';
+import { createProgress } from '../lib/cli/progress.ts';
+import { formatTable } from '../lib/cli/table.ts';
 import { ERROR_SOURCE_OPTIONS, errorSourceFrom, failureFilterFrom, loadErrorRecords } from './error-source.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
 

@@ -1,11 +1,11 @@
 /** Flags shared by `run` and `replay --local`: the local pipeline's stream, buffers, layout, Lambda and store. */
-import { type OptionSpec, type OptionValues, UsageError, keyValueOption, numberOption, stringOption, booleanOption } from '../lib/args.ts';
-import type { Compression } from '../lib/local-firehose.ts';
-import type { PipelineOptions } from '../lib/local-pipeline.ts';
+import { type OptionSpec, type OptionValues, UsageError, keyValueOption, numberOption, stringOption, booleanOption } from '../lib/cli/args.ts';
+import type { Compression } from '../lib/local-pipeline/local-firehose.ts';
+import type { PipelineOptions } from '../lib/local-pipeline/pipeline.ts';
 import { PIPELINE_DEFAULTS } from '../../infra/defaults.ts';
-import { PrefixError, validatePrefix } from '../lib/object-layout.ts';
-import { DirectoryStore, type ObjectStore, S3Store } from '../lib/object-store.ts';
-import { DEFAULT_OUTPUT_DIRECTORY, TRANSFORM_BUNDLE } from '../lib/paths.ts';
+import { PrefixError, validatePrefix } from '../lib/delivery/object-layout.ts';
+import { DirectoryStore, type ObjectStore, S3Store } from '../lib/delivery/object-store.ts';
+import { DEFAULT_OUTPUT_DIRECTORY, TRANSFORM_BUNDLE } from '../lib/cli/paths.ts';
 
 export const DEFAULT_REGION = 'us-east-1';
 const MIB = 1024 * 1024;

@@ -10,11 +10,11 @@ import {
   parseCommandArgs,
   parseNumber,
   stringOption,
-} from '../lib/args.ts';
-import { type BufferChoice, DEFAULT_PRICES, type HintsPlan, type Prices, type Workload, planHints } from '../lib/cost-plan.ts';
+} from '../lib/cli/args.ts';
+import { type BufferChoice, DEFAULT_PRICES, type HintsPlan, type Prices, type Workload, planHints } from '../lib/plan/cost-plan.ts';
 import { PIPELINE_DEFAULTS } from '../../infra/defaults.ts';
 import { DEFAULT_CONFIG } from '../../transform/config.ts';
-import { formatBytes, formatDuration, formatNumber, formatTable } from '../lib/table.ts';
+import { formatBytes, formatDuration, formatNumber, formatTable } from '../lib/cli/table.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
 
 /** The pipeline's defaults first, then choices that trade latency against objects and cost. */

@@ -3,14 +3,14 @@
  * the entries that failed) or into the local pipeline. Replays are idempotent downstream: the same log
  * events yield the same uniqueIds.
  */
-import { type CommandSpec, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/args.ts';
+import { type CommandSpec, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/cli/args.ts';
 import { parseStreamArn } from '../../transform/reingest-targets.ts';
-import { createKinesisClient, putRecordsReliably } from '../lib/kinesis.ts';
-import { runPipeline } from '../lib/local-pipeline.ts';
-import { createProgress } from '../lib/progress.ts';
-import { type ReplayPayload, type ReplayPlan, planReplay } from '../lib/replay-plan.ts';
-import { summarizeRun } from '../lib/run-summary.ts';
-import { formatBytes, formatTable } from '../lib/table.ts';
+import { createKinesisClient, putRecordsReliably } from '../lib/aws/kinesis.ts';
+import { runPipeline } from '../lib/local-pipeline/pipeline.ts';
+import { createProgress } from '../lib/cli/progress.ts';
+import { type ReplayPayload, type ReplayPlan, planReplay } from '../lib/replay/replay-plan.ts';
+import { summarizeRun } from '../lib/local-pipeline/run-summary.ts';
+import { formatBytes, formatTable } from '../lib/cli/table.ts';
 import { ERROR_SOURCE_OPTIONS, errorSourceFrom, failureFilterFrom, loadErrorRecords } from './error-source.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
 import { PIPELINE_OPTIONS, pipelineOptionsFrom, regionOption, urlOption } from './pipeline-options.ts';

@@ -1,15 +1,15 @@
 /** `run`: push CloudWatch log events through the local model of the deployed pipeline and reconcile. */
 import { readFile } from 'node:fs/promises';
-import { type CommandSpec, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/args.ts';
-import { controlPayload, gzipPayload } from '../lib/cloudwatch.ts';
-import { FilterPatternError, compileFilterPattern } from '../lib/filter-pattern.ts';
-import { type SourcePut, runPipeline } from '../lib/local-pipeline.ts';
-import { LogInputError, type LogInputOptions, type ParsedLogInput, parseLogInput } from '../lib/log-input.ts';
-import { SAMPLE_FILTER_LOG_EVENTS } from '../lib/paths.ts';
-import { createProgress } from '../lib/progress.ts';
-import { type RunSummary, summarizeRun } from '../lib/run-summary.ts';
-import { subscribe } from '../lib/subscription.ts';
-import { formatBytes, formatDuration, formatTable } from '../lib/table.ts';
+import { type CommandSpec, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/cli/args.ts';
+import { controlPayload, gzipPayload } from '../lib/cloudwatch/payloads.ts';
+import { FilterPatternError, compileFilterPattern } from '../lib/cloudwatch/filter-pattern.ts';
+import { type SourcePut, runPipeline } from '../lib/local-pipeline/pipeline.ts';
+import { LogInputError, type LogInputOptions, type ParsedLogInput, parseLogInput } from '../lib/cloudwatch/log-input.ts';
+import { SAMPLE_FILTER_LOG_EVENTS } from '../lib/cli/paths.ts';
+import { createProgress } from '../lib/cli/progress.ts';
+import { type RunSummary, summarizeRun } from '../lib/local-pipeline/run-summary.ts';
+import { subscribe } from '../lib/cloudwatch/subscription.ts';
+import { formatBytes, formatDuration, formatTable } from '../lib/cli/table.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
 import { PIPELINE_OPTIONS, pipelineOptionsFrom } from './pipeline-options.ts';
 

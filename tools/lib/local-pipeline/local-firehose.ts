@@ -10,10 +10,10 @@ import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { type BufferHints, DestinationBuffer, type FlushedObject, insertByArrival, takeProcessorBatch } from './buffering.ts';
 import { ERROR_CODES, checkTransformationResponse, type CheckedResponse, type InvocationFailure } from './firehose-contract.ts';
-import type { StreamReader, StreamRecord } from './kinesis.ts';
+import type { StreamReader, StreamRecord } from '../aws/kinesis.ts';
 import type { LambdaRuntime } from './lambda-runtime.ts';
-import { type ErrorRecord, PROCESSING_FAILED_OUTPUT_TYPE, encodeErrorRecords, evaluatePrefix, objectKey } from './object-layout.ts';
-import type { ObjectStore } from './object-store.ts';
+import { type ErrorRecord, PROCESSING_FAILED_OUTPUT_TYPE, encodeErrorRecords, evaluatePrefix, objectKey } from '../delivery/object-layout.ts';
+import type { ObjectStore } from '../delivery/object-store.ts';
 
 export type Compression = 'UNCOMPRESSED' | 'GZIP';
 

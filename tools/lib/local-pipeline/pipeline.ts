@@ -6,9 +6,9 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { type DeliveryReport, type DeliveryStreamSettings, deliverStream } from './local-firehose.ts';
 import { EMULATOR_CREDENTIALS, startLocalKinesis } from './local-kinesis.ts';
-import { StreamReader, createKinesisClient, ensureStream, putRecordsReliably } from './kinesis.ts';
+import { StreamReader, createKinesisClient, ensureStream, putRecordsReliably } from '../aws/kinesis.ts';
 import { type LambdaRuntime, WorkerLambdaRuntime } from './lambda-runtime.ts';
-import type { ObjectStore } from './object-store.ts';
+import type { ObjectStore } from '../delivery/object-store.ts';
 
 export interface SourcePut {
   readonly data: Buffer;

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { FirehoseTransformationEvent, FirehoseTransformationEventRecord } from 'aws-lambda';
-import { RECORD_FIELD } from '../../transform/extract.ts';
-import type { CloudWatchLogsPayload, LogEvent } from '../../transform/types.ts';
+import { RECORD_FIELD } from '../../../transform/extract.ts';
+import type { CloudWatchLogsPayload, LogEvent } from '../../../transform/types.ts';
 
 /** The ways a meter record can appear in a log event. */
 export const LOG_FORMS = [

@@ -3,8 +3,8 @@
  * prints, or plain log lines (one event per line; indented lines and lines starting with `}` or `]`
  * continue the previous event, as a pretty-printed record does).
  */
-import type { LogEvent } from '../../transform/types.ts';
-import { logEventId } from './cloudwatch.ts';
+import type { LogEvent } from '../../../transform/types.ts';
+import { logEventId } from './payloads.ts';
 
 export interface SourceLogEvent extends LogEvent {
   readonly logGroup: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixedAt, fixedText, isPlainWord, isPlainWordWithout, isPrintableWord, repeatedByte, viewOf } from '../../transform/words.ts';
+import { fixedAt, fixedText, isPlainWord, isPlainWordWithout, isPrintableWord, repeatedByte, viewOf } from '../../../transform/fast/words.ts';
 
 const isPlainByte = (code: number): boolean => code >= 0x20 && code !== 0x22 && code !== 0x5c;
 const isPrintableByte = (code: number): boolean => isPlainByte(code) && code <= 0x7e;

@@ -3,8 +3,8 @@
  * filter pattern, grouped per log stream into DATA_MESSAGE payloads, each gzipped into one Kinesis record.
  */
 import { createHash } from 'node:crypto';
-import type { CloudWatchLogsPayload, LogEvent } from '../../transform/types.ts';
-import { subscriptionPayload } from './cloudwatch.ts';
+import type { CloudWatchLogsPayload, LogEvent } from '../../../transform/types.ts';
+import { subscriptionPayload } from './payloads.ts';
 import type { EventMatcher } from './filter-pattern.ts';
 import type { SourceLogEvent } from './log-input.ts';
 

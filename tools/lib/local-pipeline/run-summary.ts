@@ -1,7 +1,7 @@
 /** What a local pipeline run did, reconciled from its delivery report: pure, for the table and for --json. */
 import type { BufferHints } from './buffering.ts';
-import { type FailedEvent, failedEventsOf, groupFailures } from './failures.ts';
-import type { PipelineResult } from './local-pipeline.ts';
+import { type FailedEvent, failedEventsOf, groupFailures } from '../error-prefix/failures.ts';
+import type { PipelineResult } from './pipeline.ts';
 
 export interface RunInput {
   readonly source: string;

@@ -34,7 +34,7 @@ import {
   TAB,
   UPPER_E,
 } from './char-codes.ts';
-import { MAX_METER_TIME, MIN_METER_TIME } from './validate.ts';
+import { MAX_METER_TIME, MIN_METER_TIME } from '../validate.ts';
 import { fixedAt, fixedText, type FixedText } from './words.ts';
 
 const MAX_DIMENSIONS = 32;

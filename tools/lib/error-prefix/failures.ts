@@ -4,10 +4,10 @@
  * the transform's reject reason for rejected meter records, Firehose's error code for whole failed records.
  */
 import { gunzipSync } from 'node:zlib';
-import type { CloudWatchLogsPayload, LogEvent, RejectsPayload } from '../../transform/types.ts';
-import { REJECTS_MESSAGE_TYPE } from '../../transform/types.ts';
-import { type ErrorRecord, parseErrorObject } from './object-layout.ts';
-import type { ObjectStore } from './object-store.ts';
+import type { CloudWatchLogsPayload, LogEvent, RejectsPayload } from '../../../transform/types.ts';
+import { REJECTS_MESSAGE_TYPE } from '../../../transform/types.ts';
+import { type ErrorRecord, parseErrorObject } from '../delivery/object-layout.ts';
+import type { ObjectStore } from '../delivery/object-store.ts';
 
 export type DecodedRawData =
   | { readonly kind: 'rejects'; readonly payload: RejectsPayload }

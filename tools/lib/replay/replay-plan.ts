@@ -4,10 +4,10 @@
  * DATA_MESSAGE payloads with their original log group, stream, owner and event ids, so the transform derives
  * the same uniqueIds and a second replay cannot bill twice.
  */
-import { gzipPayload, subscriptionPayload } from './cloudwatch.ts';
-import { type ErrorRecordAt, type FailedEvent, type FailureFilter, type LogSource, failedEventsOf, matchesFilter } from './failures.ts';
-import { DEFAULT_BATCHING, batchLogEvents, partitionKeyFor } from './subscription.ts';
-import type { LogEvent } from '../../transform/types.ts';
+import { gzipPayload, subscriptionPayload } from '../cloudwatch/payloads.ts';
+import { type ErrorRecordAt, type FailedEvent, type FailureFilter, type LogSource, failedEventsOf, matchesFilter } from '../error-prefix/failures.ts';
+import { DEFAULT_BATCHING, batchLogEvents, partitionKeyFor } from '../cloudwatch/subscription.ts';
+import type { LogEvent } from '../../../transform/types.ts';
 
 export interface ReplayPayload {
   readonly source: LogSource;

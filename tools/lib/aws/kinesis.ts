@@ -14,7 +14,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { reingest, type ReingestTarget } from '../../transform/reingest.ts';
+import { reingest, type ReingestTarget } from '../../../transform/reingest.ts';
 
 export interface KinesisClientOptions {
   readonly region: string;

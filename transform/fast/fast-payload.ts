@@ -20,8 +20,8 @@ import {
   QUOTE,
   SPACE,
 } from './char-codes.ts';
-import type { TransformConfig } from './config.ts';
-import { continuesToken } from './extract.ts';
+import type { TransformConfig } from '../config.ts';
+import { continuesToken } from '../extract.ts';
 import {
   encodeRecordAt,
   isDigit,
@@ -31,8 +31,8 @@ import {
   whitespaceAt,
   type EventDefaults,
 } from './fast-encode.ts';
-import { PayloadOutput, transformLogEvent, transformPayload, type PayloadResult } from './payload.ts';
-import type { CloudWatchLogsPayload, LogEvent } from './types.ts';
+import { PayloadOutput, transformLogEvent, transformPayload, type PayloadResult } from '../payload.ts';
+import type { CloudWatchLogsPayload, LogEvent } from '../types.ts';
 import { fixedAt, fixedText, isPlainWord, isPlainWordWithout, isPrintableWord, repeatedByte, viewOf } from './words.ts';
 
 /** Bytes in a word (see words.ts). */

@@ -7,16 +7,16 @@
 import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { transformRecordData } from '../../transform/batch.ts';
-import { DEFAULT_CONFIG, type TransformConfig } from '../../transform/config.ts';
-import { parseRecordJson } from '../../transform/decode.ts';
-import { encodeMeterRecord } from '../../transform/encode.ts';
-import { extractRecord } from '../../transform/extract.ts';
-import { transformDataMessage } from '../../transform/fast-payload.ts';
-import type { RecordOutcome } from '../../transform/respond.ts';
-import type { LogEvent, Reject } from '../../transform/types.ts';
-import { deriveUniqueId, MAX_METER_TIME, MIN_METER_TIME, normalizeMeterRecord } from '../../transform/validate.ts';
-import { formatLogLine, LOG_FORMS, meterLogEvents, subscriptionPayload } from '../../tools/lib/cloudwatch.ts';
+import { transformRecordData } from '../../../transform/batch.ts';
+import { DEFAULT_CONFIG, type TransformConfig } from '../../../transform/config.ts';
+import { parseRecordJson } from '../../../transform/decode.ts';
+import { encodeMeterRecord } from '../../../transform/encode.ts';
+import { extractRecord } from '../../../transform/extract.ts';
+import { transformDataMessage } from '../../../transform/fast/fast-payload.ts';
+import type { RecordOutcome } from '../../../transform/respond.ts';
+import type { LogEvent, Reject } from '../../../transform/types.ts';
+import { deriveUniqueId, MAX_METER_TIME, MIN_METER_TIME, normalizeMeterRecord } from '../../../transform/validate.ts';
+import { formatLogLine, LOG_FORMS, meterLogEvents, subscriptionPayload } from '../../../tools/lib/cloudwatch/payloads.ts';
 
 const PREFIX = DEFAULT_CONFIG.prefix;
 
