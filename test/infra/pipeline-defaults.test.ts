@@ -206,7 +206,8 @@ describe('Firehose delivery stream', () => {
             Statement: [
               {
                 Effect: 'Allow',
-                Action: ['kinesis:DescribeStream', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'],
+                // Sorted by the @aws-cdk/aws-iam:minimizePolicies feature flag (cdk.json), as are all lists below.
+                Action: ['kinesis:DescribeStream', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
                 Resource: ref(pipeline.stream.streamArn),
               },
               { Effect: 'Allow', Action: 'kms:Decrypt', Resource: ref(pipeline.streamKey.keyArn) },
@@ -219,7 +220,7 @@ describe('Firehose delivery stream', () => {
             Statement: [
               {
                 Effect: 'Allow',
-                Action: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'],
+                Action: ['lambda:GetFunctionConfiguration', 'lambda:InvokeFunction'],
                 Resource: [
                   ref(pipeline.transformFunction.functionArn),
                   { 'Fn::Join': ['', [ref(pipeline.transformFunction.functionArn), ':*']] },
@@ -240,7 +241,7 @@ describe('Firehose delivery stream', () => {
               {
                 Effect: 'Allow',
                 Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject', 's3:PutObjectAcl'],
-                Resource: [s3Arn('/ingest/records/*'), s3Arn('/errors/*')],
+                Resource: [s3Arn('/errors/*'), s3Arn('/ingest/records/*')],
               },
             ],
           }),

@@ -87,7 +87,8 @@ describe('overridden settings', () => {
             Statement: Match.arrayWith([
               Match.objectLike({
                 Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject', 's3:PutObjectAcl'],
-                Resource: [s3Arn('/ingest/billing/*'), s3Arn('/failed/billing/*')],
+                // Sorted by the @aws-cdk/aws-iam:minimizePolicies feature flag (cdk.json).
+                Resource: [s3Arn('/failed/billing/*'), s3Arn('/ingest/billing/*')],
               }),
             ]),
           }),
