@@ -7,7 +7,7 @@ import { ErrorObjectFormatError } from '../lib/delivery/object-layout.ts';
 import { DirectoryStore, type ObjectStore, S3Store, parseS3Url } from '../lib/delivery/object-store.ts';
 import { DEFAULT_OUTPUT_DIRECTORY } from '../lib/cli/paths.ts';
 import type { Progress } from '../lib/cli/progress.ts';
-import { regionOption, urlOption } from './pipeline-options.ts';
+import { TIMEOUT_OPTION, regionOption, timeoutOption, urlOption } from './pipeline-options.ts';
 
 export const ERROR_SOURCE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   prefix: { type: 'string', value: 'PREFIX', description: 'Key prefix of the error objects in a directory', default: '"errors/" when present' },
@@ -16,6 +16,7 @@ export const ERROR_SOURCE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   reason: { type: 'string', multiple: true, value: 'REASON', description: 'Only failed events with this reason (e.g. INVALID_METER_VALUE, Lambda.FunctionError)' },
   since: { type: 'string', value: 'TIME', description: 'Only events at or after this time (ISO-8601 or epoch ms)' },
   until: { type: 'string', value: 'TIME', description: 'Only events before this time' },
+  timeout: TIMEOUT_OPTION,
 };
 
 export interface ErrorSource {
@@ -32,6 +33,7 @@ export function errorSourceFrom(location: string | undefined, values: OptionValu
     const store = new S3Store({
       bucket: s3.bucket,
       region: regionOption(values),
+      timeoutMs: timeoutOption(values),
       ...(endpoint === undefined ? {} : { endpoint: urlOption('s3-endpoint', endpoint) }),
     });
     const prefix = s3.prefix === '' ? 'errors/' : s3.prefix;

@@ -6,9 +6,22 @@ import { PIPELINE_DEFAULTS } from '../../infra/defaults.ts';
 import { PrefixError, validatePrefix } from '../lib/delivery/object-layout.ts';
 import { DirectoryStore, type ObjectStore, S3Store } from '../lib/delivery/object-store.ts';
 import { DEFAULT_OUTPUT_DIRECTORY, TRANSFORM_BUNDLE } from '../lib/cli/paths.ts';
+import { DEFAULT_TIMEOUT_MS } from '../lib/aws/connection.ts';
 
 export const DEFAULT_REGION = 'us-east-1';
 const MIB = 1024 * 1024;
+
+/** For every command that calls an AWS API (S3, Kinesis, or an emulator given by URL). */
+export const TIMEOUT_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'SECONDS',
+  description: 'Give up on an AWS request that has not answered in this time (0.1-300; per attempt, the SDK makes up to 3)',
+  default: String(DEFAULT_TIMEOUT_MS / 1000),
+};
+
+export function timeoutOption(values: OptionValues): number {
+  return numberOption(values, 'timeout', DEFAULT_TIMEOUT_MS / 1000, { min: 0.1, max: 300 }) * 1000;
+}
 
 export const PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   out: { type: 'string', value: 'DIR', description: 'Directory laid out like the bucket', default: DEFAULT_OUTPUT_DIRECTORY },
@@ -33,6 +46,7 @@ export const PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'lambda-memory': { type: 'string', value: 'MB', description: 'Memory reported to the function', default: String(PIPELINE_DEFAULTS.transformMemorySizeMB) },
   'lambda-timeout': { type: 'string', value: 'SECONDS', description: 'Function timeout (1-300)', default: String(PIPELINE_DEFAULTS.transformTimeoutSeconds) },
   'lambda-logs': { type: 'boolean', description: "Copy the function's log output to stderr" },
+  timeout: TIMEOUT_OPTION,
 };
 
 export function regionOption(values: OptionValues): string {
@@ -42,7 +56,12 @@ export function regionOption(values: OptionValues): string {
 export function storeOption(values: OptionValues): ObjectStore {
   const endpoint = stringOption(values, 's3-endpoint');
   if (endpoint === undefined) return new DirectoryStore(stringOption(values, 'out') ?? DEFAULT_OUTPUT_DIRECTORY);
-  return new S3Store({ bucket: stringOption(values, 'bucket') ?? 'amberflo-ingest', region: regionOption(values), endpoint: urlOption('s3-endpoint', endpoint) });
+  return new S3Store({
+    bucket: stringOption(values, 'bucket') ?? 'amberflo-ingest',
+    region: regionOption(values),
+    endpoint: urlOption('s3-endpoint', endpoint),
+    timeoutMs: timeoutOption(values),
+  });
 }
 
 export function urlOption(name: string, raw: string): string {
@@ -76,6 +95,7 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
     region: regionOption(values),
     streamName,
     shardCount: numberOption(values, 'shards', 1, { min: 1, max: 50, integer: true }),
+    timeoutMs: timeoutOption(values),
     ...(kinesisEndpoint === undefined ? {} : { kinesisEndpoint: urlOption('kinesis-endpoint', kinesisEndpoint) }),
     delivery: {
       name: stringOption(values, 'delivery-stream') ?? 'meter-firehose',

@@ -13,7 +13,7 @@ import { summarizeRun } from '../lib/local-pipeline/run-summary.ts';
 import { formatBytes, formatTable } from '../lib/cli/table.ts';
 import { ERROR_SOURCE_OPTIONS, errorSourceFrom, failureFilterFrom, loadErrorRecords } from './error-source.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
-import { PIPELINE_OPTIONS, pipelineOptionsFrom, regionOption, urlOption } from './pipeline-options.ts';
+import { PIPELINE_OPTIONS, pipelineOptionsFrom, regionOption, timeoutOption, urlOption } from './pipeline-options.ts';
 import { formatRunSummary } from './run.ts';
 
 const { region: _region, 's3-endpoint': _s3Endpoint, ...LOCAL_PIPELINE_OPTIONS } = PIPELINE_OPTIONS;
@@ -119,12 +119,13 @@ async function replayLocally(plan: ReplayPlan, values: Parameters<typeof pipelin
 interface KinesisTarget {
   readonly streamName: string;
   readonly region: string;
+  readonly timeoutMs: number;
   readonly endpoint?: string;
 }
 
 function kinesisTarget(values: Parameters<typeof regionOption>[0], streamArn: string | undefined, streamName: string | undefined): KinesisTarget {
   const endpoint = stringOption(values, 'kinesis-endpoint');
-  const withEndpoint = endpoint === undefined ? {} : { endpoint: urlOption('kinesis-endpoint', endpoint) };
+  const withEndpoint = { timeoutMs: timeoutOption(values), ...(endpoint === undefined ? {} : { endpoint: urlOption('kinesis-endpoint', endpoint) }) };
   if (streamArn !== undefined) {
     try {
       const { name, region } = parseStreamArn(streamArn, 'kinesis');

@@ -2,7 +2,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { DEFAULT_TIMEOUT_MS, explainFailures, timedRequestHandler } from '../aws/connection.ts';
 
 export interface ObjectStore {
   /** Human-readable location of a key, e.g. `./out/ingest/…` or `s3://bucket/ingest/…`. */
@@ -58,20 +58,24 @@ export interface S3StoreOptions {
   readonly region: string;
   readonly endpoint?: string;
   readonly credentials?: S3ClientConfig['credentials'];
+  /** Per-attempt request limit (default 5 s). */
+  readonly timeoutMs?: number;
 }
 
 export class S3Store implements ObjectStore {
   private readonly client: S3Client;
 
   constructor(private readonly options: S3StoreOptions) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.client = new S3Client({
       region: options.region,
-      requestHandler: new NodeHttpHandler(),
+      requestHandler: timedRequestHandler(timeoutMs),
       // Emulators and most S3-compatible stores address buckets by path, not by virtual host.
       forcePathStyle: options.endpoint !== undefined,
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
     });
+    explainFailures(this.client, { service: 'S3', region: options.region, timeoutMs, ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) });
   }
 
   locate(key: string): string {
