@@ -7,6 +7,8 @@ import { PrefixError, validatePrefix } from '../lib/delivery/object-layout.ts';
 import { DirectoryStore, type ObjectStore, S3Store } from '../lib/delivery/object-store.ts';
 import { DEFAULT_OUTPUT_DIRECTORY, TRANSFORM_BUNDLE } from '../lib/cli/paths.ts';
 import { DEFAULT_TIMEOUT_MS } from '../lib/aws/connection.ts';
+import { closestName } from '../lib/cli/closest.ts';
+import { ENV } from '../../transform/config.ts';
 
 export const DEFAULT_REGION = 'us-east-1';
 const MIB = 1024 * 1024;
@@ -69,6 +71,22 @@ export function urlOption(name: string, raw: string): string {
   return raw.replace(/\/+$/, '');
 }
 
+const TRANSFORM_VARIABLES: readonly string[] = Object.values(ENV);
+
+/** `--transform-env`: only the variables the transform reads, so a misspelt fix fails instead of proving nothing. */
+export function transformEnvironment(values: OptionValues): Record<string, string> {
+  const environment = keyValueOption(values, 'transform-env');
+  for (const name of Object.keys(environment)) {
+    if (TRANSFORM_VARIABLES.includes(name)) continue;
+    const nearest = closestName(name, TRANSFORM_VARIABLES);
+    throw new UsageError(
+      `--transform-env: the transform reads no variable ${name}${nearest === undefined ? '' : ` (did you mean ${nearest}?)`}; ` +
+        `it reads ${TRANSFORM_VARIABLES.join(', ')}`,
+    );
+  }
+  return environment;
+}
+
 export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: string) => void }): Omit<PipelineOptions, 'onProgress'> {
   const compression = (stringOption(values, 'compression') ?? PIPELINE_DEFAULTS.compression).toUpperCase();
   if (compression !== 'GZIP' && compression !== 'UNCOMPRESSED') {
@@ -120,7 +138,7 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
       functionName: 'meter-firehose-transform',
       memoryMb: numberOption(values, 'lambda-memory', PIPELINE_DEFAULTS.transformMemorySizeMB, { min: 128, max: 10_240, integer: true }),
       timeoutMs: numberOption(values, 'lambda-timeout', PIPELINE_DEFAULTS.transformTimeoutSeconds, { min: 1, max: 300 }) * 1000,
-      environment: keyValueOption(values, 'transform-env'),
+      environment: transformEnvironment(values),
       ...(lambdaLogs ? { onLog: (text: string) => io.stderr(text) } : {}),
     },
     store: storeOption(values),

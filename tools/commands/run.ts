@@ -4,7 +4,7 @@ import { type CommandSpec, UsageError, booleanOption, formatHelp, parseCommandAr
 import { controlPayload, gzipPayload } from '../lib/cloudwatch/payloads.ts';
 import { FilterPatternError, compileFilterPattern } from '../lib/cloudwatch/filter-pattern.ts';
 import { type SourcePut, runPipeline } from '../lib/local-pipeline/pipeline.ts';
-import { LogInputError, type LogInputOptions, type ParsedLogInput, parseLogInput } from '../lib/cloudwatch/log-input.ts';
+import { LogInputError, type LogInputOptions, type ParsedLogInput, decodeLogInput, parseLogInput } from '../lib/cloudwatch/log-input.ts';
 import { SAMPLE_FILTER_LOG_EVENTS } from '../lib/cli/paths.ts';
 import { createProgress } from '../lib/cli/progress.ts';
 import { type RunSummary, summarizeRun } from '../lib/local-pipeline/run-summary.ts';
@@ -54,8 +54,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
   const filterPattern = stringOption(values, 'filter-pattern') ?? DEFAULT_FILTER_PATTERN;
   const matches = compileOrThrow(filterPattern);
   const options = pipelineOptionsFrom(values, io);
-  const text = await readInput(inputPath);
-  const parsed = parseOrThrow(text, inputPath, {
+  const parsed = parseOrThrow(await readInput(inputPath), inputPath, {
     logGroup: stringOption(values, 'log-group') ?? DEFAULT_LOG_GROUP,
     logStream: stringOption(values, 'log-stream') ?? DEFAULT_LOG_STREAM,
     defaultTimestamp: Date.now(),
@@ -155,9 +154,9 @@ export function formatRunSummary(summary: RunSummary): string {
   return lines.join('\n');
 }
 
-async function readInput(path: string): Promise<string> {
+async function readInput(path: string): Promise<Buffer> {
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (error) {
     throw new UsageError(`cannot read input ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
@@ -172,9 +171,9 @@ function compileOrThrow(pattern: string): (message: string) => boolean {
   }
 }
 
-function parseOrThrow(text: string, source: string, options: LogInputOptions): ParsedLogInput {
+function parseOrThrow(bytes: Buffer, source: string, options: LogInputOptions): ParsedLogInput {
   try {
-    return parseLogInput(text, options, source);
+    return parseLogInput(decodeLogInput(bytes, source), options, source);
   } catch (error) {
     if (error instanceof LogInputError) throw new UsageError(error.message);
     throw error;
