@@ -1,5 +1,5 @@
 /** Flags shared by `inspect` and `replay`: where the error objects are, and which failed events to take. */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type OptionSpec, type OptionValues, UsageError, listOption, stringOption, timeOption } from '../lib/cli/args.ts';
 import { type ErrorRecordAt, type FailureFilter, readErrorRecords } from '../lib/error-prefix/failures.ts';
@@ -28,6 +28,9 @@ export interface ErrorSource {
 /** LOCATION is a directory (default: the local pipeline's) or `s3://bucket/prefix`. */
 export function errorSourceFrom(location: string | undefined, values: OptionValues): ErrorSource {
   const s3 = location === undefined ? undefined : parseS3Url(location);
+  if (s3 === undefined && location !== undefined && /^s3:/i.test(location)) {
+    throw new UsageError(`"${location}" names no bucket: give s3://BUCKET/PREFIX, e.g. s3://my-amberflo-bucket/errors/`);
+  }
   if (s3 !== undefined) {
     const endpoint = stringOption(values, 's3-endpoint');
     const store = new S3Store({
@@ -41,6 +44,9 @@ export function errorSourceFrom(location: string | undefined, values: OptionValu
   }
   const directory = location ?? DEFAULT_OUTPUT_DIRECTORY;
   if (!existsSync(directory)) throw new UsageError(`no such directory: ${directory}`);
+  if (!statSync(directory).isDirectory()) {
+    throw new UsageError(`${directory} is a file: give the directory that holds the error objects (e.g. after aws s3 sync), or s3://BUCKET/PREFIX`);
+  }
   const prefix = stringOption(values, 'prefix') ?? (existsSync(join(directory, 'errors')) ? 'errors/' : '');
   return { store: new DirectoryStore(directory), prefix, description: join(directory, prefix) };
 }

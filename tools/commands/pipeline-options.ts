@@ -4,8 +4,8 @@ import type { Compression } from '../lib/local-pipeline/local-firehose.ts';
 import type { PipelineOptions } from '../lib/local-pipeline/pipeline.ts';
 import { PIPELINE_DEFAULTS } from '../../infra/defaults.ts';
 import { PrefixError, validatePrefix } from '../lib/delivery/object-layout.ts';
-import { DirectoryStore, type ObjectStore, S3Store } from '../lib/delivery/object-store.ts';
-import { DEFAULT_OUTPUT_DIRECTORY, TRANSFORM_BUNDLE } from '../lib/cli/paths.ts';
+import { DirectoryStore, type ObjectStore, S3Store, removeEarlierObjects } from '../lib/delivery/object-store.ts';
+import { DEFAULT_OUTPUT_DIRECTORY, TRANSFORM_BUNDLE, displayPath } from '../lib/cli/paths.ts';
 import { DEFAULT_TIMEOUT_MS } from '../lib/aws/connection.ts';
 import { closestName } from '../lib/cli/closest.ts';
 import { ENV } from '../../transform/config.ts';
@@ -27,6 +27,7 @@ export function timeoutOption(values: OptionValues): number {
 
 export const PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   out: { type: 'string', value: 'DIR', description: 'Directory laid out like the bucket', default: DEFAULT_OUTPUT_DIRECTORY },
+  append: { type: 'boolean', description: 'Keep the objects of earlier runs in --out (by default they are removed first)' },
   's3-endpoint': { type: 'string', value: 'URL', description: 'Write objects to this S3-compatible endpoint instead of --out' },
   bucket: { type: 'string', value: 'NAME', description: 'Bucket for --s3-endpoint', default: 'amberflo-ingest' },
   'kinesis-endpoint': { type: 'string', value: 'URL', description: 'Use this Kinesis API instead of an in-process emulator' },
@@ -55,9 +56,9 @@ export function regionOption(values: OptionValues): string {
   return stringOption(values, 'region') ?? process.env['AWS_REGION'] ?? DEFAULT_REGION;
 }
 
-export function storeOption(values: OptionValues): ObjectStore {
+export function storeOption(values: OptionValues, outputDirectory = DEFAULT_OUTPUT_DIRECTORY): ObjectStore {
   const endpoint = stringOption(values, 's3-endpoint');
-  if (endpoint === undefined) return new DirectoryStore(stringOption(values, 'out') ?? DEFAULT_OUTPUT_DIRECTORY);
+  if (endpoint === undefined) return new DirectoryStore(stringOption(values, 'out') ?? outputDirectory);
   return new S3Store({
     bucket: stringOption(values, 'bucket') ?? 'amberflo-ingest',
     region: regionOption(values),
@@ -87,7 +88,17 @@ export function transformEnvironment(values: OptionValues): Record<string, strin
   return environment;
 }
 
-export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: string) => void }): Omit<PipelineOptions, 'onProgress'> {
+/**
+ * Unless --append: a run into a directory starts from a clean one, so what `inspect` counts is this run's
+ * output. Says so when it removed anything. Buckets (--s3-endpoint) are never cleared.
+ */
+export async function startCleanOutput(options: Pick<PipelineOptions, 'store' | 'delivery'>, values: OptionValues, io: { stderr: (text: string) => void }, command: string): Promise<void> {
+  if (booleanOption(values, 'append') || !(options.store instanceof DirectoryStore)) return;
+  const removed = await removeEarlierObjects(options.store, [options.delivery.dataPrefix, options.delivery.errorPrefix]);
+  if (removed > 0) io.stderr(`${command}: removed ${removed} objects of an earlier run from ${displayPath(options.store.root)} (--append keeps them)\n`);
+}
+
+export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: string) => void }, outputDirectory = DEFAULT_OUTPUT_DIRECTORY): Omit<PipelineOptions, 'onProgress'> {
   const compression = (stringOption(values, 'compression') ?? PIPELINE_DEFAULTS.compression).toUpperCase();
   if (compression !== 'GZIP' && compression !== 'UNCOMPRESSED') {
     throw new UsageError(`--compression must be GZIP or UNCOMPRESSED, got "${compression}"`);
@@ -141,6 +152,6 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
       environment: transformEnvironment(values),
       ...(lambdaLogs ? { onLog: (text: string) => io.stderr(text) } : {}),
     },
-    store: storeOption(values),
+    store: storeOption(values, outputDirectory),
   };
 }

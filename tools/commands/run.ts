@@ -5,13 +5,13 @@ import { controlPayload, gzipPayload } from '../lib/cloudwatch/payloads.ts';
 import { FilterPatternError, compileFilterPattern } from '../lib/cloudwatch/filter-pattern.ts';
 import { type SourcePut, runPipeline } from '../lib/local-pipeline/pipeline.ts';
 import { LogInputError, type LogInputOptions, type ParsedLogInput, decodeLogInput, parseLogInput } from '../lib/cloudwatch/log-input.ts';
-import { SAMPLE_FILTER_LOG_EVENTS } from '../lib/cli/paths.ts';
+import { SAMPLE_FILTER_LOG_EVENTS, displayPath } from '../lib/cli/paths.ts';
 import { createProgress } from '../lib/cli/progress.ts';
 import { type RunSummary, summarizeRun } from '../lib/local-pipeline/run-summary.ts';
 import { subscribe } from '../lib/cloudwatch/subscription.ts';
 import { formatBytes, formatDuration, formatTable } from '../lib/cli/table.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
-import { PIPELINE_OPTIONS, pipelineOptionsFrom } from './pipeline-options.ts';
+import { PIPELINE_OPTIONS, pipelineOptionsFrom, startCleanOutput } from './pipeline-options.ts';
 
 const DEFAULT_LOG_GROUP = '/aws/lambda/orders-handler';
 const DEFAULT_LOG_STREAM = '2026/11/25/[$LATEST]0a1b2c3d4e5f60718293a4b5c6d7e8f9';
@@ -36,7 +36,7 @@ export const RUN_SPEC: CommandSpec = {
     progress: { type: 'boolean', description: 'Report progress on stderr even when it is not a terminal' },
   },
   examples: [
-    'cli run                                        # the bundled samples into ./.local/bucket',
+    'cli run                                        # the bundled samples into ./.local/bucket (emptied first)',
     'cli run my-events.json --log-group /aws/lambda/api   # output of aws logs filter-log-events',
     'cli run app.log --buffer-interval 60 --compression UNCOMPRESSED',
     'cli run --s3-endpoint http://127.0.0.1:4568 --bucket amberflo-ingest',
@@ -79,6 +79,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
     return EXIT.failures;
   }
 
+  await startCleanOutput(options, values, io, 'run');
   const progress = createProgress({ forced: booleanOption(values, 'progress'), ...(io.progressStream ? { stream: io.progressStream } : {}) });
   const result = await runPipeline(records, {
     ...options,
@@ -91,7 +92,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
 
   const summary = summarizeRun(result, {
     input: {
-      source: inputPath,
+      source: displayPath(inputPath),
       format: parsed.format,
       eventsRead: parsed.events.length,
       eventsMatched: matchedEvents,
