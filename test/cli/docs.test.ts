@@ -64,7 +64,8 @@ describe('quoted command outputs', () => {
     ].join('\n');
     expect(normalizeOutput(first)).toBe(normalizeOutput(second));
     // Counts, sizes, names, object times and words are compared.
-    for (const [from, to] of [['  42', '  43'], ['2026-11-25-09-00-00', '2026-11-25-09-00-01'], ['7  0 failed', '7  1 failed'], ['./b/', './c/'], ['Delivery', 'Delivered']]) {
+    const changes: [string, string][] = [['  42', '  43'], ['2026-11-25-09-00-00', '2026-11-25-09-00-01'], ['7  0 failed', '7  1 failed'], ['./b/', './c/'], ['Delivery', 'Delivered']];
+    for (const [from, to] of changes) {
       expect(normalizeOutput(first.replace(from, to)), `${from} → ${to}`).not.toBe(normalizeOutput(first));
     }
   });

@@ -172,13 +172,17 @@ describe('usage errors exit 2 and name the mistake', () => {
     expect(parseLogInput('{"message":"one line"}', options)).toMatchObject({ format: 'lines', events: [{ message: '{"message":"one line"}' }] });
   });
 
-  it('refuses a file or a bucketless s3:// location for inspect, and a negative rate for plan', async () => {
+  it('refuses files where directories belong, a bucketless s3:// location, a missing bundle and a negative rate', async () => {
     const env = isolatedEnv();
-    const [file, bucketless, negative] = await Promise.all([
+    const [file, bucketless, negative, outFile, noBundle] = await Promise.all([
       runBuiltCli(['inspect', 'package.json'], env),
       runBuiltCli(['inspect', 's3://'], env),
       runBuiltCli(['plan', '--events-per-second', '-5'], env),
+      runBuiltCli(['run', '--out', 'package.json'], env),
+      runBuiltCli(['run', '--bundle', 'dist/no-such-bundle.mjs'], env),
     ]);
+    expect(outFile).toMatchObject({ code: 2, stderr: expect.stringContaining('--out package.json is a file, not a directory') });
+    expect(noBundle).toMatchObject({ code: 2, stderr: expect.stringContaining('--bundle dist/no-such-bundle.mjs not found: build the transform first') });
     expect(file).toMatchObject({ code: 2, stderr: expect.stringContaining('package.json is a file: give the directory that holds the error objects') });
     expect(bucketless).toMatchObject({ code: 2, stderr: expect.stringContaining('"s3://" names no bucket: give s3://BUCKET/PREFIX') });
     expect(negative).toMatchObject({ code: 2, stderr: expect.stringContaining('--events-per-second must be a number from 0.001 to 10000000, got "-5"') });

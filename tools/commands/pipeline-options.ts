@@ -1,4 +1,5 @@
 /** Flags shared by `run` and `replay --local`: the local pipeline's stream, buffers, layout, Lambda and store. */
+import { existsSync, statSync } from 'node:fs';
 import { type OptionSpec, type OptionValues, UsageError, keyValueOption, numberOption, stringOption, booleanOption } from '../lib/cli/args.ts';
 import type { Compression } from '../lib/local-pipeline/local-firehose.ts';
 import type { PipelineOptions } from '../lib/local-pipeline/pipeline.ts';
@@ -58,7 +59,11 @@ export function regionOption(values: OptionValues): string {
 
 export function storeOption(values: OptionValues, outputDirectory = DEFAULT_OUTPUT_DIRECTORY): ObjectStore {
   const endpoint = stringOption(values, 's3-endpoint');
-  if (endpoint === undefined) return new DirectoryStore(stringOption(values, 'out') ?? outputDirectory);
+  if (endpoint === undefined) {
+    const directory = stringOption(values, 'out') ?? outputDirectory;
+    if (existsSync(directory) && !statSync(directory).isDirectory()) throw new UsageError(`--out ${directory} is a file, not a directory`);
+    return new DirectoryStore(directory);
+  }
   return new S3Store({
     bucket: stringOption(values, 'bucket') ?? 'amberflo-ingest',
     region: regionOption(values),
@@ -70,6 +75,12 @@ export function storeOption(values: OptionValues, outputDirectory = DEFAULT_OUTP
 export function urlOption(name: string, raw: string): string {
   if (!/^https?:\/\/[^\s/]+/.test(raw)) throw new UsageError(`--${name} must be an http(s) URL such as http://127.0.0.1:4567, got "${raw}"`);
   return raw.replace(/\/+$/, '');
+}
+
+function bundleOption(values: OptionValues): string {
+  const bundle = stringOption(values, 'bundle') ?? TRANSFORM_BUNDLE;
+  if (!existsSync(bundle)) throw new UsageError(`--bundle ${bundle} not found: build the transform first with \`npm run build\``);
+  return bundle;
 }
 
 const TRANSFORM_VARIABLES: readonly string[] = Object.values(ENV);
@@ -145,7 +156,7 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
       maxInvocations: 100_000,
     },
     lambda: {
-      bundlePath: stringOption(values, 'bundle') ?? TRANSFORM_BUNDLE,
+      bundlePath: bundleOption(values),
       functionName: 'meter-firehose-transform',
       memoryMb: numberOption(values, 'lambda-memory', PIPELINE_DEFAULTS.transformMemorySizeMB, { min: 128, max: 10_240, integer: true }),
       timeoutMs: numberOption(values, 'lambda-timeout', PIPELINE_DEFAULTS.transformTimeoutSeconds, { min: 1, max: 300 }) * 1000,
