@@ -18,7 +18,7 @@ const MIB = 1024 * 1024;
 export const TIMEOUT_OPTION: OptionSpec = {
   type: 'string',
   value: 'SECONDS',
-  description: 'Give up on an AWS request that has not answered in this time (0.1-300; per attempt, the SDK makes up to 3)',
+  description: 'Seconds an AWS API request may take to connect and answer, per attempt (0.1-300; the SDK makes up to 3 attempts)',
   default: String(DEFAULT_TIMEOUT_MS / 1000),
 };
 
