@@ -11,10 +11,8 @@ const RESULTS_PATH = 'bench/results.json';
 
 export function currentRevision(cwd: string): Revision {
   const git = (...args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
-  const changed = git('status', '--porcelain', '--untracked-files=no')
+  const changed = git('diff', '--name-only', 'HEAD')
     .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => line.slice(3))
-    .filter((path) => path !== RESULTS_PATH);
+    .filter((path) => path !== '' && path !== RESULTS_PATH);
   return { commit: git('rev-parse', 'HEAD'), uncommittedChanges: changed };
 }
