@@ -3,7 +3,7 @@
  * the entries that failed) or into the local pipeline. Replays are idempotent downstream: the same log
  * events yield the same uniqueIds.
  */
-import { type CommandSpec, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/cli/args.ts';
+import { type CommandSpec, type OptionSpec, type OptionValues, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/cli/args.ts';
 import { parseStreamArn } from '../../transform/reingest-targets.ts';
 import { createKinesisClient, putRecordsReliably } from '../lib/aws/kinesis.ts';
 import { runPipeline } from '../lib/local-pipeline/pipeline.ts';
@@ -11,12 +11,28 @@ import { createProgress } from '../lib/cli/progress.ts';
 import { type ReplayPayload, type ReplayPlan, planReplay } from '../lib/replay/replay-plan.ts';
 import { summarizeRun } from '../lib/local-pipeline/run-summary.ts';
 import { formatBytes, formatTable } from '../lib/cli/table.ts';
-import { ERROR_SOURCE_OPTIONS, errorSourceFrom, failureFilterFrom, loadErrorRecords } from './error-source.ts';
+import { ERROR_SOURCE_OPTIONS, type ErrorSource, errorSourceFrom, failureFilterFrom, loadErrorRecords } from './error-source.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
-import { PIPELINE_OPTIONS, pipelineOptionsFrom, regionOption, urlOption } from './pipeline-options.ts';
+import { PIPELINE_OPTIONS, pipelineOptionsFrom, regionOption, startCleanOutput, timeoutOption, urlOption } from './pipeline-options.ts';
+import { DEFAULT_REPLAY_DIRECTORY, displayPath } from '../lib/cli/paths.ts';
+import { DirectoryStore } from '../lib/delivery/object-store.ts';
 import { formatRunSummary } from './run.ts';
 
-const { region: _region, 's3-endpoint': _s3Endpoint, ...LOCAL_PIPELINE_OPTIONS } = PIPELINE_OPTIONS;
+// The run options, as they behave here: --region and --s3-endpoint belong to the error source, and the
+// destination flags apply to --local only.
+const { region: _region, 's3-endpoint': _s3Endpoint, ...RUN_OPTIONS } = PIPELINE_OPTIONS;
+const LOCAL_PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  ...RUN_OPTIONS,
+  out: { type: 'string', value: 'DIR', description: 'With --local: directory laid out like the bucket', default: DEFAULT_REPLAY_DIRECTORY },
+  append: { type: 'boolean', description: 'With --local: keep the objects of earlier runs in --out (by default they are removed first)' },
+  bucket: { type: 'string', value: 'NAME', description: 'With --local --bucket-endpoint: bucket to write objects to', default: 'amberflo-ingest' },
+  'stream-name': {
+    type: 'string',
+    value: 'NAME',
+    description: 'Target Kinesis stream in --region, which must exist (with --local: the local stream, created if missing)',
+  },
+  'kinesis-endpoint': { type: 'string', value: 'URL', description: 'Kinesis API of the target stream (default: AWS; with --local: instead of an in-process emulator)' },
+};
 
 export const REPLAY_SPEC: CommandSpec = {
   name: 'replay',
@@ -52,24 +68,32 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   const streamArn = stringOption(values, 'stream-arn');
   const streamName = stringOption(values, 'stream-name');
   const dryRun = booleanOption(values, 'dry-run');
-  if (!dryRun && !local && streamArn === undefined && streamName === undefined) {
-    throw new UsageError('replay needs a target: --stream-name NAME, --stream-arn ARN or --local (or --dry-run)');
-  }
   if (local && streamArn !== undefined) throw new UsageError('--local replays into the local pipeline; it cannot be combined with --stream-arn');
   const source = errorSourceFrom(positionals[0], values);
   const filter = failureFilterFrom(values);
+  const destination: { readonly local: LocalPipelineOptions } | { readonly kinesis: KinesisTarget } | undefined = local
+    ? { local: localPipelineOptions(values, io, source) }
+    : streamArn !== undefined || streamName !== undefined
+      ? { kinesis: kinesisTarget(values, streamArn, streamName) }
+      : undefined;
+  if (destination === undefined && !dryRun) {
+    throw new UsageError('replay needs a target: --stream-name NAME, --stream-arn ARN or --local (or --dry-run)');
+  }
   const progress = createProgress({ forced: booleanOption(values, 'progress'), ...(io.progressStream ? { stream: io.progressStream } : {}) });
   const plan = planReplay(await loadErrorRecords(source, progress), filter);
   const json = booleanOption(values, 'json');
 
-  if (dryRun || plan.payloads.length === 0) {
+  if (dryRun || destination === undefined || plan.payloads.length === 0) {
     if (json) printJson(io, { dryRun, ...planJson(plan) });
     else io.stdout(formatPlan(plan, dryRun ? 'Would send' : 'Nothing to send'));
     return EXIT.ok;
   }
-  if (local) return replayLocally(plan, values, io, json, progress);
+  if ('local' in destination) {
+    await startCleanOutput(destination.local, values, io, 'replay');
+    return replayLocally(plan, destination.local, io, json, progress);
+  }
 
-  const target = kinesisTarget(values, streamArn, streamName);
+  const target = destination.kinesis;
   const kinesis = createKinesisClient(target);
   try {
     const outcome = await putRecordsReliably(
@@ -89,9 +113,19 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   }
 }
 
-async function replayLocally(plan: ReplayPlan, values: Parameters<typeof pipelineOptionsFrom>[0], io: CommandIO, json: boolean, progress: ReturnType<typeof createProgress>): Promise<number> {
+type LocalPipelineOptions = ReturnType<typeof pipelineOptionsFrom>;
+
+/** The local pipeline's options; its directory must not be the one being replayed unless told to add to it. */
+function localPipelineOptions(values: OptionValues, io: CommandIO, source: ErrorSource): LocalPipelineOptions {
   const bucketEndpoint = stringOption(values, 'bucket-endpoint');
-  const options = pipelineOptionsFrom({ ...values, ...(bucketEndpoint === undefined ? {} : { 's3-endpoint': bucketEndpoint }) }, io);
+  const options = pipelineOptionsFrom({ ...values, ...(bucketEndpoint === undefined ? {} : { 's3-endpoint': bucketEndpoint }) }, io, DEFAULT_REPLAY_DIRECTORY);
+  if (options.store instanceof DirectoryStore && source.store instanceof DirectoryStore && options.store.root === source.store.root && !booleanOption(values, 'append')) {
+    throw new UsageError(`--out ${displayPath(options.store.root)} is the directory being replayed: add --append to deliver into it, or choose another --out`);
+  }
+  return options;
+}
+
+async function replayLocally(plan: ReplayPlan, options: LocalPipelineOptions, io: CommandIO, json: boolean, progress: ReturnType<typeof createProgress>): Promise<number> {
   const now = Date.now();
   const result = await runPipeline(
     plan.payloads.map((payload) => ({ data: payload.data, partitionKey: payload.partitionKey, arrival: now })),
@@ -119,12 +153,13 @@ async function replayLocally(plan: ReplayPlan, values: Parameters<typeof pipelin
 interface KinesisTarget {
   readonly streamName: string;
   readonly region: string;
+  readonly timeoutMs: number;
   readonly endpoint?: string;
 }
 
 function kinesisTarget(values: Parameters<typeof regionOption>[0], streamArn: string | undefined, streamName: string | undefined): KinesisTarget {
   const endpoint = stringOption(values, 'kinesis-endpoint');
-  const withEndpoint = endpoint === undefined ? {} : { endpoint: urlOption('kinesis-endpoint', endpoint) };
+  const withEndpoint = { timeoutMs: timeoutOption(values), ...(endpoint === undefined ? {} : { endpoint: urlOption('kinesis-endpoint', endpoint) }) };
   if (streamArn !== undefined) {
     try {
       const { name, region } = parseStreamArn(streamArn, 'kinesis');
