@@ -2,15 +2,16 @@
  * `npm run bench`: measures the built transform (dist/transform/) against the floor, the pass-through and a
  * naive extractor on every batch shape and log form, its bundle, cold start, memory and scaling; prints a
  * report and writes it to .local/bench/results.json (git-ignored). `npm run bench -- --record` writes
- * bench/results.json instead, with the commit measured, for the figures the READMEs quote.
+ * bench/results.json instead, with the commit measured, and rewrites the figures the READMEs quote from it.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeBundle } from './lib/bundle.ts';
 import { runEntry, TRANSFORM_ENV } from './lib/child.ts';
 import { measureColdStart } from './lib/cold-start.ts';
+import { FIGURE_FILES, renderFigures } from './lib/figures.ts';
 import { describeMachine } from './lib/machine.ts';
 import { writeInvocation, type BudgetInvocation, type PeakMemory } from './lib/memory.ts';
 import { formatReport } from './lib/report.ts';
@@ -84,8 +85,8 @@ async function measure(workDir: string): Promise<Measurements> {
   const [firstInvocation] = shapedWorkload('small', 'node-text', 1);
   if (firstInvocation === undefined) throw new Error('no invocation for the cold start');
   const firstInvocationFile = join(workDir, 'first-invocation.json');
-  await writeInvocation(firstInvocation, firstInvocationFile);
-  const coldStart = measureColdStart(TRANSFORM_BUNDLE, firstInvocationFile, COLD_START_RUNS, TRANSFORM_ENV);
+  const invocation = await writeInvocation(firstInvocation, firstInvocationFile);
+  const coldStart = measureColdStart(TRANSFORM_BUNDLE, firstInvocationFile, invocation, COLD_START_RUNS, TRANSFORM_ENV);
   const throughput = await measureThroughput();
   progress('scale');
   const scale = await measureScale(workDir);
@@ -109,6 +110,13 @@ try {
   await writeFile(file, `${JSON.stringify(results, roundFractions, 2)}\n`);
   console.log(formatReport(results));
   console.log(`\nWrote ${file}`);
+  if (record) {
+    for (const doc of FIGURE_FILES) {
+      const path = join(PROJECT_ROOT, doc);
+      await writeFile(path, renderFigures(await readFile(path, 'utf8'), results));
+      console.log(`Rewrote the recorded figures in ${doc}`);
+    }
+  }
   if (!results.pass) process.exitCode = 1;
 } finally {
   await rm(workDir, { recursive: true, force: true });

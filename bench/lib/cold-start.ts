@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
+import type { InvocationFile } from './memory.ts';
 import { median, percentile } from './stats.ts';
 
 export interface Spread {
@@ -14,6 +15,8 @@ export interface Spread {
 
 export interface ColdStartResult {
   readonly runs: number;
+  /** What the first invocation holds. */
+  readonly invocation: InvocationFile;
   /** `await import()` of the bundle, timed inside the fresh process. */
   readonly importMs: Spread;
   /** The first invocation right after the import, on the invocation in the event file. */
@@ -41,7 +44,14 @@ interface RuntimeTimings {
   readonly firstInvocationMs: number;
 }
 
-export function measureColdStart(bundle: string, eventFile: string, runs: number, env: NodeJS.ProcessEnv): ColdStartResult {
+/** Runs `runs` fresh processes that import `bundle` and handle the invocation written to `eventFile`. */
+export function measureColdStart(
+  bundle: string,
+  eventFile: string,
+  invocation: InvocationFile,
+  runs: number,
+  env: NodeJS.ProcessEnv,
+): ColdStartResult {
   const args = ['-e', RUNTIME_SCRIPT, pathToFileURL(bundle).href, eventFile];
   // One discarded run of each, so every measured run finds the files in the page cache.
   runNode(args, env);
@@ -57,6 +67,7 @@ export function measureColdStart(bundle: string, eventFile: string, runs: number
   }
   return {
     runs,
+    invocation,
     importMs: spread(timings.map((timing) => timing.importMs)),
     firstInvocationMs: spread(timings.map((timing) => timing.firstInvocationMs)),
     processMs: spread(processMs),

@@ -71,7 +71,8 @@ export function formatReport(results: BenchResults): string {
       ]),
     ),
     '',
-    `Cold start: ${coldStart.runs} fresh processes, each importing the bundle and handling one invocation`,
+    `Cold start: ${coldStart.runs} fresh processes, each importing the bundle and handling one invocation ` +
+      `(${coldStart.invocation.kinesisRecords} records, ${integer(coldStart.invocation.events)} events)`,
     formatTable(
       ['', 'median ms', 'p90 ms'],
       [
