@@ -6,6 +6,7 @@
  *     …
  *     <!-- /bench figures -->
  */
+import { fixed, integer, ratio } from './report.ts';
 import type { BenchResults } from './results.ts';
 import { KIB, MIB } from './units.ts';
 
@@ -13,9 +14,6 @@ export const FIGURE_FILES = ['README.md', 'bench/README.md'] as const;
 
 const SECTION = /<!-- bench figures: (\w+) -->\n[\s\S]*?<!-- \/bench figures -->/g;
 
-const integer = (value: number): string => Math.round(value).toLocaleString('en-US');
-const fixed = (value: number, digits: number): string => value.toFixed(digits);
-const ratio = (value: number): string => `${fixed(value, 2)}×`;
 const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
 
 function table(header: readonly string[], align: string, rows: readonly (readonly string[])[]): string {

@@ -20,15 +20,15 @@ export function formatTable(header: Row, rows: readonly Row[]): string {
   return [line(header), ...rows.map(line)].map((text) => `  ${text}`).join('\n');
 }
 
-const integer = (value: number): string => Math.round(value).toLocaleString('en-US');
-const fixed = (value: number, digits: number): string => value.toFixed(digits);
+export const integer = (value: number): string => Math.round(value).toLocaleString('en-US');
+export const fixed = (value: number, digits: number): string => value.toFixed(digits);
+export const ratio = (value: number): string => `${fixed(value, 2)}×`;
 const mib = (bytes: number): string => fixed(bytes / MIB, 1);
 
 /** The throughput table: one row per batch shape and log form, MB/s of each contender and the ratios. */
 function formatThroughput(cells: BenchResults['throughput']): string {
   const [first] = cells;
   if (first === undefined) throw new Error('no throughput cells');
-  const ratio = (value: number): string => `${fixed(value, 2)}×`;
   return [
     `Throughput, MB/s of decompressed input (MB = 10^6 bytes): median of ${first.rounds} interleaved rounds after ` +
       `${first.warmupRounds} warm-up rounds; invocations filled to ${first.workload.processorBufferBytes / KIB} KiB gzipped`,

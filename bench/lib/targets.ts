@@ -1,4 +1,5 @@
 /** The targets of issues 4 and 14 and whether a run met them. */
+import { ratio } from './report.ts';
 import type { ThroughputRatios } from './throughput.ts';
 import { KIB, MIB } from './units.ts';
 import { SCALE_BATCH_EVENTS } from './workload.ts';
@@ -31,7 +32,6 @@ export interface TargetResult {
   readonly pass: boolean;
 }
 
-const ratio = (value: number): string => `${value.toFixed(2)}×`;
 
 const CONTENDER_LABELS: Readonly<Record<keyof ThroughputRatios, string>> = {
   floor: 'floor',
