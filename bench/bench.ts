@@ -106,14 +106,16 @@ try {
   const targets = evaluateTargets(targetFigures(measurements));
   const results: BenchResults = { revision, ...measurements, targets, pass: targets.every((target) => target.pass) };
   const file = record ? RECORDED_FILE : LOCAL_FILE;
+  const serialized = `${JSON.stringify(results, roundFractions, 2)}\n`;
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify(results, roundFractions, 2)}\n`);
+  await writeFile(file, serialized);
   console.log(formatReport(results));
   console.log(`\nWrote ${file}`);
   if (record) {
     for (const doc of FIGURE_FILES) {
       const path = join(PROJECT_ROOT, doc);
-      await writeFile(path, renderFigures(await readFile(path, 'utf8'), results));
+      // From the figures as written, rounded, so the READMEs match the file.
+      await writeFile(path, renderFigures(await readFile(path, 'utf8'), JSON.parse(serialized) as BenchResults));
       console.log(`Rewrote the recorded figures in ${doc}`);
     }
   }
