@@ -8,6 +8,7 @@
  */
 import { fixed, integer, ratio } from './report.ts';
 import type { BenchResults } from './results.ts';
+import { TARGETS } from './targets.ts';
 import { KIB, MIB } from './units.ts';
 
 export const FIGURE_FILES = ['README.md', 'bench/README.md'] as const;
@@ -46,6 +47,16 @@ function throughputTable(results: BenchResults, contenderColumns: boolean): stri
       ratio(cell.transformTo.naive),
     ]),
   );
+}
+
+/** How many cells meet each throughput goal. */
+function goalsMet(results: BenchResults): string {
+  const cells = results.throughput;
+  const met = (contender: keyof typeof TARGETS.minTransformTo): number =>
+    cells.filter((cell) => cell.transformTo[contender] >= TARGETS.minTransformTo[contender]).length;
+  const goal = (contender: keyof typeof TARGETS.minTransformTo, label: string): string =>
+    `${label} ≥ ${ratio(TARGETS.minTransformTo[contender])} in ${met(contender)} of ${cells.length} cells`;
+  return `Throughput goals met: ${goal('floor', 'floor')}, ${goal('passThrough', 'pass-through')}, ${goal('naive', 'naive')}.`;
 }
 
 function otherFigures(results: BenchResults): string {
@@ -95,7 +106,7 @@ const SECTIONS: Readonly<Record<string, (results: BenchResults) => string>> = {
       throughputTable(results, false),
       '',
       `MB/s of decompressed input (MB = 10^6 bytes), invocations filled with whole CloudWatch payloads up to ` +
-        `${(results.throughput[0]?.workload.processorBufferBytes ?? 0) / KIB} KiB gzipped.`,
+        `${(results.throughput[0]?.workload.processorBufferBytes ?? 0) / KIB} KiB gzipped. ${goalsMet(results)}`,
       '',
       otherFigures(results),
     ].join('\n'),
