@@ -67,20 +67,6 @@ export class MeterIngestionPipeline extends Construct {
     this.transformLogGroup = transform.logGroup;
     this.transformFunction = transform.function;
 
-    const subscriptions = new LogSubscriptions(this, {
-      pipelineName,
-      destination: source,
-      filterPattern: settings.subscriptionFilterPattern,
-      logGroupNames: settings.sourceLogGroupNames,
-      accountPolicy: settings.accountSubscriptionPolicy,
-      accountPolicyExcludedLogGroupNames: [
-        settings.transformLogGroupName,
-        settings.deliveryLogGroupName,
-        ...settings.accountPolicyExcludedLogGroupNames,
-      ],
-    });
-    this.subscriptionRole = subscriptions.role;
-
     const delivery = new Delivery(this, {
       ...settings,
       logGroupName: settings.deliveryLogGroupName,
@@ -90,6 +76,17 @@ export class MeterIngestionPipeline extends Construct {
     this.deliveryLogGroup = delivery.logGroup;
     this.deliveryRole = delivery.role;
     this.deliveryStream = delivery.deliveryStream;
+
+    const subscriptions = new LogSubscriptions(this, {
+      pipelineName,
+      destination: source,
+      filterPattern: settings.subscriptionFilterPattern,
+      logGroupNames: settings.sourceLogGroupNames,
+      accountPolicy: settings.accountSubscriptionPolicy,
+      accountPolicyExclusions: settings.accountPolicyExclusions,
+      startAfter: delivery.deliveryStream,
+    });
+    this.subscriptionRole = subscriptions.role;
 
     const monitoring = new Monitoring(this, {
       ...settings,
