@@ -105,6 +105,7 @@ async function replayLocally(plan: ReplayPlan, values: Parameters<typeof pipelin
       eventsRead: plan.failedEvents,
       eventsMatched: plan.chosenEvents,
       filterPattern: '(replayed events are not filtered again)',
+      pipelineSource: options.source,
       kinesisRecordsPut: plan.payloads.length,
     },
     processorHints: options.delivery.processorHints,
