@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meterLogEvents } from '../../tools/lib/cloudwatch/payloads.ts';
 import { StreamReader, createKinesisClient, ensureStream } from '../../tools/lib/aws/kinesis.ts';
 import type { LocalKinesis } from '../../tools/lib/local-pipeline/local-kinesis.ts';
+import { startLocalFirehoseApi } from '../../tools/lib/local-pipeline/local-firehose-api.ts';
 import { DirectoryStore } from '../../tools/lib/delivery/object-store.ts';
 import type { RunSummary } from '../../tools/lib/local-pipeline/run-summary.ts';
 import type { MeterRecord } from '../../transform/types.ts';
@@ -173,6 +174,24 @@ describe('run --source direct: subscription filters put into Firehose, re-ingest
     expect(summary.input.pipelineSource).toBe('direct');
     await expectSampleDelivery(summary, DIRECT_BUCKET);
     await expectSampleFailures(DIRECT_BUCKET);
+  });
+
+  it('replay puts the chosen events back into the delivery stream with PutRecordBatch', async () => {
+    const firehose = await startLocalFirehoseApi(['meter-firehose']);
+    try {
+      const sent = await runCli([
+        'replay', `s3://${DIRECT_BUCKET}/errors/`, '--s3-endpoint', s3.endpoint, '--reason', 'INVALID_METER_VALUE', '--reason', 'UNKNOWN_FIELD',
+        '--delivery-stream-arn', 'arn:aws:firehose:us-east-1:123456789012:deliverystream/meter-firehose', '--firehose-endpoint', firehose.endpoint, '--json',
+      ]);
+      expectExit(sent, 0);
+      expect(jsonOf(sent)).toMatchObject({ stream: 'meter-firehose', recordsPut: 1, calls: 1, replayedEvents: 2 });
+      const [record, ...rest] = firehose.take('meter-firehose');
+      expect(rest).toEqual([]);
+      const payload = JSON.parse(gunzipSync(record?.data ?? Buffer.alloc(0)).toString('utf8')) as { logEvents: { message: string }[] };
+      expect(payload.logEvents.map((event) => event.message)).toEqual([expect.stringContaining('"meterValue":"abc"'), expect.stringContaining('"region":"us-east-1"')]);
+    } finally {
+      await firehose.close();
+    }
   });
 
   it('splits an oversized batch and re-ingests the rest into the delivery stream; every record arrives once', async () => {
