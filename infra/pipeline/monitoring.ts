@@ -1,10 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { ResolvedSettings } from './settings.ts';
+import { KINESIS_SHARD_WRITE_LIMITS } from '../pipeline-source.ts';
 import type { MeterStream } from './stream.ts';
 
 const ALARM_PERIOD = Duration.minutes(5);
@@ -19,13 +21,18 @@ export type MonitoringSettings = Pick<
   | 'rejectedMeterRecordsAlarmThreshold'
   | 'durationAlarmPercentOfTimeout'
   | 'streamRetentionHours'
+  | 'streamShardCount'
   | 'transformTimeoutSeconds'
 >;
+
+/** Share of a provisioned stream's write capacity above which the shard-capacity alarms fire. */
+const SHARD_CAPACITY_ALARM_PERCENT = 80;
 
 export interface MonitoringProps extends MonitoringSettings {
   /** Namespace of the transform's own metrics. */
   readonly metricsNamespace: string;
-  readonly source: MeterStream;
+  /** The Kinesis stream; absent for a Direct PUT source. */
+  readonly stream: MeterStream | undefined;
   readonly transform: lambda.IFunction;
   readonly deliveryStream: firehose.CfnDeliveryStream;
 }
@@ -53,7 +60,6 @@ export class Monitoring {
   }
 
   private addAlarms(props: MonitoringProps): void {
-    const { stream } = props.source;
     const fn = props.transform;
     const firehoseMetric = (metricName: string, statistic: string) =>
       new cloudwatch.Metric({
@@ -65,18 +71,17 @@ export class Monitoring {
       });
     const timeoutMs = props.transformTimeoutSeconds * 1000;
 
-    this.alarm('WriteThrottledAlarm', {
-      metric: stream.metricWriteProvisionedThroughputExceeded({ statistic: 'Sum', period: ALARM_PERIOD }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      alarmDescription: 'Writes to the Kinesis stream are throttled: subscriptions are delayed (CloudWatch Logs retries).',
-    });
-    this.alarm('IteratorAgeAlarm', {
-      metric: stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: ALARM_PERIOD }),
-      threshold: props.iteratorAgeAlarmSeconds * 1000,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      alarmDescription: `Firehose is falling behind the stream; records expire after ${props.streamRetentionHours} h.`,
-    });
+    if (props.stream === undefined) {
+      this.alarm('DirectPutThrottledAlarm', {
+        metric: firehoseMetric('ThrottledRecords', 'Sum'),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        alarmDescription:
+          'Firehose throttled Direct PUT records (stream quota): CloudWatch Logs retries, and re-ingests retry with backoff.',
+      });
+    } else {
+      this.addStreamAlarms(props, props.stream.stream);
+    }
     this.alarm('DataFreshnessAlarm', {
       metric: firehoseMetric('DeliveryToS3.DataFreshness', 'Maximum'),
       threshold: props.dataFreshnessAlarmSeconds,
@@ -119,6 +124,41 @@ export class Monitoring {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       alarmDescription: 'The transform rejected meter records (invalid or incomplete); see its logs and the error prefix.',
     });
+  }
+
+  /** Throttled writes and Firehose falling behind; for provisioned shards, also writes nearing their capacity. */
+  private addStreamAlarms(props: MonitoringProps, stream: kinesis.Stream): void {
+    this.alarm('WriteThrottledAlarm', {
+      metric: stream.metricWriteProvisionedThroughputExceeded({ statistic: 'Sum', period: ALARM_PERIOD }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: 'Writes to the Kinesis stream are throttled: subscriptions are delayed (CloudWatch Logs retries).',
+    });
+    this.alarm('IteratorAgeAlarm', {
+      metric: stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: ALARM_PERIOD }),
+      threshold: props.iteratorAgeAlarmSeconds * 1000,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: `Firehose is falling behind the stream; records expire after ${props.streamRetentionHours} h.`,
+    });
+    const shards = props.streamShardCount;
+    if (shards === undefined) return;
+    const seconds = ALARM_PERIOD.toSeconds();
+    const capacity = (id: string, metric: cloudwatch.IMetric, perShard: number, unit: string) =>
+      this.alarm(id, {
+        metric: new cloudwatch.MathExpression({
+          expression: `100 * used / ${seconds * shards * perShard}`,
+          usingMetrics: { used: metric },
+          period: ALARM_PERIOD,
+          label: `% of ${shards} shards' ${unit}`,
+        }),
+        threshold: SHARD_CAPACITY_ALARM_PERCENT,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        alarmDescription:
+          `Writes averaged over ${SHARD_CAPACITY_ALARM_PERCENT}% of the ${shards} shards' ${unit} for 5 minutes: ` +
+          'bursts are being throttled or soon will be; add shards (streamShardCount).',
+      });
+    capacity('ShardRecordsCapacityAlarm', stream.metricIncomingRecords({ statistic: 'Sum', period: ALARM_PERIOD }), KINESIS_SHARD_WRITE_LIMITS.recordsPerSecond, 'records/s');
+    capacity('ShardBytesCapacityAlarm', stream.metricIncomingBytes({ statistic: 'Sum', period: ALARM_PERIOD }), KINESIS_SHARD_WRITE_LIMITS.bytesPerSecond, 'bytes/s');
   }
 
   private alarm(id: string, props: Omit<cloudwatch.AlarmProps, 'evaluationPeriods'>): void {

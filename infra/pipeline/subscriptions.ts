@@ -1,13 +1,13 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type { Construct } from 'constructs';
-import type { MeterStream } from './stream.ts';
+import type { Construct, IDependable } from 'constructs';
+import type { RecordDestination } from './record-destination.ts';
 
 export interface LogSubscriptionsProps {
   readonly pipelineName: string;
-  /** The stream subscribed log events are put into. */
-  readonly destination: MeterStream;
+  /** Where subscribed log events are put: the Kinesis stream, or the Firehose stream itself. */
+  readonly destination: RecordDestination;
   readonly filterPattern: string;
   /** Log groups that each get a subscription filter. */
   readonly logGroupNames: string[];
@@ -15,11 +15,13 @@ export interface LogSubscriptionsProps {
   readonly accountPolicy: boolean;
   /** Log groups the account policy leaves out (the pipeline's own among them). */
   readonly accountPolicyExcludedLogGroupNames: string[];
+  /** What must exist before CloudWatch Logs checks the destination (a destination known by name only). */
+  readonly dependsOn?: IDependable;
 }
 
-/** CloudWatch Logs subscriptions into the stream: per log group, and optionally account-wide, with their role. */
+/** CloudWatch Logs subscriptions into the source: per log group, and optionally account-wide, with their role. */
 export class LogSubscriptions {
-  /** The role CloudWatch Logs assumes to put subscribed log events into the stream. */
+  /** The role CloudWatch Logs assumes to put subscribed log events into the source. */
   readonly role: iam.Role;
   readonly filters: logs.CfnSubscriptionFilter[];
   readonly accountPolicy: logs.CfnAccountPolicy | undefined;
@@ -34,10 +36,10 @@ export class LogSubscriptions {
       assumedBy: new iam.ServicePrincipal('logs.amazonaws.com', {
         conditions: { StringLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:*` } },
       }),
-      description: `Meter pipeline ${props.pipelineName}: CloudWatch Logs subscriptions to the Kinesis stream`,
+      description: `Meter pipeline ${props.pipelineName}: CloudWatch Logs subscriptions to ${destination.description}`,
       inlinePolicies: {
         PutRecords: new iam.PolicyDocument({
-          statements: destination.producerStatements(['kinesis:PutRecord', 'kinesis:PutRecords']),
+          statements: destination.producerStatements([destination.putActions.single, destination.putActions.batch]),
         }),
       },
     });
@@ -48,9 +50,9 @@ export class LogSubscriptions {
         new logs.CfnSubscriptionFilter(scope, `Subscription${encodeURIComponent(logGroupName)}`, {
           logGroupName,
           filterPattern,
-          destinationArn: destination.stream.streamArn,
+          destinationArn: destination.arn,
           roleArn: this.role.roleArn,
-          distribution: 'Random',
+          distribution: destination.distribution,
         }),
     );
 
@@ -60,13 +62,18 @@ export class LogSubscriptions {
           policyName: `${props.pipelineName}-meter-records`,
           policyType: 'SUBSCRIPTION_FILTER_POLICY',
           policyDocument: Stack.of(scope).toJsonString({
-            DestinationArn: destination.stream.streamArn,
+            DestinationArn: destination.arn,
             RoleArn: this.role.roleArn,
             FilterPattern: filterPattern,
-            Distribution: 'Random',
+            ...(destination.distribution === undefined ? {} : { Distribution: destination.distribution }),
           }),
           selectionCriteria: `LogGroupName NOT IN [${excluded.map((name) => JSON.stringify(name)).join(', ')}]`,
         })
       : undefined;
+    if (props.dependsOn !== undefined) {
+      for (const subscription of [...this.filters, ...(this.accountPolicy === undefined ? [] : [this.accountPolicy])]) {
+        subscription.node.addDependency(props.dependsOn);
+      }
+    }
   }
 }
