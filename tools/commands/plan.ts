@@ -268,7 +268,7 @@ function summarizeExclusions(recommendation: Recommendation): string {
 
 function hintsNote(plan: PipelinePlan, maxLatencySeconds: number): string {
   return [
-    plan.worstCaseLatencySeconds > maxLatencySeconds ? `over ${formatDuration(maxLatencySeconds)}` : '',
+    plan.worstCaseLatencySeconds > maxLatencySeconds ? `over ${formatDuration(maxLatencySeconds)} (${plan.worstCaseLatencySeconds.toFixed(2)} s)` : '',
     plan.responseBytes > DEFAULT_CONFIG.responseBudgetBytes ? 'splits: response > 6 MB budget' : '',
   ]
     .filter(Boolean)
