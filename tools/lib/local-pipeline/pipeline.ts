@@ -13,6 +13,9 @@ import { createFirehoseClient, putRecordBatchReliably } from '../aws/firehose.ts
 import { type LambdaRuntime, WorkerLambdaRuntime } from './lambda-runtime.ts';
 import type { ObjectStore } from '../delivery/object-store.ts';
 
+/** The account of the local resources; kinesalite uses the same. */
+const LOCAL_ACCOUNT_ID = '000000000000';
+
 export interface SourcePut {
   readonly data: Buffer;
   readonly partitionKey: string;
@@ -152,9 +155,6 @@ async function openDirectPut(records: readonly SourcePut[], options: PipelineOpt
     throw error;
   }
 }
-
-/** The account of the local resources; kinesalite uses the same. */
-const LOCAL_ACCOUNT_ID = '000000000000';
 
 function arrivalsById(ids: readonly string[], records: readonly SourcePut[]): Map<string, number> {
   return new Map(ids.map((id, index) => [id, records[index]?.arrival ?? 0]));
