@@ -4,7 +4,7 @@
  * failed; or into the local pipeline. Replays are idempotent downstream: the same log
  * events yield the same uniqueIds.
  */
-import { type CommandSpec, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/cli/args.ts';
+import { type CommandSpec, type OptionSpec, type OptionValues, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/cli/args.ts';
 import { parseStreamArn } from '../../transform/reingest-targets.ts';
 import { createKinesisClient, putRecordsReliably } from '../lib/aws/kinesis.ts';
 import { createFirehoseClient, putRecordBatchReliably } from '../lib/aws/firehose.ts';
@@ -14,12 +14,28 @@ import { createProgress } from '../lib/cli/progress.ts';
 import { type ReplayPayload, type ReplayPlan, planReplay } from '../lib/replay/replay-plan.ts';
 import { summarizeRun } from '../lib/local-pipeline/run-summary.ts';
 import { formatBytes, formatTable } from '../lib/cli/table.ts';
-import { ERROR_SOURCE_OPTIONS, errorSourceFrom, failureFilterFrom, loadErrorRecords } from './error-source.ts';
+import { ERROR_SOURCE_OPTIONS, type ErrorSource, errorSourceFrom, failureFilterFrom, loadErrorRecords } from './error-source.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
-import { PIPELINE_OPTIONS, pipelineOptionsFrom, regionOption, urlOption } from './pipeline-options.ts';
+import { PIPELINE_OPTIONS, pipelineOptionsFrom, regionOption, startCleanOutput, timeoutOption, urlOption } from './pipeline-options.ts';
+import { DEFAULT_REPLAY_DIRECTORY, displayPath } from '../lib/cli/paths.ts';
+import { DirectoryStore } from '../lib/delivery/object-store.ts';
 import { formatRunSummary } from './run.ts';
 
-const { region: _region, 's3-endpoint': _s3Endpoint, ...LOCAL_PIPELINE_OPTIONS } = PIPELINE_OPTIONS;
+// The run options, as they behave here: --region and --s3-endpoint belong to the error source, and the
+// destination flags apply to --local only.
+const { region: _region, 's3-endpoint': _s3Endpoint, ...RUN_OPTIONS } = PIPELINE_OPTIONS;
+const LOCAL_PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  ...RUN_OPTIONS,
+  out: { type: 'string', value: 'DIR', description: 'With --local: directory laid out like the bucket', default: DEFAULT_REPLAY_DIRECTORY },
+  append: { type: 'boolean', description: 'With --local: keep the objects of earlier runs in --out (by default they are removed first)' },
+  bucket: { type: 'string', value: 'NAME', description: 'With --local --bucket-endpoint: bucket to write objects to', default: 'amberflo-ingest' },
+  'stream-name': {
+    type: 'string',
+    value: 'NAME',
+    description: 'Target Kinesis stream in --region, which must exist (with --local: the local stream, created if missing)',
+  },
+  'kinesis-endpoint': { type: 'string', value: 'URL', description: 'Kinesis API of the target stream (default: AWS; with --local: instead of an in-process emulator)' },
+};
 
 export const REPLAY_SPEC: CommandSpec = {
   name: 'replay',
@@ -32,7 +48,7 @@ export const REPLAY_SPEC: CommandSpec = {
     ...ERROR_SOURCE_OPTIONS,
     'stream-arn': { type: 'string', value: 'ARN', description: 'Target Kinesis stream (its Region is used)' },
     'delivery-stream-arn': { type: 'string', value: 'ARN', description: 'Target Firehose stream of a direct pipeline (its Region is used)' },
-    'firehose-endpoint': { type: 'string', value: 'URL', description: 'Firehose API for --delivery-stream-arn', default: "the SDK's" },
+    'firehose-endpoint': { type: 'string', value: 'URL', description: 'Firehose API of --delivery-stream-arn (default: AWS)' },
     local: { type: 'boolean', description: 'Replay into the local pipeline (takes the run options below)' },
     'dry-run': { type: 'boolean', description: 'Show what would be sent, send nothing' },
     json: { type: 'boolean', description: 'Print the result as JSON' },
@@ -60,27 +76,35 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   const streamName = stringOption(values, 'stream-name');
   const deliveryStreamArn = stringOption(values, 'delivery-stream-arn');
   const dryRun = booleanOption(values, 'dry-run');
-  if (!dryRun && !local && streamArn === undefined && streamName === undefined && deliveryStreamArn === undefined) {
-    throw new UsageError('replay needs a target: --stream-name NAME, --stream-arn ARN, --delivery-stream-arn ARN or --local (or --dry-run)');
-  }
   if (local && streamArn !== undefined) throw new UsageError('--local replays into the local pipeline; it cannot be combined with --stream-arn');
   if (deliveryStreamArn !== undefined && (local || streamArn !== undefined || streamName !== undefined)) {
     throw new UsageError('--delivery-stream-arn is a target of its own; it cannot be combined with --local, --stream-arn or --stream-name');
   }
   const source = errorSourceFrom(positionals[0], values);
   const filter = failureFilterFrom(values);
+  const destination: { readonly local: LocalPipelineOptions } | { readonly remote: ReplayTarget } | undefined = local
+    ? { local: localPipelineOptions(values, io, source) }
+    : streamArn !== undefined || streamName !== undefined || deliveryStreamArn !== undefined
+      ? { remote: replayTarget(values, streamArn, streamName, deliveryStreamArn) }
+      : undefined;
+  if (destination === undefined && !dryRun) {
+    throw new UsageError('replay needs a target: --stream-name NAME, --stream-arn ARN, --delivery-stream-arn ARN or --local (or --dry-run)');
+  }
   const progress = createProgress({ forced: booleanOption(values, 'progress'), ...(io.progressStream ? { stream: io.progressStream } : {}) });
   const plan = planReplay(await loadErrorRecords(source, progress), filter);
   const json = booleanOption(values, 'json');
 
-  if (dryRun || plan.payloads.length === 0) {
+  if (dryRun || destination === undefined || plan.payloads.length === 0) {
     if (json) printJson(io, { dryRun, ...planJson(plan) });
     else io.stdout(formatPlan(plan, dryRun ? 'Would send' : 'Nothing to send'));
     return EXIT.ok;
   }
-  if (local) return replayLocally(plan, values, io, json, progress);
+  if ('local' in destination) {
+    await startCleanOutput(destination.local, values, io, 'replay');
+    return replayLocally(plan, destination.local, io, json, progress);
+  }
 
-  const target = replayTarget(values, streamArn, streamName, deliveryStreamArn);
+  const target = destination.remote;
   const entries = plan.payloads.map((payload) => ({ data: payload.data, partitionKey: payload.partitionKey }));
   const outcome = await sendToTarget(target, entries);
   const result = { ...planJson(plan), stream: target.name, recordsPut: plan.payloads.length, calls: outcome.calls, retriedEntries: outcome.retriedEntries };
@@ -109,9 +133,19 @@ async function sendToTarget(target: ReplayTarget, entries: readonly { data: Uint
   }
 }
 
-async function replayLocally(plan: ReplayPlan, values: Parameters<typeof pipelineOptionsFrom>[0], io: CommandIO, json: boolean, progress: ReturnType<typeof createProgress>): Promise<number> {
+type LocalPipelineOptions = ReturnType<typeof pipelineOptionsFrom>;
+
+/** The local pipeline's options; its directory must not be the one being replayed unless told to add to it. */
+function localPipelineOptions(values: OptionValues, io: CommandIO, source: ErrorSource): LocalPipelineOptions {
   const bucketEndpoint = stringOption(values, 'bucket-endpoint');
-  const options = pipelineOptionsFrom({ ...values, ...(bucketEndpoint === undefined ? {} : { 's3-endpoint': bucketEndpoint }) }, io);
+  const options = pipelineOptionsFrom({ ...values, ...(bucketEndpoint === undefined ? {} : { 's3-endpoint': bucketEndpoint }) }, io, DEFAULT_REPLAY_DIRECTORY);
+  if (options.store instanceof DirectoryStore && source.store instanceof DirectoryStore && options.store.root === source.store.root && !booleanOption(values, 'append')) {
+    throw new UsageError(`--out ${displayPath(options.store.root)} is the directory being replayed: add --append to deliver into it, or choose another --out`);
+  }
+  return options;
+}
+
+async function replayLocally(plan: ReplayPlan, options: LocalPipelineOptions, io: CommandIO, json: boolean, progress: ReturnType<typeof createProgress>): Promise<number> {
   const now = Date.now();
   const result = await runPipeline(
     plan.payloads.map((payload) => ({ data: payload.data, partitionKey: payload.partitionKey, arrival: now })),
@@ -142,6 +176,7 @@ interface ReplayTarget {
   readonly kind: 'kinesis' | 'firehose';
   readonly name: string;
   readonly region: string;
+  readonly timeoutMs: number;
   readonly endpoint?: string;
 }
 
@@ -153,7 +188,7 @@ function replayTarget(
 ): ReplayTarget {
   const endpointFlag = deliveryStreamArn === undefined ? 'kinesis-endpoint' : 'firehose-endpoint';
   const endpoint = stringOption(values, endpointFlag);
-  const withEndpoint = endpoint === undefined ? {} : { endpoint: urlOption(endpointFlag, endpoint) };
+  const withEndpoint = { timeoutMs: timeoutOption(values), ...(endpoint === undefined ? {} : { endpoint: urlOption(endpointFlag, endpoint) }) };
   const fromArn = (flag: string, arn: string, service: 'kinesis' | 'firehose'): ReplayTarget => {
     try {
       return { kind: service, ...parseStreamArn(arn, service), ...withEndpoint };

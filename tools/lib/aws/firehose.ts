@@ -1,10 +1,11 @@
 /**
- * Firehose Direct PUT through the AWS SDK: a client with connection and request timeouts, and PutRecordBatch
- * that retries only the entries that failed (the transform's own loop) and returns the record ids.
+ * Firehose Direct PUT through the AWS SDK: a client with per-attempt timeouts whose failures name the endpoint
+ * (connection.ts), and PutRecordBatch that retries only the entries that failed (the transform's own loop) and
+ * returns the record ids.
  */
 import { FirehoseClient, type FirehoseClientConfig, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ReingestEntry } from '../../../transform/reingest.ts';
+import { DEFAULT_TIMEOUT_MS, explainFailures, timedRequestHandler } from './connection.ts';
 import { type PutOptions, type PutOutcome, putReliably } from './put-reliably.ts';
 
 export interface FirehoseClientOptions {
@@ -12,15 +13,20 @@ export interface FirehoseClientOptions {
   readonly endpoint?: string;
   /** Explicit credentials (local endpoints); otherwise the SDK's default chain. */
   readonly credentials?: FirehoseClientConfig['credentials'];
+  /** Per-attempt request limit (default 5 s). */
+  readonly timeoutMs?: number;
 }
 
 export function createFirehoseClient(options: FirehoseClientOptions): FirehoseClient {
-  return new FirehoseClient({
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const client = new FirehoseClient({
     region: options.region,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 }),
+    requestHandler: timedRequestHandler(timeoutMs),
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
   });
+  explainFailures(client, { service: 'Firehose', region: options.region, timeoutMs, ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) });
+  return client;
 }
 
 /** Puts every entry into a Direct PUT delivery stream (see putReliably); partition keys are not used. */

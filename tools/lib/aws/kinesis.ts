@@ -13,7 +13,7 @@ import {
   PutRecordsCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { DEFAULT_TIMEOUT_MS, explainFailures, timedRequestHandler } from './connection.ts';
 import { type PutOptions, type PutOutcome, putReliably } from './put-reliably.ts';
 
 export interface KinesisClientOptions {
@@ -21,15 +21,20 @@ export interface KinesisClientOptions {
   readonly endpoint?: string;
   /** Explicit credentials (emulators); otherwise the SDK's default chain. */
   readonly credentials?: KinesisClientConfig['credentials'];
+  /** Per-attempt request limit (default 5 s). */
+  readonly timeoutMs?: number;
 }
 
 export function createKinesisClient(options: KinesisClientOptions): KinesisClient {
-  return new KinesisClient({
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const client = new KinesisClient({
     region: options.region,
-    requestHandler: new NodeHttpHandler(),
+    requestHandler: timedRequestHandler(timeoutMs),
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
   });
+  explainFailures(client, { service: 'Kinesis', region: options.region, timeoutMs, ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) });
+  return client;
 }
 
 export interface StreamInfo {

@@ -4,6 +4,7 @@
  * entry: Kinesis sequence numbers, Firehose record ids.
  */
 import { type ReingestEntry, reingest } from '../../../transform/reingest.ts';
+import { AwsConnectionError } from './connection.ts';
 
 /** One entry's answer: the id it was stored under, or the error code it was refused with. */
 export type EntryResult = { readonly id: string } | { readonly errorCode: string };
@@ -39,6 +40,9 @@ export async function putReliably(entries: readonly ReingestEntry[], target: Ide
   const ids = new Array<string>(entries.length);
   const positions = new Map(entries.map((entry, index) => [entry, index]));
   let calls = 0;
+  // A call that got no answer (credentials, network, timeout) will not get one by repeating it: the first
+  // such error ends the loop and is what the caller sees, cause included.
+  let unreachable: AwsConnectionError | undefined;
   const report = await reingest(
     entries,
     {
@@ -46,8 +50,12 @@ export async function putReliably(entries: readonly ReingestEntry[], target: Ide
       maxBatchRecords: target.maxBatchRecords,
       maxBatchBytes: target.maxBatchBytes,
       send: async (batch) => {
+        if (unreachable !== undefined) throw unreachable;
         calls += 1;
-        const results = await target.send(batch);
+        const results = await target.send(batch).catch((error: unknown) => {
+          if (error instanceof AwsConnectionError) unreachable = error;
+          throw error;
+        });
         return batch.map((entry, i) => {
           const result = results[i];
           if (result === undefined) return 'MissingResult';
@@ -63,6 +71,7 @@ export async function putReliably(entries: readonly ReingestEntry[], target: Ide
       ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
     },
   );
+  if (unreachable !== undefined) throw unreachable;
   const failed = report.delivered.filter((delivered) => !delivered).length;
   if (failed > 0) {
     throw new PutError(`${failed} of ${entries.length} records still failed after ${report.attempts} ${target.operation} attempts (${report.lastError})`);

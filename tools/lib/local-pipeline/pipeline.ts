@@ -15,6 +15,8 @@ import type { ObjectStore } from '../delivery/object-store.ts';
 
 /** The account of the local resources; kinesalite uses the same. */
 const LOCAL_ACCOUNT_ID = '000000000000';
+/** Local APIs run on this process's event loop: a long call under load is slow, not lost. */
+const EMULATOR_TIMEOUT_MS = 60_000;
 
 export interface SourcePut {
   readonly data: Buffer;
@@ -42,6 +44,8 @@ export interface PipelineOptions {
   readonly shardCount: number;
   /** An existing Kinesis API; otherwise an in-process emulator is started and stopped. */
   readonly kinesisEndpoint?: string;
+  /** Per-attempt request limit for an existing Kinesis API (the in-process emulator gets a generous one). */
+  readonly timeoutMs?: number;
   readonly delivery: Omit<DeliveryStreamSettings, 'region' | 'accountId'>;
   readonly lambda: LambdaSettings;
   readonly store: ObjectStore;
@@ -76,7 +80,14 @@ export async function runPipeline(records: readonly SourcePut[], options: Pipeli
   const source = options.source === 'direct' ? await openDirectPut(records, options, startTime) : await openKinesis(records, options, startTime);
   let runtime: LambdaRuntime | undefined;
   try {
-    const environment = { ...lambdaCredentials(source.emulated), ...options.lambda.environment, [source.endpointVariable]: source.endpoint };
+    // The deployed function runs on nodejs22.x, where the SDK prints no Node.js version notice; here it runs
+    // on the local Node.js, so the SDK's own switch keeps that notice out of --lambda-logs.
+    const environment = {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...lambdaCredentials(source.emulated),
+      ...options.lambda.environment,
+      [source.endpointVariable]: source.endpoint,
+    };
     runtime = (options.createRuntime ?? defaultRuntime(options.region))(options.lambda, environment, source.accountId);
     const report = await deliverStream(
       source.firehose,
@@ -98,7 +109,13 @@ export async function runPipeline(records: readonly SourcePut[], options: Pipeli
 async function openKinesis(records: readonly SourcePut[], options: PipelineOptions, startTime: number): Promise<OpenSource> {
   const emulator = options.kinesisEndpoint === undefined ? await startLocalKinesis() : undefined;
   const endpoint = emulator?.endpoint ?? (options.kinesisEndpoint as string);
-  const kinesis = createKinesisClient({ region: options.region, endpoint, ...(emulator === undefined ? {} : { credentials: EMULATOR_CREDENTIALS }) });
+  const timeoutMs = emulator === undefined ? options.timeoutMs : EMULATOR_TIMEOUT_MS;
+  const kinesis = createKinesisClient({
+    region: options.region,
+    endpoint,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(emulator === undefined ? {} : { credentials: EMULATOR_CREDENTIALS }),
+  });
   const close = async (): Promise<void> => {
     kinesis.destroy();
     await emulator?.close();
@@ -134,7 +151,7 @@ async function openKinesis(records: readonly SourcePut[], options: PipelineOptio
 async function openDirectPut(records: readonly SourcePut[], options: PipelineOptions, startTime: number): Promise<OpenSource> {
   const name = options.delivery.name;
   const api = await startLocalFirehoseApi([name]);
-  const firehose = createFirehoseClient({ region: options.region, endpoint: api.endpoint, credentials: EMULATOR_CREDENTIALS });
+  const firehose = createFirehoseClient({ region: options.region, endpoint: api.endpoint, credentials: EMULATOR_CREDENTIALS, timeoutMs: EMULATOR_TIMEOUT_MS });
   const close = async (): Promise<void> => {
     firehose.destroy();
     await api.close();
