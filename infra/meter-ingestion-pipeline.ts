@@ -69,23 +69,6 @@ export class MeterIngestionPipeline extends Construct {
     this.transformLogGroup = transform.logGroup;
     this.transformFunction = transform.function;
 
-    const subscribe = (dependsOn?: firehose.CfnDeliveryStream) =>
-      new LogSubscriptions(this, {
-        pipelineName,
-        destination: source,
-        filterPattern: settings.subscriptionFilterPattern,
-        logGroupNames: settings.sourceLogGroupNames,
-        accountPolicy: settings.accountSubscriptionPolicy,
-        accountPolicyExcludedLogGroupNames: [
-          settings.transformLogGroupName,
-          settings.deliveryLogGroupName,
-          ...settings.accountPolicyExcludedLogGroupNames,
-        ],
-        ...(dependsOn === undefined ? {} : { dependsOn }),
-      });
-    // A stream exists before the subscriptions; a Direct PUT destination only once the delivery stream does.
-    const streamSubscriptions = stream === undefined ? undefined : subscribe();
-
     const delivery = new Delivery(this, {
       ...settings,
       logGroupName: settings.deliveryLogGroupName,
@@ -95,7 +78,17 @@ export class MeterIngestionPipeline extends Construct {
     this.deliveryLogGroup = delivery.logGroup;
     this.deliveryRole = delivery.role;
     this.deliveryStream = delivery.deliveryStream;
-    this.subscriptionRole = (streamSubscriptions ?? subscribe(delivery.deliveryStream)).role;
+
+    const subscriptions = new LogSubscriptions(this, {
+      pipelineName,
+      destination: source,
+      filterPattern: settings.subscriptionFilterPattern,
+      logGroupNames: settings.sourceLogGroupNames,
+      accountPolicy: settings.accountSubscriptionPolicy,
+      accountPolicyExclusions: settings.accountPolicyExclusions,
+      startAfter: delivery.deliveryStream,
+    });
+    this.subscriptionRole = subscriptions.role;
 
     const monitoring = new Monitoring(this, {
       ...settings,

@@ -14,9 +14,12 @@ export interface LogSubscriptionsProps {
   /** Whether to add the account-level subscription filter policy. */
   readonly accountPolicy: boolean;
   /** Log groups the account policy leaves out (the pipeline's own among them). */
-  readonly accountPolicyExcludedLogGroupNames: string[];
-  /** What must exist before CloudWatch Logs checks the destination (a destination known by name only). */
-  readonly dependsOn?: IDependable;
+  readonly accountPolicyExclusions: string[];
+  /**
+   * What must exist before any subscription: the delivery stream. It reads a Kinesis source from LATEST, so events
+   * put into the stream before it reads are never delivered; a Direct PUT destination is the delivery stream itself.
+   */
+  readonly startAfter: IDependable;
 }
 
 /** CloudWatch Logs subscriptions into the source: per log group, and optionally account-wide, with their role. */
@@ -56,7 +59,7 @@ export class LogSubscriptions {
         }),
     );
 
-    const excluded = props.accountPolicyExcludedLogGroupNames;
+    const excluded = props.accountPolicyExclusions;
     this.accountPolicy = props.accountPolicy
       ? new logs.CfnAccountPolicy(scope, 'AccountSubscriptionPolicy', {
           policyName: `${props.pipelineName}-meter-records`,
@@ -70,10 +73,8 @@ export class LogSubscriptions {
           selectionCriteria: `LogGroupName NOT IN [${excluded.map((name) => JSON.stringify(name)).join(', ')}]`,
         })
       : undefined;
-    if (props.dependsOn !== undefined) {
-      for (const subscription of [...this.filters, ...(this.accountPolicy === undefined ? [] : [this.accountPolicy])]) {
-        subscription.node.addDependency(props.dependsOn);
-      }
+    for (const subscription of [...this.filters, ...(this.accountPolicy ? [this.accountPolicy] : [])]) {
+      subscription.node.addDependency(props.startAfter);
     }
   }
 }
