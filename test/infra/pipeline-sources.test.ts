@@ -91,6 +91,7 @@ describe('source: direct', () => {
       'Test/Pipeline/DeliveryRole': [
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/ingest/records/*]`,
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/errors/*]`,
+        `AwsSolutions-IAM5[Resource::<${onlyResource(template, 'AWS::Lambda::Function').logicalId}.Arn>:*]`,
       ],
     });
   });
