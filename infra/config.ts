@@ -1,4 +1,5 @@
 import type { Environment } from 'aws-cdk-lib';
+import { distance } from 'fastest-levenshtein';
 import { ENV } from '../transform/config.ts';
 import type { MeterIngestionPipelineProps, TransformSettings } from './pipeline/props.ts';
 import { PipelineConfigError } from './pipeline/settings.ts';
@@ -157,20 +158,7 @@ function checkTransformKeys(transform: Record<string, unknown>): asserts transfo
 
 /** A typo (a few letters off: 2, or one in five of a long key) or a truncation of at least 8 letters. */
 function resembles(key: string, known: string): boolean {
-  return editDistance(key, known) <= Math.max(2, Math.floor(known.length / 5)) || (key.length >= 8 && known.startsWith(key));
-}
-
-/** Levenshtein distance: insertions, deletions and substitutions. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
+  return distance(key, known) <= Math.max(2, Math.floor(known.length / 5)) || (key.length >= 8 && known.startsWith(key));
 }
 
 function optionalString(key: string, raw: unknown): string | undefined {
