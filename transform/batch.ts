@@ -5,7 +5,7 @@ import { inflateRecordData, parseRecordJson } from './decode.ts';
 import { transformDataMessage } from './fast/fast-payload.ts';
 import type { BatchStats } from './metrics.ts';
 import { transformPayload, type PayloadResult } from './payload.ts';
-import { reingest, type ReingestEntry, type ReingestTarget } from './reingest.ts';
+import { beforeDeadline, reingest, type ReingestEntry, type ReingestTarget } from './reingest.ts';
 import { applyReingestFailures, planResponse, type RecordOutcome, type ReingestJob, type ResponsePlan } from './respond.ts';
 import type { CloudWatchLogsPayload, RecordFailureReason, RejectReason } from './types.ts';
 import { meterTimeWindow, WHOLE_METER_TIME_RANGE, type MeterTimeWindow } from './validate.ts';
@@ -76,7 +76,8 @@ async function reingestJobs(
   if (entries.length === 0) return { failedJobs: new Set(), payloads: 0, retriedEntries: 0 };
   let target: ReingestTarget;
   try {
-    target = await dependencies.reingestTarget(event);
+    // Loading the AWS SDK is not free either: the deadline covers it too.
+    target = await beforeDeadline(dependencies.reingestTarget(event), deadline ?? Number.POSITIVE_INFINITY);
   } catch (error) {
     return { failedJobs: new Set(jobs), payloads: entries.length, retriedEntries: 0, lastError: (error as Error).message };
   }

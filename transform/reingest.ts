@@ -40,6 +40,18 @@ export const DEADLINE_REACHED = 'DeadlineReached';
 
 class DeadlineReachedError extends Error {
   override readonly name = DEADLINE_REACHED;
+
+  constructor() {
+    super(DEADLINE_REACHED);
+  }
+}
+
+/** `promise`, or a DeadlineReached rejection at `deadline` (epoch ms), whichever comes first. */
+export function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
+  if (!Number.isFinite(deadline)) return promise;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DeadlineReachedError()), Math.max(0, deadline - Date.now()));
+  return untilAborted(promise, controller.signal).finally(() => clearTimeout(timer));
 }
 
 /** `promise`, or a rejection as soon as `signal` aborts, whichever comes first. */
@@ -96,8 +108,9 @@ export async function reingest(
   let lastError: string | undefined;
   const controller = new AbortController();
   const timer = Number.isFinite(deadline)
-    ? setTimeout(() => controller.abort(new DeadlineReachedError('re-ingest deadline reached')), Math.max(0, deadline - Date.now()))
+    ? setTimeout(() => controller.abort(new DeadlineReachedError()), Math.max(0, deadline - Date.now()))
     : undefined;
+  const pastDeadline = (): boolean => controller.signal.aborted || Date.now() >= deadline;
   try {
     while (pending.length > 0 && attempts < policy.maxAttempts) {
       if (attempts > 0) {
@@ -116,7 +129,10 @@ export async function reingest(
         return entry.data.length + Buffer.byteLength(entry.partitionKey);
       });
       for (const batch of groupByWeight(pending, sizes, target.maxBatchBytes, target.maxBatchRecords)) {
-        if (controller.signal.aborted) break;
+        if (pastDeadline()) {
+          retry.push(...batch);
+          continue;
+        }
         try {
           const codes = await untilAborted(target.send(batch.map((index) => entries[index] as ReingestEntry), controller.signal), controller.signal);
           batch.forEach((index, i) => {
@@ -132,11 +148,11 @@ export async function reingest(
           if (isRetryableError(error)) retry.push(...batch);
         }
       }
-      if (controller.signal.aborted) {
+      pending = retry;
+      if (pending.length > 0 && pastDeadline()) {
         lastError = DEADLINE_REACHED;
         break;
       }
-      pending = retry;
     }
   } finally {
     clearTimeout(timer);
