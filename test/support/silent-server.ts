@@ -1,11 +1,11 @@
-/** A TCP server on 127.0.0.1 that accepts every connection and never answers: an endpoint that hangs. */
-import { createServer, type Socket } from 'node:net';
+/** Loopback endpoints that misbehave: one that accepts connections and never answers, one that refuses them. */
+import { type Socket, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 export interface SilentServer {
   readonly endpoint: string;
   /** Connections accepted so far. */
-  readonly connections: () => number;
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -13,15 +13,12 @@ export async function startSilentServer(): Promise<SilentServer> {
   const sockets = new Set<Socket>();
   let accepted = 0;
   const server = createServer((socket) => {
-    accepted++;
+    accepted += 1;
     sockets.add(socket);
     socket.on('error', () => {});
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
@@ -32,4 +29,13 @@ export async function startSilentServer(): Promise<SilentServer> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** The URL of a loopback port that was just released, so connecting to it is refused (ECONNREFUSED). */
+export async function refusingEndpoint(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
 }
