@@ -9,7 +9,7 @@ import { DirectoryStore, type ObjectStore, S3Store, removeEarlierObjects } from 
 import { DEFAULT_OUTPUT_DIRECTORY, TRANSFORM_BUNDLE, displayPath } from '../lib/cli/paths.ts';
 import { DEFAULT_TIMEOUT_MS } from '../lib/aws/connection.ts';
 import { closestName } from '../lib/cli/closest.ts';
-import { ENV } from '../../transform/config.ts';
+import { ConfigError, ENV, loadConfig } from '../../transform/config.ts';
 
 export const DEFAULT_REGION = 'us-east-1';
 const MIB = 1024 * 1024;
@@ -18,7 +18,7 @@ const MIB = 1024 * 1024;
 export const TIMEOUT_OPTION: OptionSpec = {
   type: 'string',
   value: 'SECONDS',
-  description: 'Seconds an AWS API request may take to connect and answer, per attempt (0.1-300; the SDK makes up to 3 attempts)',
+  description: 'Seconds an AWS API request may stay silent (connecting, or waiting for an answer), per attempt (0.1-300; the SDK makes up to 3 attempts)',
   default: String(DEFAULT_TIMEOUT_MS / 1000),
 };
 
@@ -53,8 +53,11 @@ export const PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   timeout: TIMEOUT_OPTION,
 };
 
+/** `--region`, else AWS_REGION, else us-east-1; a malformed name is a usage error before anything is touched. */
 export function regionOption(values: OptionValues): string {
-  return stringOption(values, 'region') ?? process.env['AWS_REGION'] ?? DEFAULT_REGION;
+  const region = stringOption(values, 'region') ?? process.env['AWS_REGION'] ?? DEFAULT_REGION;
+  if (!/^[a-z]{2}(-[a-z0-9]+)+$/.test(region)) throw new UsageError(`--region must be an AWS Region such as us-east-1, got "${region}"`);
+  return region;
 }
 
 export function storeOption(values: OptionValues, outputDirectory = DEFAULT_OUTPUT_DIRECTORY): ObjectStore {
@@ -85,7 +88,10 @@ function bundleOption(values: OptionValues): string {
 
 const TRANSFORM_VARIABLES: readonly string[] = Object.values(ENV);
 
-/** `--transform-env`: only the variables the transform reads, so a misspelt fix fails instead of proving nothing. */
+/**
+ * `--transform-env`: only the variables the transform reads, with values its cold start accepts, so a
+ * misspelt fix fails here, naming the variable, instead of failing every invocation or proving nothing.
+ */
 export function transformEnvironment(values: OptionValues): Record<string, string> {
   const environment = keyValueOption(values, 'transform-env');
   for (const name of Object.keys(environment)) {
@@ -95,6 +101,12 @@ export function transformEnvironment(values: OptionValues): Record<string, strin
       `--transform-env: the transform reads no variable ${name}${nearest === undefined ? '' : ` (did you mean ${nearest}?)`}; ` +
         `it reads ${TRANSFORM_VARIABLES.join(', ')}`,
     );
+  }
+  try {
+    loadConfig(environment);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(`--transform-env: ${error.message}`);
+    throw error;
   }
   return environment;
 }
