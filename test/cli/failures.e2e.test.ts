@@ -239,6 +239,14 @@ describe('usage errors exit 2 and name the mistake', () => {
     expect(negative).toMatchObject({ code: 2, stderr: expect.stringContaining('--events-per-second must be a number from 0.001 to 10000000, got "-5"') });
   });
 
+  it('takes numbers in decimal notation only', async () => {
+    for (const raw of ['0x10', '0b11', ' 5', 'NaN', 'Infinity', '1e400', '']) {
+      const result = await runCli(['plan', '--events-per-second', raw]);
+      expect(result, raw).toMatchObject({ code: 2, stderr: expect.stringContaining(`--events-per-second must be a number from 0.001 to 10000000, got "${raw}"`) });
+    }
+    for (const raw of ['5', '+5', '2.5e1', '.5', '5.']) expectExit(await runCli(['plan', '--events-per-second', raw, '--json']), 0);
+  });
+
   it('describes replay flags as replay uses them', async () => {
     const help = await runCli(['replay', '--help']);
     expect(help.stdout).toMatch(/--stream-name NAME +Target Kinesis stream in --region, which must exist \(with --local: the local stream, created if missing\)/);
