@@ -37,7 +37,7 @@ export class MeterFirehoseStack extends Stack {
       value: this.pipeline.deliveryRole.roleArn,
     });
     new CfnOutput(this, 'DeliveryStreamName', { value: this.pipeline.deliveryStream.ref });
-    new CfnOutput(this, 'StreamName', { value: this.pipeline.stream.streamName });
+    if (this.pipeline.stream !== undefined) new CfnOutput(this, 'StreamName', { value: this.pipeline.stream.streamName });
     new CfnOutput(this, 'PipelineName', { value: this.pipeline.pipelineName });
   }
 }

@@ -18,7 +18,7 @@ const MAX_CONNECTION_TIMEOUT_MS = 3_000;
  */
 const MIN_ATTEMPT_TIMEOUT_MS = 30_000;
 
-export type AwsService = 'Kinesis' | 'S3';
+export type AwsService = 'Kinesis' | 'Firehose' | 'S3';
 
 export interface Connection {
   readonly service: AwsService;
