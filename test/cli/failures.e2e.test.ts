@@ -157,11 +157,14 @@ describe('usage errors exit 2 and name the mistake', () => {
     }
   });
 
-  it('rejects a --transform-env value the transform would refuse at cold start, naming the variable', async () => {
-    const result = await runBuiltCli(['run', '--transform-env', 'UNKNOWN_FIELDS=bogus', '--out', await scratch('bad-value')], isolatedEnv());
-    expectExit(result, 2);
-    expect(result.stderr).toContain('--transform-env: UNKNOWN_FIELDS must be "reject" or "drop", got "bogus"');
-    expect(result.stdout).toBe('');
+  it('warns of a --transform-env value the transform will refuse at cold start, naming the variable', async () => {
+    const result = await runBuiltCli(['run', '--transform-env', 'UNKNOWN_FIELDS=bogus', '--out', await scratch('bad-value'), '--json'], isolatedEnv());
+    // Rehearsing an outage this way stays possible: every invocation fails, and stderr says why.
+    expectExit(result, 1);
+    expect(result.stderr).toContain(
+      'warning: --transform-env: UNKNOWN_FIELDS must be "reject" or "drop", got "bogus": the transform will fail its cold start, and every invocation with it\n',
+    );
+    expect(jsonOf<{ records: { failed: Record<string, number> } }>(result).records.failed).toEqual({ 'Lambda.FunctionError': 11 });
   });
 
   it('refuses replay flags that would be ignored, and two targets at once', async () => {

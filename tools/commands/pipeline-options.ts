@@ -96,10 +96,11 @@ function bundleOption(values: OptionValues): string {
 const TRANSFORM_VARIABLES: readonly string[] = Object.values(ENV);
 
 /**
- * `--transform-env`: only the variables the transform reads, with values its cold start accepts, so a
- * misspelt fix fails here, naming the variable, instead of failing every invocation or proving nothing.
+ * `--transform-env`: only the variables the transform reads, so a misspelt fix fails instead of proving nothing.
+ * A value the transform's cold start refuses is allowed (it is how an outage is rehearsed) but said on stderr,
+ * since every invocation will then fail as `Lambda.FunctionError`.
  */
-export function transformEnvironment(values: OptionValues): Record<string, string> {
+export function transformEnvironment(values: OptionValues, io: { stderr: (text: string) => void }): Record<string, string> {
   const environment = keyValueOption(values, 'transform-env');
   for (const name of Object.keys(environment)) {
     if (TRANSFORM_VARIABLES.includes(name)) continue;
@@ -112,8 +113,8 @@ export function transformEnvironment(values: OptionValues): Record<string, strin
   try {
     loadConfig(environment);
   } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(`--transform-env: ${error.message}`);
-    throw error;
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`warning: --transform-env: ${error.message}: the transform will fail its cold start, and every invocation with it\n`);
   }
   return environment;
 }
@@ -186,7 +187,7 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
       functionName: 'meter-firehose-transform',
       memoryMb: numberOption(values, 'lambda-memory', PIPELINE_DEFAULTS.transformMemorySizeMB, { min: 128, max: 10_240, integer: true }),
       timeoutMs: numberOption(values, 'lambda-timeout', PIPELINE_DEFAULTS.transformTimeoutSeconds, { min: 1, max: 300 }) * 1000,
-      environment: transformEnvironment(values),
+      environment: transformEnvironment(values, io),
       ...(lambdaLogs ? { onLog: (text: string) => io.stderr(text) } : {}),
     },
     store: storeOption(values, outputDirectory),
