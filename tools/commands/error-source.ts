@@ -27,6 +27,9 @@ export interface ErrorSource {
 
 /** LOCATION is a directory (default: the local pipeline's) or `s3://bucket/prefix`. */
 export function errorSourceFrom(location: string | undefined, values: OptionValues): ErrorSource {
+  // Checked even when no AWS API is called, so a bad value is never silently ignored.
+  const timeoutMs = timeoutOption(values);
+  const region = regionOption(values);
   const s3 = location === undefined ? undefined : parseS3Url(location);
   if (s3 === undefined && location !== undefined && /^s3:/i.test(location)) {
     throw new UsageError(`"${location}" names no bucket: give s3://BUCKET/PREFIX, e.g. s3://my-amberflo-bucket/errors/`);
@@ -35,8 +38,8 @@ export function errorSourceFrom(location: string | undefined, values: OptionValu
     const endpoint = stringOption(values, 's3-endpoint');
     const store = new S3Store({
       bucket: s3.bucket,
-      region: regionOption(values),
-      timeoutMs: timeoutOption(values),
+      region,
+      timeoutMs,
       ...(endpoint === undefined ? {} : { endpoint: urlOption('s3-endpoint', endpoint) }),
     });
     const prefix = s3.prefix === '' ? 'errors/' : s3.prefix;
