@@ -250,6 +250,15 @@ describe('usage errors exit 2 and name the mistake', () => {
     for (const raw of ['5', '+5', '2.5e1', '.5', '5.']) expectExit(await runCli(['plan', '--events-per-second', raw, '--json']), 0);
   });
 
+  it('refuses a --reason no failed event can have, naming the nearest; takes reject reasons and Firehose codes', async () => {
+    const typo = await runCli(['inspect', errors, '--reason', 'INVALID_METER_VALU']);
+    expect(typo).toMatchObject({ code: 2, stderr: expect.stringContaining('--reason "INVALID_METER_VALU" is not a reason a failed event can have (did you mean INVALID_METER_VALUE?)') });
+    const unknown = await runCli(['replay', errors, '--local', '--reason', 'NOPE']);
+    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining('--reason "NOPE" is not a reason a failed event can have; give one of ') });
+    const known = jsonOf<{ failedEvents: number }>(await runCli(['inspect', errors, '--reason', 'INVALID_METER_VALUE', '--reason', 'Lambda.FunctionError', '--json']));
+    expect(known.failedEvents).toBe(1);
+  });
+
   it('describes replay flags as replay uses them', async () => {
     const help = await runCli(['replay', '--help']);
     expect(help.stdout).toMatch(/--stream-name NAME +Target Kinesis stream in --region, which must exist \(with --local: the local stream, created if missing\)/);
