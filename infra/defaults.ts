@@ -10,6 +10,9 @@ export const PIPELINE_DEFAULTS = {
   destinationBufferIntervalSeconds: 300,
   dataOutputPrefix: 'ingest/records/!{timestamp:yyyy-MM-dd}/',
   errorOutputPrefix: 'errors/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/',
+  /** Firehose's backup of every source record (S3BackupMode Enabled) in the pipeline bucket. */
+  sourceBackupPrefix: 'source-backup/!{timestamp:yyyy-MM-dd}/',
+  sourceBackupErrorPrefix: 'source-backup-errors/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/',
   compression: 'GZIP',
   transformMemorySizeMB: 1024,
   transformTimeoutSeconds: 120,

@@ -8,7 +8,11 @@ export interface RelayConfig {
   readonly amberfloEndpoint?: string;
   /** Secrets Manager secret holding Amberflo's access key pair as JSON (see parseAmberfloSecret). */
   readonly secretArn: string;
-  /** How long fetched keys are used before the secret is read again, so a rotation is picked up. */
+  /**
+   * How long fetched keys are used before the secret is read again, so a rotation is picked up. At most
+   * 5 minutes: the SDK asks for credentials again on every request once they expire within 5 minutes, so this
+   * cache alone decides, and a refused key is re-read on the next attempt.
+   */
   readonly secretTtlMs: number;
   /** Attempts per object within one invocation (first try included); SQS redelivers after that. */
   readonly maxAttempts: number;
@@ -48,7 +52,7 @@ export class RelayConfigError extends Error {
 }
 
 const INTEGER_BOUNDS: Record<keyof typeof RELAY_DEFAULTS, readonly [number, number]> = {
-  secretTtlMs: [0, 3_600_000],
+  secretTtlMs: [0, 300_000],
   maxAttempts: [1, 10],
   baseDelayMs: [0, 10_000],
   connectionTimeoutMs: [100, 60_000],
