@@ -6,6 +6,10 @@ import { PIPELINE_DEFAULTS } from '../../infra/defaults.ts';
 import { PrefixError, validatePrefix } from '../lib/delivery/object-layout.ts';
 import { DirectoryStore, type ObjectStore, S3Store } from '../lib/delivery/object-store.ts';
 import { DEFAULT_OUTPUT_DIRECTORY, TRANSFORM_BUNDLE } from '../lib/cli/paths.ts';
+import { readFileSync } from 'node:fs';
+import { AmberfloSecretError, parseAmberfloSecret } from '../../relay/amberflo-keys.ts';
+import { LOCAL_QUEUE_SETTINGS, type RelaySettings } from '../lib/relay/local-relay.ts';
+import { RELAY_DEFAULTS } from '../../relay/config.ts';
 
 export const DEFAULT_REGION = 'us-east-1';
 const MIB = 1024 * 1024;
@@ -33,6 +37,12 @@ export const PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'lambda-memory': { type: 'string', value: 'MB', description: 'Memory reported to the function', default: String(PIPELINE_DEFAULTS.transformMemorySizeMB) },
   'lambda-timeout': { type: 'string', value: 'SECONDS', description: 'Function timeout (1-300)', default: String(PIPELINE_DEFAULTS.transformTimeoutSeconds) },
   'lambda-logs': { type: 'boolean', description: "Copy the function's log output to stderr" },
+  delivery: { type: 'string', value: 'MODE', description: "direct (Firehose writes Amberflo's bucket) or relay (the pipeline bucket, forwarded)", default: 'direct' },
+  'amberflo-endpoint': { type: 'string', value: 'URL', description: "Relay: S3-compatible endpoint of Amberflo's bucket" },
+  'amberflo-bucket': { type: 'string', value: 'NAME', description: "Relay: Amberflo's bucket", default: 'amberflo-ingest' },
+  'amberflo-keys': { type: 'string', value: 'FILE', description: 'Relay: JSON file in the secret\'s format {"accessKeyId": ..., "secretAccessKey": ...}' },
+  'backup-prefix': { type: 'string', value: 'PREFIX', description: 'Relay: source-record backup prefix in the pipeline bucket', default: PIPELINE_DEFAULTS.sourceBackupPrefix },
+  'no-source-backup': { type: 'boolean', description: 'Relay: do not back up source records' },
 };
 
 export function regionOption(values: OptionValues): string {
@@ -72,6 +82,15 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
   const streamName = stringOption(values, 'stream-name') ?? 'meter-firehose-source';
   if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(streamName)) throw new UsageError(`--stream-name "${streamName}" is not a valid Kinesis stream name`);
   const lambdaLogs = booleanOption(values, 'lambda-logs');
+  const backupPrefix = deliveryMode(values) === 'relay' && !booleanOption(values, 'no-source-backup') ? (stringOption(values, 'backup-prefix') ?? PIPELINE_DEFAULTS.sourceBackupPrefix) : undefined;
+  if (backupPrefix !== undefined) {
+    try {
+      validatePrefix(backupPrefix, 'data');
+    } catch (error) {
+      if (error instanceof PrefixError) throw new UsageError(`--backup-prefix: ${error.message}`);
+      throw error;
+    }
+  }
   return {
     region: regionOption(values),
     streamName,
@@ -91,6 +110,7 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
       numberOfRetries: numberOption(values, 'retries', PIPELINE_DEFAULTS.processorRetries, { min: 0, max: 300, integer: true }),
       dataPrefix,
       errorPrefix,
+      ...(backupPrefix === undefined ? {} : { backupPrefix }),
       fileExtension,
       compression: compression as Compression,
       maxInvocations: 100_000,
@@ -105,4 +125,59 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
     },
     store: storeOption(values),
   };
+}
+
+export type DeliveryMode = 'direct' | 'relay';
+
+export function deliveryMode(values: OptionValues): DeliveryMode {
+  const mode = stringOption(values, 'delivery') ?? 'direct';
+  if (mode !== 'direct' && mode !== 'relay') throw new UsageError(`--delivery must be direct or relay, got "${mode}"`);
+  return mode;
+}
+
+/**
+ * Relay mode's second hop: the pipeline bucket (`--s3-endpoint`, `--bucket`) forwarded to Amberflo's
+ * (`--amberflo-endpoint`, `--amberflo-bucket`) with the key pair in `--amberflo-keys`. Undefined in direct mode.
+ */
+export function relaySettingsFrom(values: OptionValues): RelaySettings | undefined {
+  if (deliveryMode(values) === 'direct') {
+    const stray = ['amberflo-endpoint', 'amberflo-keys', 'amberflo-bucket'].find((name) => values[name] !== undefined);
+    if (stray !== undefined) throw new UsageError(`--${stray} applies to --delivery relay`);
+    return undefined;
+  }
+  const pipelineEndpoint = stringOption(values, 's3-endpoint');
+  const amberfloEndpoint = stringOption(values, 'amberflo-endpoint');
+  const keysFile = stringOption(values, 'amberflo-keys');
+  if (pipelineEndpoint === undefined || amberfloEndpoint === undefined || keysFile === undefined) {
+    throw new UsageError('--delivery relay needs the pipeline bucket (--s3-endpoint, --bucket), --amberflo-endpoint and --amberflo-keys FILE');
+  }
+  const secret = readKeysFile(keysFile);
+  return {
+    region: regionOption(values),
+    pipelineBucket: stringOption(values, 'bucket') ?? 'amberflo-ingest',
+    pipelineEndpoint: urlOption('s3-endpoint', pipelineEndpoint),
+    amberfloBucket: stringOption(values, 'amberflo-bucket') ?? 'amberflo-ingest',
+    amberfloEndpoint: urlOption('amberflo-endpoint', amberfloEndpoint),
+    readSecret: async () => secret,
+    queue: LOCAL_QUEUE_SETTINGS,
+    // Simulated: visibility timeouts and backoff pass instantly; the attempts are the deployed defaults.
+    retry: { maxAttempts: RELAY_DEFAULTS.maxAttempts, baseDelayMs: 0, sleep: async () => {} },
+  };
+}
+
+/** The keys file's text, checked now so a bad file is a usage error rather than a dead-lettered forward. */
+function readKeysFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read --amberflo-keys ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    parseAmberfloSecret(text);
+  } catch (error) {
+    if (error instanceof AmberfloSecretError) throw new UsageError(`--amberflo-keys ${path}: ${error.message}`);
+    throw error;
+  }
+  return text;
 }
