@@ -1,0 +1,167 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import type { ResolvedSettings } from './settings.ts';
+import type { MeterStream } from './stream.ts';
+
+const ALARM_PERIOD = Duration.minutes(5);
+
+/** Settings of the alarms, as resolved (and checked) by settings.ts. */
+export type MonitoringSettings = Pick<
+  ResolvedSettings,
+  | 'pipelineName'
+  | 'alarmTopic'
+  | 'iteratorAgeAlarmSeconds'
+  | 'dataFreshnessAlarmSeconds'
+  | 'rejectedMeterRecordsAlarmThreshold'
+  | 'durationAlarmPercentOfTimeout'
+  | 'streamRetentionHours'
+  | 'transformTimeoutSeconds'
+>;
+
+export interface MonitoringProps extends MonitoringSettings {
+  /** Namespace of the transform's own metrics. */
+  readonly metricsNamespace: string;
+  readonly source: MeterStream;
+  readonly transform: lambda.IFunction;
+  readonly deliveryStream: firehose.CfnDeliveryStream;
+}
+
+/** The pipeline's alarms (notifying the alarm topic, if any) and its dashboard. */
+export class Monitoring {
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboard: cloudwatch.Dashboard;
+  private readonly scope: Construct;
+  private readonly pipelineName: string;
+
+  /** Adds one alarm per check, under the alarm's name (e.g. `IteratorAgeAlarm`), and `Dashboard` to `scope`. */
+  constructor(scope: Construct, props: MonitoringProps) {
+    this.scope = scope;
+    this.pipelineName = props.pipelineName;
+    this.addAlarms(props);
+    if (props.alarmTopic) {
+      const action = new cloudwatchActions.SnsAction(props.alarmTopic);
+      for (const alarm of this.alarms) {
+        alarm.addAlarmAction(action);
+        alarm.addOkAction(action);
+      }
+    }
+    this.dashboard = this.createDashboard(props.metricsNamespace);
+  }
+
+  private addAlarms(props: MonitoringProps): void {
+    const { stream } = props.source;
+    const fn = props.transform;
+    const firehoseMetric = (metricName: string, statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Firehose',
+        metricName,
+        dimensionsMap: { DeliveryStreamName: props.deliveryStream.ref },
+        statistic,
+        period: ALARM_PERIOD,
+      });
+    const timeoutMs = props.transformTimeoutSeconds * 1000;
+
+    this.alarm('WriteThrottledAlarm', {
+      metric: stream.metricWriteProvisionedThroughputExceeded({ statistic: 'Sum', period: ALARM_PERIOD }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: 'Writes to the Kinesis stream are throttled: subscriptions are delayed (CloudWatch Logs retries).',
+    });
+    this.alarm('IteratorAgeAlarm', {
+      metric: stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: ALARM_PERIOD }),
+      threshold: props.iteratorAgeAlarmSeconds * 1000,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: `Firehose is falling behind the stream; records expire after ${props.streamRetentionHours} h.`,
+    });
+    this.alarm('DataFreshnessAlarm', {
+      metric: firehoseMetric('DeliveryToS3.DataFreshness', 'Maximum'),
+      threshold: props.dataFreshnessAlarmSeconds,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: 'The oldest record in Firehose is older than expected: delivery to Amberflo is late.',
+    });
+    this.alarm('DeliverySuccessAlarm', {
+      metric: firehoseMetric('DeliveryToS3.Success', 'Minimum'),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      alarmDescription: 'Firehose failed to put objects into the Amberflo bucket (check its bucket policy).',
+    });
+    this.alarm('ProcessingSuccessAlarm', {
+      metric: firehoseMetric('ExecuteProcessing.Success', 'Minimum'),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      alarmDescription: 'Firehose invocations of the transform failed; their records go to the error prefix.',
+    });
+    this.alarm('TransformErrorsAlarm', {
+      metric: fn.metricErrors({ statistic: 'Sum', period: ALARM_PERIOD }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: 'The transform function returned errors.',
+    });
+    this.alarm('TransformThrottlesAlarm', {
+      metric: fn.metricThrottles({ statistic: 'Sum', period: ALARM_PERIOD }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: 'Invocations of the transform function were throttled.',
+    });
+    this.alarm('TransformDurationAlarm', {
+      metric: fn.metricDuration({ statistic: 'Maximum', period: ALARM_PERIOD }),
+      threshold: (timeoutMs * props.durationAlarmPercentOfTimeout) / 100,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: `The transform ran longer than ${props.durationAlarmPercentOfTimeout}% of its timeout.`,
+    });
+    this.alarm('RejectedMeterRecordsAlarm', {
+      metric: this.transformMetric(props.metricsNamespace, 'RejectedMeterRecords'),
+      threshold: props.rejectedMeterRecordsAlarmThreshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: 'The transform rejected meter records (invalid or incomplete); see its logs and the error prefix.',
+    });
+  }
+
+  private alarm(id: string, props: Omit<cloudwatch.AlarmProps, 'evaluationPeriods'>): void {
+    this.alarms.push(
+      new cloudwatch.Alarm(this.scope, id, {
+        evaluationPeriods: 1,
+        // No data means no traffic (or no failures): not a breach.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...props,
+        alarmDescription: `${this.pipelineName}: ${props.alarmDescription}`,
+      }),
+    );
+  }
+
+  /** A metric the transform emits (transform/metrics.ts), per pipeline, summed over the alarm period. */
+  private transformMetric(namespace: string, metricName: string): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace,
+      metricName,
+      dimensionsMap: { Pipeline: this.pipelineName },
+      statistic: 'Sum',
+      period: ALARM_PERIOD,
+    });
+  }
+
+  private createDashboard(metricsNamespace: string): cloudwatch.Dashboard {
+    const graph = (title: string, names: string[]) =>
+      new cloudwatch.GraphWidget({
+        title,
+        width: 8,
+        left: names.map((name) => this.transformMetric(metricsNamespace, name)),
+      });
+    const dashboard = new cloudwatch.Dashboard(this.scope, 'Dashboard', { dashboardName: this.pipelineName });
+    dashboard.addWidgets(
+      graph('Transform records', ['RecordsIn', 'RecordsOk', 'RecordsDropped', 'RecordsFailed', 'RecordsReingested']),
+      graph('Meter records', ['MeterRecordsOut', 'RejectedMeterRecords']),
+      graph('Transform bytes', ['BytesIn', 'BytesOut']),
+    );
+    for (let i = 0; i < this.alarms.length; i += 3) {
+      dashboard.addWidgets(
+        ...this.alarms.slice(i, i + 3).map((alarm) => new cloudwatch.AlarmWidget({ alarm, width: 8, title: alarm.node.id })),
+      );
+    }
+    return dashboard;
+  }
+}

@@ -1,0 +1,72 @@
+import { Aws, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { MeterStream } from './stream.ts';
+
+export interface LogSubscriptionsProps {
+  readonly pipelineName: string;
+  /** The stream subscribed log events are put into. */
+  readonly destination: MeterStream;
+  readonly filterPattern: string;
+  /** Log groups that each get a subscription filter. */
+  readonly logGroupNames: string[];
+  /** Whether to add the account-level subscription filter policy. */
+  readonly accountPolicy: boolean;
+  /** Log groups the account policy leaves out (the pipeline's own among them). */
+  readonly accountPolicyExcludedLogGroupNames: string[];
+}
+
+/** CloudWatch Logs subscriptions into the stream: per log group, and optionally account-wide, with their role. */
+export class LogSubscriptions {
+  /** The role CloudWatch Logs assumes to put subscribed log events into the stream. */
+  readonly role: iam.Role;
+  readonly filters: logs.CfnSubscriptionFilter[];
+  readonly accountPolicy: logs.CfnAccountPolicy | undefined;
+
+  /**
+   * Adds `SubscriptionRole`, a `Subscription<encoded log group name>` per log group and `AccountSubscriptionPolicy`
+   * to `scope`.
+   */
+  constructor(scope: Construct, props: LogSubscriptionsProps) {
+    const { destination, filterPattern } = props;
+    this.role = new iam.Role(scope, 'SubscriptionRole', {
+      assumedBy: new iam.ServicePrincipal('logs.amazonaws.com', {
+        conditions: { StringLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:*` } },
+      }),
+      description: `Meter pipeline ${props.pipelineName}: CloudWatch Logs subscriptions to the Kinesis stream`,
+      inlinePolicies: {
+        PutRecords: new iam.PolicyDocument({
+          statements: destination.producerStatements(['kinesis:PutRecord', 'kinesis:PutRecords']),
+        }),
+      },
+    });
+
+    this.filters = props.logGroupNames.map(
+      (logGroupName) =>
+        // encodeURIComponent keeps distinct names distinct ('/' is not allowed in construct IDs).
+        new logs.CfnSubscriptionFilter(scope, `Subscription${encodeURIComponent(logGroupName)}`, {
+          logGroupName,
+          filterPattern,
+          destinationArn: destination.stream.streamArn,
+          roleArn: this.role.roleArn,
+          distribution: 'Random',
+        }),
+    );
+
+    const excluded = props.accountPolicyExcludedLogGroupNames;
+    this.accountPolicy = props.accountPolicy
+      ? new logs.CfnAccountPolicy(scope, 'AccountSubscriptionPolicy', {
+          policyName: `${props.pipelineName}-meter-records`,
+          policyType: 'SUBSCRIPTION_FILTER_POLICY',
+          policyDocument: Stack.of(scope).toJsonString({
+            DestinationArn: destination.stream.streamArn,
+            RoleArn: this.role.roleArn,
+            FilterPattern: filterPattern,
+            Distribution: 'Random',
+          }),
+          selectionCriteria: `LogGroupName NOT IN [${excluded.map((name) => JSON.stringify(name)).join(', ')}]`,
+        })
+      : undefined;
+  }
+}
