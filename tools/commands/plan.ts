@@ -13,6 +13,7 @@ import {
 } from '../lib/cli/args.ts';
 import { type BufferChoice, DEFAULT_PRICES, type HintsPlan, type Prices, type Workload, planHints } from '../lib/plan/cost-plan.ts';
 import { PIPELINE_DEFAULTS } from '../../infra/defaults.ts';
+import { type BackupCost, type BackupSettings, planSourceBackup } from '../lib/plan/source-backup-cost.ts';
 import { DEFAULT_CONFIG } from '../../transform/config.ts';
 import { formatBytes, formatDuration, formatNumber, formatTable } from '../lib/cli/table.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
@@ -54,6 +55,13 @@ export const PLAN_SPEC: CommandSpec = {
     'lambda-memory': { type: 'string', value: 'MB', description: 'Lambda memory', default: '1024' },
     kinesis: { type: 'string', value: 'MODE', description: 'on-demand or provisioned', default: 'on-demand' },
     shards: { type: 'string', value: 'N', description: 'Provisioned shards', default: 'derived from throughput' },
+    'backup-retention-days': {
+      type: 'string',
+      value: 'DAYS',
+      description: 'Days the source-record backup is kept (pipeline bucket lifecycle)',
+      default: String(PIPELINE_DEFAULTS.pipelineBucketExpirationDays),
+    },
+    'no-source-backup': { type: 'boolean', description: 'Leave out the source-record backup' },
     price: { type: 'string', multiple: true, value: 'NAME=USD', description: `Override a price (${Object.keys(DEFAULT_PRICES).join(', ')})` },
     json: { type: 'boolean', description: 'Print the plan as JSON' },
   },
@@ -87,9 +95,15 @@ export async function planCommand(argv: readonly string[], io: CommandIO): Promi
   const prices = pricesFrom(keyValueOption(values, 'price'));
   const choices = listOption(values, 'hints').map(parseHints);
   const plans = (choices.length > 0 ? choices : DEFAULT_CHOICES).map((choice) => planHints(workload, choice, prices));
+  const backupSettings = {
+    retentionDays: numberOption(values, 'backup-retention-days', PIPELINE_DEFAULTS.pipelineBucketExpirationDays, { min: 1, max: 3650, integer: true }),
+    bufferMB: PIPELINE_DEFAULTS.destinationBufferSizeMBs,
+    bufferSeconds: PIPELINE_DEFAULTS.destinationBufferIntervalSeconds,
+  };
+  const sourceBackup = booleanOption(values, 'no-source-backup') ? undefined : planSourceBackup(workload, backupSettings, prices);
 
-  if (booleanOption(values, 'json')) printJson(io, { workload, prices, plans });
-  else io.stdout(formatPlans(workload, prices, plans));
+  if (booleanOption(values, 'json')) printJson(io, { workload, prices, plans, ...(sourceBackup === undefined ? {} : { sourceBackup: { ...backupSettings, ...sourceBackup } }) });
+  else io.stdout(formatPlans(workload, prices, plans) + (sourceBackup === undefined ? '' : formatSourceBackup(sourceBackup, backupSettings)));
   return EXIT.ok;
 }
 
@@ -151,6 +165,15 @@ export function formatPlans(workload: Workload, prices: Prices, plans: readonly 
     '',
   ];
   return lines.join('\n');
+}
+
+/** A line of its own: the backup's cost does not depend on the buffer hints compared above. */
+export function formatSourceBackup(cost: BackupCost, settings: BackupSettings): string {
+  return (
+    `\nSource-record backup (on by default; --no-source-backup leaves it out): ${formatBytes(cost.inputBytesPerSecond)}/s of gzipped source records, ` +
+    `${formatBytes(cost.storedBytes)} kept over ${settings.retentionDays} days, ${formatNumber(Math.round(cost.objectsPerMonth))} objects a month: ` +
+    `$${cost.monthly.total.toFixed(2)}/month more (storage $${cost.monthly.storage.toFixed(2)}, PUTs $${cost.monthly.puts.toFixed(2)}).\n`
+  );
 }
 
 function round(value: number): number {

@@ -54,6 +54,8 @@ export interface Prices {
   /** arm64, the architecture the CDK construct deploys. */
   readonly lambdaGBSecond: number;
   readonly s3PutPer1000: number;
+  /** S3 Standard storage, for the source-record backup. */
+  readonly s3StorageGBMonth: number;
 }
 
 /** us-east-1 list prices (USD) at the time of writing; check the AWS pricing pages and override with --price. */
@@ -67,6 +69,7 @@ export const DEFAULT_PRICES: Prices = {
   lambdaRequestsPerMillion: 0.2,
   lambdaGBSecond: 0.0000133334,
   s3PutPer1000: 0.005,
+  s3StorageGBMonth: 0.023,
 };
 
 export interface MonthlyCost {
