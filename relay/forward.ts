@@ -50,18 +50,19 @@ export async function forwardObject(ref: ObjectRef, deps: ForwardDependencies): 
   const sleep = deps.retry.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = deps.retry.random ?? Math.random;
   let lastError: unknown;
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+  let attempts = 0;
+  while (attempts < maxAttempts) {
+    attempts += 1;
     try {
-      return { attempts: attempt, bytes: await copyOnce(ref, deps) };
+      return { attempts, bytes: await copyOnce(ref, deps) };
     } catch (error) {
       lastError = error;
       // The object is gone (expired or deleted): no attempt can succeed; SQS redelivers it toward the DLQ.
       if (error instanceof NoSuchKey) break;
       if (KEY_REFUSALS.has(errorName(error))) deps.onKeysRefused?.();
-      if (attempt < maxAttempts) await sleep(random() * Math.min(MAX_BACKOFF_MS, baseDelayMs * 2 ** (attempt - 1)));
+      if (attempts < maxAttempts) await sleep(random() * Math.min(MAX_BACKOFF_MS, baseDelayMs * 2 ** (attempts - 1)));
     }
   }
-  const attempts = lastError instanceof NoSuchKey ? 1 : maxAttempts;
   throw new ForwardError(
     `forwarding s3://${ref.bucket}/${ref.key} failed after ${attempts} attempt(s): ${errorName(lastError)}: ${errorMessage(lastError)}`,
     attempts,

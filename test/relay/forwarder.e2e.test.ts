@@ -11,7 +11,7 @@ import { CachedAmberfloKeys } from '../../relay/amberflo-keys.ts';
 import { amberfloS3Client } from '../../relay/clients.ts';
 import { type SqsHandler, createForwarder } from '../../relay/forwarder.ts';
 import { objectCreatedMessage } from '../../relay/s3-events.ts';
-import { LocalQueue } from '../../tools/lib/relay/local-queue.ts';
+import { LocalQueue, sqsRecordOf } from '../../tools/lib/relay/local-queue.ts';
 import { type AmberfloS3, startAmberfloS3 } from '../support/amberflo-s3.ts';
 import { type LocalS3, startS3, useEmulatorCredentials } from '../support/emulators.ts';
 import { type LocalSecretsManager, startSecretsManager } from '../support/secrets-manager.ts';
@@ -65,16 +65,11 @@ async function amberfloObject(key: string): Promise<Buffer> {
 }
 
 function event(keys: readonly string[], receiveCount = 1): SQSEvent {
-  const queue = new LocalQueue(QUEUE);
-  for (const key of keys) queue.send(objectCreatedMessage({ bucket: PIPELINE_BUCKET, key }, new Date()));
-  // One receive of every message, taken from the queue model so the records have SQS's shape.
-  let captured: SQSEvent | undefined;
-  void queue.drain(async (received) => {
-    captured = received;
-    return { batchItemFailures: [] };
-  });
-  const records = captured!.Records.map((record) => ({ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: String(receiveCount) } }));
-  return { Records: records };
+  return {
+    Records: keys.map((key, index) =>
+      sqsRecordOf({ messageId: `m-${index}`, body: objectCreatedMessage({ bucket: PIPELINE_BUCKET, key }, new Date()), receiveCount }, QUEUE.queueArn),
+    ),
+  };
 }
 
 /** A forwarder built like the Lambda's, pointed at the loopback endpoints. */

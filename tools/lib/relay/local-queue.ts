@@ -68,21 +68,26 @@ export class LocalQueue {
   }
 
   private record(message: QueuedMessage): SQSRecord {
-    return {
-      messageId: message.messageId,
-      receiptHandle: `${message.messageId}-${message.receiveCount}`,
-      body: message.body,
-      attributes: {
-        ApproximateReceiveCount: String(message.receiveCount),
-        SentTimestamp: '0',
-        SenderId: 'AIDAS3NOTIFICATIONS',
-        ApproximateFirstReceiveTimestamp: '0',
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: this.settings.queueArn,
-      awsRegion: this.settings.queueArn.split(':')[3] ?? 'us-east-1',
-    };
+    return sqsRecordOf(message, this.settings.queueArn);
   }
+}
+
+/** The record Lambda receives for a message, as its SQS event source shapes it. */
+export function sqsRecordOf(message: QueuedMessage, queueArn: string): SQSRecord {
+  return {
+    messageId: message.messageId,
+    receiptHandle: `${message.messageId}-${message.receiveCount}`,
+    body: message.body,
+    attributes: {
+      ApproximateReceiveCount: String(message.receiveCount),
+      SentTimestamp: '0',
+      SenderId: 'AIDAS3NOTIFICATIONS',
+      ApproximateFirstReceiveTimestamp: '0',
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: queueArn.split(':')[3] ?? 'us-east-1',
+  };
 }
