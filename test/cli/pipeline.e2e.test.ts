@@ -158,7 +158,7 @@ describe('replay after a fix', () => {
   it('replaying the same rejects twice delivers identical uniqueIds, so nothing is billed twice', async () => {
     const out = await scratch('idempotent');
     expectExit(await runCli(['run', '--out', out, '--bundle', bundle, '--json']), 0);
-    const replay = ['replay', out, '--local', '--out', out, '--bundle', bundle, '--reason', 'UNKNOWN_FIELD', '--transform-env', 'UNKNOWN_FIELDS=drop', '--json'];
+    const replay = ['replay', out, '--local', '--out', out, '--append', '--bundle', bundle, '--reason', 'UNKNOWN_FIELD', '--transform-env', 'UNKNOWN_FIELDS=drop', '--json'];
     for (let round = 0; round < 2; round++) {
       const result = await runCli(replay);
       expectExit(result, 0);
@@ -189,7 +189,7 @@ describe('replay after a fix', () => {
     ]);
 
     for (let round = 0; round < 2; round++) {
-      const result = await runCli(['replay', out, '--local', '--out', out, '--bundle', bundle, '--reason', 'Lambda.FunctionError', '--json']);
+      const result = await runCli(['replay', out, '--local', '--out', out, '--append', '--bundle', bundle, '--reason', 'Lambda.FunctionError', '--json']);
       expectExit(result, 0);
       const replayed = jsonOf<{ unreplayableRecords: number; payloads: { kind: string }[]; run: RunSummary }>(result);
       expect(replayed.unreplayableRecords).toBe(1);

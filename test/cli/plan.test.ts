@@ -77,6 +77,19 @@ describe('plan arithmetic', () => {
     expect(busy.objectSeconds).toBeCloseTo(524.288, 10);
   });
 
+  it('never makes an object larger than the destination buffer, however busy the stream', () => {
+    const hints = { processorMB: 0.25, processorSeconds: 60, destinationMB: 5, destinationSeconds: 300 };
+    // 50,000 records/s of 256 B = 12,800,000 B/s: a 1 s batch (the polling floor) holds 12.8 MB of output,
+    // which fills 5 MiB objects: 12,800,000 × 3600 / 5,242,880 = 8,789.0625 objects an hour.
+    const busy = planHints({ ...workload, eventsPerSecond: 50_000 }, hints, DEFAULT_PRICES);
+    expect(busy.averageObjectBytes).toBeCloseTo(5_242_880, 6);
+    expect(busy.objectsPerHour).toBeCloseTo(8_789.0625, 6);
+    // 10,000,000 records/s: 2,560,000,000 B/s, still 5 MiB objects, 1,757,812.5 of them an hour.
+    const extreme = planHints({ ...workload, eventsPerSecond: 10_000_000 }, hints, DEFAULT_PRICES);
+    expect(extreme.averageObjectBytes).toBeCloseTo(5_242_880, 6);
+    expect(extreme.objectsPerHour).toBeCloseTo(1_757_812.5, 4);
+  });
+
   it('derives provisioned shards from throughput and bills shard hours and 25 KB PUT units', () => {
     const provisioned = planHints({ ...workload, kinesisMode: 'provisioned' }, { processorMB: 0.25, processorSeconds: 60, destinationMB: 5, destinationSeconds: 300 }, DEFAULT_PRICES);
     expect(provisioned.shards).toBe(1);
@@ -111,6 +124,11 @@ describe('plan command', () => {
     expect(table.stdout).toMatch(/1 MB \/ 900 s.*splits: response > 6 MB budget/);
 
     expect((await runCli(['plan'])).code).toBe(2);
+    expect(await runCli(['plan', '--events-per-second', '-5'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--events-per-second must be a number from 0.001 to 10000000, got "-5"'),
+    });
+    expect(await runCli(['plan', '--events-per-secnd', '5'])).toMatchObject({ code: 2, stderr: expect.stringContaining('(did you mean --events-per-second?)') });
     const badPrice = await runCli(['plan', '--events-per-second', '5', '--price', 'gold=1']);
     expect(badPrice.code).toBe(2);
     expect(badPrice.stderr).toContain('unknown price "gold"');

@@ -3,7 +3,7 @@
  * the entries that failed) or into the local pipeline. Replays are idempotent downstream: the same log
  * events yield the same uniqueIds.
  */
-import { type CommandSpec, type OptionValues, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/cli/args.ts';
+import { type CommandSpec, type OptionSpec, type OptionValues, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/cli/args.ts';
 import type { Progress } from '../lib/cli/progress.ts';
 import type { ErrorRecordAt, FailureFilter } from '../lib/error-prefix/failures.ts';
 import { ErrorObjectFormatError } from '../lib/delivery/object-layout.ts';
@@ -18,10 +18,26 @@ import { summarizeRun } from '../lib/local-pipeline/run-summary.ts';
 import { formatBytes, formatTable } from '../lib/cli/table.ts';
 import { ERROR_SOURCE_OPTIONS, type ErrorSource, errorSourceFrom, failureFilterFrom, loadErrorRecords } from './error-source.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
-import { PIPELINE_OPTIONS, pipelineOptionsFrom, regionOption, relaySettingsFrom, urlOption } from './pipeline-options.ts';
+import { PIPELINE_OPTIONS, pipelineOptionsFrom, regionOption, relaySettingsFrom, startCleanOutput, timeoutOption, urlOption } from './pipeline-options.ts';
+import { DEFAULT_REPLAY_DIRECTORY, displayPath } from '../lib/cli/paths.ts';
+import { DirectoryStore } from '../lib/delivery/object-store.ts';
 import { formatRunSummary, relayDataObjects } from './run.ts';
 
-const { region: _region, 's3-endpoint': _s3Endpoint, ...LOCAL_PIPELINE_OPTIONS } = PIPELINE_OPTIONS;
+// The run options, as they behave here: --region and --s3-endpoint belong to the error source, and the
+// destination flags apply to --local only.
+const { region: _region, 's3-endpoint': _s3Endpoint, ...RUN_OPTIONS } = PIPELINE_OPTIONS;
+const LOCAL_PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  ...RUN_OPTIONS,
+  out: { type: 'string', value: 'DIR', description: 'With --local: directory laid out like the bucket', default: DEFAULT_REPLAY_DIRECTORY },
+  append: { type: 'boolean', description: 'With --local: keep the objects of earlier runs in --out (by default they are removed first)' },
+  bucket: { type: 'string', value: 'NAME', description: 'With --local --bucket-endpoint: bucket to write objects to', default: 'amberflo-ingest' },
+  'stream-name': {
+    type: 'string',
+    value: 'NAME',
+    description: 'Target Kinesis stream in --region, which must exist (with --local: the local stream, created if missing)',
+  },
+  'kinesis-endpoint': { type: 'string', value: 'URL', description: 'Kinesis API of the target stream (default: AWS; with --local: instead of an in-process emulator)' },
+};
 
 export const REPLAY_SPEC: CommandSpec = {
   name: 'replay',
@@ -62,30 +78,38 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   const streamArn = stringOption(values, 'stream-arn');
   const streamName = stringOption(values, 'stream-name');
   const dryRun = booleanOption(values, 'dry-run');
-  if (!dryRun && !local && streamArn === undefined && streamName === undefined) {
-    throw new UsageError('replay needs a target: --stream-name NAME, --stream-arn ARN or --local (or --dry-run)');
-  }
   if (local && streamArn !== undefined) throw new UsageError('--local replays into the local pipeline; it cannot be combined with --stream-arn');
   const fromBackup = booleanOption(values, 'from-backup');
   const filter = failureFilterFrom(values);
   if (fromBackup && filter.since === undefined) throw new UsageError('--from-backup needs a time window: --since TIME (and --until TIME, default now)');
   if (fromBackup && (filter.reasons ?? []).length > 0) throw new UsageError('--from-backup replays by time and log group; --reason applies to the error prefix');
   const source = errorSourceFrom(positionals[0], values, fromBackup ? SOURCE_BACKUP_FOLDER : 'errors/');
+  const relay = local ? relaySettingsFrom(localValues(values)) : undefined;
+  const destination: { readonly local: LocalPipelineOptions } | { readonly kinesis: KinesisTarget } | undefined = local
+    ? { local: localPipelineOptions(values, io, source) }
+    : streamArn !== undefined || streamName !== undefined
+      ? { kinesis: kinesisTarget(values, streamArn, streamName) }
+      : undefined;
+  if (destination === undefined && !dryRun) {
+    throw new UsageError('replay needs a target: --stream-name NAME, --stream-arn ARN or --local (or --dry-run)');
+  }
   const progress = createProgress({ forced: booleanOption(values, 'progress'), ...(io.progressStream ? { stream: io.progressStream } : {}) });
   const records = fromBackup ? await loadBackupRecords(source, filter, progress) : await loadErrorRecords(source, progress);
   const plan = planReplay(records, filter);
   const origin: ReplayOrigin = fromBackup ? 'source backup' : 'error prefix';
-  const relay = local ? relaySettingsFrom(localValues(values)) : undefined;
   const json = booleanOption(values, 'json');
 
-  if (dryRun || plan.payloads.length === 0) {
+  if (dryRun || destination === undefined || plan.payloads.length === 0) {
     if (json) printJson(io, { dryRun, ...planJson(plan) });
     else io.stdout(formatPlan(plan, dryRun ? 'Would send' : 'Nothing to send', origin));
     return EXIT.ok;
   }
-  if (local) return replayLocally(plan, origin, values, relay, io, json, progress);
+  if ('local' in destination) {
+    await startCleanOutput(destination.local, values, io, 'replay');
+    return replayLocally(plan, origin, destination.local, relay, io, json, progress);
+  }
 
-  const target = kinesisTarget(values, streamArn, streamName);
+  const target = destination.kinesis;
   const kinesis = createKinesisClient(target);
   try {
     const outcome = await putRecordsReliably(
@@ -105,7 +129,18 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   }
 }
 
-/** The local pipeline's options: its bucket endpoint is --bucket-endpoint (--s3-endpoint is where the replay reads). */
+type LocalPipelineOptions = ReturnType<typeof pipelineOptionsFrom>;
+
+/** The local pipeline's options; its directory must not be the one being replayed unless told to add to it. */
+function localPipelineOptions(values: OptionValues, io: CommandIO, source: ErrorSource): LocalPipelineOptions {
+  const options = pipelineOptionsFrom(localValues(values), io, DEFAULT_REPLAY_DIRECTORY);
+  if (options.store instanceof DirectoryStore && source.store instanceof DirectoryStore && options.store.root === source.store.root && !booleanOption(values, 'append')) {
+    throw new UsageError(`--out ${displayPath(options.store.root)} is the directory being replayed: add --append to deliver into it, or choose another --out`);
+  }
+  return options;
+}
+
+/** The local pipeline's flags: its bucket endpoint is --bucket-endpoint (--s3-endpoint is where the replay reads). */
 function localValues(values: OptionValues): OptionValues {
   const bucketEndpoint = stringOption(values, 'bucket-endpoint');
   const { 's3-endpoint': _readEndpoint, ...rest } = values;
@@ -127,13 +162,12 @@ async function loadBackupRecords(source: ErrorSource, filter: FailureFilter, pro
 async function replayLocally(
   plan: ReplayPlan,
   origin: ReplayOrigin,
-  values: OptionValues,
+  options: LocalPipelineOptions,
   relay: RelaySettings | undefined,
   io: CommandIO,
   json: boolean,
   progress: ReturnType<typeof createProgress>,
 ): Promise<number> {
-  const options = pipelineOptionsFrom(localValues(values), io);
   const now = Date.now();
   const result = await runPipeline(
     plan.payloads.map((payload) => ({ data: payload.data, partitionKey: payload.partitionKey, arrival: now })),
@@ -163,12 +197,13 @@ async function replayLocally(
 interface KinesisTarget {
   readonly streamName: string;
   readonly region: string;
+  readonly timeoutMs: number;
   readonly endpoint?: string;
 }
 
 function kinesisTarget(values: Parameters<typeof regionOption>[0], streamArn: string | undefined, streamName: string | undefined): KinesisTarget {
   const endpoint = stringOption(values, 'kinesis-endpoint');
-  const withEndpoint = endpoint === undefined ? {} : { endpoint: urlOption('kinesis-endpoint', endpoint) };
+  const withEndpoint = { timeoutMs: timeoutOption(values), ...(endpoint === undefined ? {} : { endpoint: urlOption('kinesis-endpoint', endpoint) }) };
   if (streamArn !== undefined) {
     try {
       const { name, region } = parseStreamArn(streamArn, 'kinesis');

@@ -13,23 +13,28 @@ import {
   PutRecordsCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { reingest, type ReingestTarget } from '../../../transform/reingest.ts';
+import { AwsConnectionError, DEFAULT_TIMEOUT_MS, explainFailures, timedRequestHandler } from './connection.ts';
 
 export interface KinesisClientOptions {
   readonly region: string;
   readonly endpoint?: string;
   /** Explicit credentials (emulators); otherwise the SDK's default chain. */
   readonly credentials?: KinesisClientConfig['credentials'];
+  /** Per-attempt request limit (default 5 s). */
+  readonly timeoutMs?: number;
 }
 
 export function createKinesisClient(options: KinesisClientOptions): KinesisClient {
-  return new KinesisClient({
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const client = new KinesisClient({
     region: options.region,
-    requestHandler: new NodeHttpHandler(),
+    requestHandler: timedRequestHandler(timeoutMs),
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
   });
+  explainFailures(client, { service: 'Kinesis', region: options.region, timeoutMs, ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) });
+  return client;
 }
 
 export interface StreamInfo {
@@ -92,15 +97,22 @@ export async function putRecordsReliably(
   const sequenceNumbers = new Array<string>(entries.length);
   const positions = new Map(entries.map((entry, index) => [entry, index]));
   let calls = 0;
+  // A call that got no answer (credentials, network, timeout) will not get one by repeating it: the first
+  // such error ends the loop and is what the caller sees, cause included.
+  let unreachable: AwsConnectionError | undefined;
   const target: ReingestTarget = {
     description: `Kinesis stream ${streamName}`,
     maxBatchRecords: 500,
     maxBatchBytes: 5_000_000,
     send: async (batch) => {
+      if (unreachable !== undefined) throw unreachable;
       calls += 1;
-      const response = await client.send(
-        new PutRecordsCommand({ StreamName: streamName, Records: batch.map((entry) => ({ Data: entry.data, PartitionKey: entry.partitionKey })) }),
-      );
+      const response = await client
+        .send(new PutRecordsCommand({ StreamName: streamName, Records: batch.map((entry) => ({ Data: entry.data, PartitionKey: entry.partitionKey })) }))
+        .catch((error: unknown) => {
+          if (error instanceof AwsConnectionError) unreachable = error;
+          throw error;
+        });
       return batch.map((entry, i) => {
         const result = response.Records?.[i];
         if (result?.SequenceNumber === undefined || result.ErrorCode !== undefined) return result?.ErrorCode ?? 'MissingResult';
@@ -114,6 +126,7 @@ export async function putRecordsReliably(
     baseDelayMs: options.baseDelayMs ?? 100,
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
   });
+  if (unreachable !== undefined) throw unreachable;
   const failed = report.delivered.filter((delivered) => !delivered).length;
   if (failed > 0) {
     throw new PutRecordsError(`${failed} of ${entries.length} records still failed after ${report.attempts} PutRecords attempts (${report.lastError})`);

@@ -10,6 +10,9 @@ import { StreamReader, createKinesisClient, ensureStream, putRecordsReliably } f
 import { type LambdaRuntime, WorkerLambdaRuntime } from './lambda-runtime.ts';
 import type { ObjectStore } from '../delivery/object-store.ts';
 
+/** The emulator runs on this process's event loop: a long GetRecords under load is slow, not lost. */
+const EMULATOR_TIMEOUT_MS = 60_000;
+
 export interface SourcePut {
   readonly data: Buffer;
   readonly partitionKey: string;
@@ -33,6 +36,8 @@ export interface PipelineOptions {
   readonly shardCount: number;
   /** An existing Kinesis API; otherwise an in-process emulator is started and stopped. */
   readonly kinesisEndpoint?: string;
+  /** Per-attempt request limit for an existing Kinesis API (the in-process emulator gets a generous one). */
+  readonly timeoutMs?: number;
   readonly delivery: Omit<DeliveryStreamSettings, 'region' | 'accountId'>;
   readonly lambda: LambdaSettings;
   readonly store: ObjectStore;
@@ -52,7 +57,13 @@ export async function runPipeline(records: readonly SourcePut[], options: Pipeli
   const emulator = options.kinesisEndpoint === undefined ? await startLocalKinesis() : undefined;
   const endpoint = emulator?.endpoint ?? (options.kinesisEndpoint as string);
   const credentials = emulator === undefined ? undefined : EMULATOR_CREDENTIALS;
-  const kinesis = createKinesisClient({ region: options.region, endpoint, ...(credentials === undefined ? {} : { credentials }) });
+  const timeoutMs = emulator === undefined ? options.timeoutMs : EMULATOR_TIMEOUT_MS;
+  const kinesis = createKinesisClient({
+    region: options.region,
+    endpoint,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(credentials === undefined ? {} : { credentials }),
+  });
   let runtime: LambdaRuntime | undefined;
   try {
     const stream = await ensureStream(kinesis, options.streamName, options.shardCount);
@@ -98,7 +109,9 @@ function lambdaEnvironment(lambda: LambdaSettings, kinesisEndpoint: string, emul
   const credentials = emulated
     ? { AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey }
     : Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('AWS_') && entry[1] !== undefined));
-  return { ...credentials, ...lambda.environment, AWS_ENDPOINT_URL_KINESIS: kinesisEndpoint };
+  // The deployed function runs on nodejs22.x, where the SDK prints no Node.js version notice; here it runs
+  // on the local Node.js, so the SDK's own switch keeps that notice out of --lambda-logs.
+  return { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...credentials, ...lambda.environment, AWS_ENDPOINT_URL_KINESIS: kinesisEndpoint };
 }
 
 function defaultRuntime(region: string) {

@@ -110,8 +110,9 @@ export function planHints(workload: Workload, hints: BufferChoice, prices: Price
 
   const destinationFillSeconds = (hints.destinationMB * MIB) / outputBytesPerSecond;
   const destinationWaitSeconds = Math.min(hints.destinationSeconds, destinationFillSeconds);
-  // An object holds at least one invocation's output.
-  const objectSeconds = Math.max(batchSeconds, destinationWaitSeconds);
+  // An object holds at least one invocation's output, but never more than the buffer size: an invocation
+  // whose output exceeds it fills several objects.
+  const objectSeconds = Math.min(Math.max(batchSeconds, destinationWaitSeconds), destinationFillSeconds);
   const objectsPerHour = 3600 / objectSeconds;
 
   const recordsPerMonth = kinesisRecordsPerSecond * 3600 * HOURS_PER_MONTH;
