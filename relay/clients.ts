@@ -30,6 +30,8 @@ export function amberfloS3Client(config: Pick<RelayConfig, 'amberfloRegion' | 'a
     region: config.amberfloRegion,
     credentials: () => keys.get(),
     maxAttempts: 1,
+    // The SDK warns on console for every failed streamed request; the forwarder logs each failure itself.
+    logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     requestChecksumCalculation: 'WHEN_REQUIRED',
     requestHandler: httpHandler(config),
     ...(config.amberfloEndpoint === undefined ? {} : { endpoint: config.amberfloEndpoint, forcePathStyle: true }),
