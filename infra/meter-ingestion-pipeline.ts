@@ -74,19 +74,6 @@ export class MeterIngestionPipeline extends Construct {
     this.transformLogGroup = transform.logGroup;
     this.transformFunction = transform.function;
 
-    const subscriptions = new LogSubscriptions(this, {
-      pipelineName,
-      destination: source,
-      filterPattern: settings.subscriptionFilterPattern,
-      logGroupNames: settings.sourceLogGroupNames,
-      accountPolicy: settings.accountSubscriptionPolicy,
-      accountPolicyExcludedLogGroupNames: [
-        ...settings.ownLogGroupNames,
-        ...settings.accountPolicyExcludedLogGroupNames,
-      ],
-    });
-    this.subscriptionRole = subscriptions.role;
-
     this.pipelineBucket = settings.usesPipelineBucket
       ? new PipelineBucket(this, {
           pipelineName,
@@ -120,6 +107,17 @@ export class MeterIngestionPipeline extends Construct {
             amberfloKeysSecretArn: settings.amberfloKeysSecretArn,
           })
         : undefined;
+
+    const subscriptions = new LogSubscriptions(this, {
+      pipelineName,
+      destination: source,
+      filterPattern: settings.subscriptionFilterPattern,
+      logGroupNames: settings.sourceLogGroupNames,
+      accountPolicy: settings.accountSubscriptionPolicy,
+      accountPolicyExclusions: settings.accountPolicyExclusions,
+      startAfter: delivery.deliveryStream,
+    });
+    this.subscriptionRole = subscriptions.role;
 
     const monitoring = new Monitoring(this, {
       otherAlarms: this.relay?.alarms ?? [],

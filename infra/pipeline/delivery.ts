@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, type CfnResource, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -146,9 +146,10 @@ function deliveryRole(scope: Construct, props: DeliveryProps, logGroup: logs.Log
       ReadStream: new iam.PolicyDocument({ statements: props.source.consumerStatements() }),
       InvokeTransform: new iam.PolicyDocument({
         statements: [
+          // The function and its versions and aliases, should LambdaArn be pointed at one.
           new iam.PolicyStatement({
             actions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'],
-            resources: [props.transform.functionArn],
+            resources: [props.transform.functionArn, `${props.transform.functionArn}:*`],
           }),
         ],
       }),
@@ -216,6 +217,11 @@ function deliveryRole(scope: Construct, props: DeliveryProps, logGroup: logs.Log
         'permissions can only be scoped to the static part of the configured prefix.',
     });
   }
+  const functionLogicalId = Stack.of(scope).resolve((props.transform.node.defaultChild as CfnResource).logicalId);
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${functionLogicalId}.Arn>:*]`,
+    reason: 'The transform function itself and its versions and aliases (qualified ARNs), and nothing else.',
+  });
   return role;
 }
 

@@ -8,11 +8,14 @@ import type { ResolvedSettings } from './settings.ts';
 import type { MeterStream } from './stream.ts';
 
 const ALARM_PERIOD = Duration.minutes(5);
+/** Metrics one alarm's math expression may use. */
+const MAX_ALARM_METRICS = 10;
 
 /** Settings of the alarms, as resolved (and checked) by settings.ts. */
 export type MonitoringSettings = Pick<
   ResolvedSettings,
   | 'pipelineName'
+  | 'sourceLogGroupNames'
   | 'alarmTopic'
   | 'iteratorAgeAlarmSeconds'
   | 'dataFreshnessAlarmSeconds'
@@ -122,13 +125,86 @@ export class Monitoring {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       alarmDescription: 'The transform rejected meter records (invalid or incomplete); see its logs and the error prefix.',
     });
+
+    // Silence caused by a failure must alarm: when Firehose stops reading, it publishes nothing at all (no iterator
+    // age, no freshness), so its reads count as 0 (FILL) while the stream receives records. Two of three periods,
+    // so that records put at the very end of a period and read in the next one do not fire it.
+    this.alarm('StreamNotReadAlarm', {
+      metric: new cloudwatch.MathExpression({
+        expression: 'IF(FILL(incoming, 0) > 0 AND FILL(read, 0) == 0, 1, 0)',
+        usingMetrics: {
+          incoming: stream.metricIncomingRecords({ statistic: 'Sum', period: ALARM_PERIOD }),
+          read: firehoseMetric('DataReadFromKinesisStream.Records', 'Sum'),
+        },
+        period: ALARM_PERIOD,
+        label: 'Stream receives records that Firehose does not read',
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      alarmDescription: 'The Kinesis stream receives records but Firehose reads none: records expire unread.',
+    });
+
+    // A subscription failing with AccessDenied or ResourceNotFound is disabled for up to 10 minutes and its events
+    // are skipped: any error in the last 15 minutes keeps the alarm firing across those pauses.
+    this.logDeliveryAlarms('SubscriptionDeliveryErrorsAlarm', 'DeliveryErrors', props.sourceLogGroupNames, {
+      evaluationPeriods: 3,
+      datapointsToAlarm: 1,
+      alarmDescription:
+        'CloudWatch Logs could not put subscribed events into the stream; on AccessDenied or ResourceNotFound it ' +
+        'disables the subscription for up to 10 minutes and skips those events.',
+    });
+    this.logDeliveryAlarms('SubscriptionThrottlingAlarm', 'DeliveryThrottling', props.sourceLogGroupNames, {
+      alarmDescription: 'Subscribed events were throttled by the stream (CloudWatch Logs retries them for up to 24 h).',
+    });
   }
 
-  private alarm(id: string, props: Omit<cloudwatch.AlarmProps, 'evaluationPeriods'>): void {
+  /**
+   * Alarms when the sum of an `AWS/Logs` subscription metric over the subscribed log groups is above 0: one alarm
+   * per 10 log groups (the most one alarm's expression may use), the first named `id`, the next `id`2, and so on.
+   */
+  private logDeliveryAlarms(
+    id: string,
+    metricName: string,
+    logGroupNames: string[],
+    props: Pick<cloudwatch.AlarmProps, 'alarmDescription' | 'datapointsToAlarm'> & { evaluationPeriods?: number },
+  ): void {
+    for (let start = 0; start < logGroupNames.length; start += MAX_ALARM_METRICS) {
+      const names = logGroupNames.slice(start, start + MAX_ALARM_METRICS);
+      const metrics = Object.fromEntries(
+        names.map((logGroupName, i) => [
+          `group${i}`,
+          new cloudwatch.Metric({
+            namespace: 'AWS/Logs',
+            metricName,
+            dimensionsMap: { LogGroupName: logGroupName },
+            statistic: 'Sum',
+            period: ALARM_PERIOD,
+          }),
+        ]),
+      );
+      const chunk = start / MAX_ALARM_METRICS;
+      this.alarm(chunk === 0 ? id : `${id}${chunk + 1}`, {
+        ...props,
+        metric: new cloudwatch.MathExpression({
+          expression: `SUM([${Object.keys(metrics).join(', ')}])`,
+          usingMetrics: metrics,
+          period: ALARM_PERIOD,
+          label: `${metricName} of ${names.length === 1 ? names[0] : `${names.length} log groups`}`,
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      });
+    }
+  }
+
+  private alarm(id: string, props: Omit<cloudwatch.AlarmProps, 'evaluationPeriods'> & { evaluationPeriods?: number }): void {
     this.alarms.push(
       new cloudwatch.Alarm(this.scope, id, {
         evaluationPeriods: 1,
-        // No data means no traffic (or no failures): not a breach.
+        // Every metric here is published only while there is traffic or failure, so no data means no traffic (or no
+        // failures): not a breach. A failure that silences a metric is caught by StreamNotReadAlarm instead.
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         ...props,
         alarmDescription: `${this.pipelineName}: ${props.alarmDescription}`,

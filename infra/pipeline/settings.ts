@@ -11,6 +11,9 @@ export class PipelineConfigError extends Error {
   override readonly name = 'PipelineConfigError';
 }
 
+/** Log group names an account policy's `NOT IN` selection criteria can hold. */
+const MAX_POLICY_EXCLUSIONS = 50;
+
 /** One of CloudWatch Logs' retention values, checked as a choice rather than a range. */
 const DEFAULT_LOG_RETENTION_DAYS = 30;
 
@@ -33,7 +36,7 @@ const NUMBER_SETTINGS: Record<Exclude<NumericProp, 'logRetentionDays'>, NumberSe
   streamRetentionHours: { default: 24, min: 24, max: 8760 },
   processorBufferSizeMBs: { default: PIPELINE_DEFAULTS.processorBufferSizeMBs, min: 0.2, max: 3, integer: false },
   processorBufferIntervalSeconds: { default: PIPELINE_DEFAULTS.processorBufferIntervalSeconds, min: 0, max: 900 },
-  processorRetries: { default: PIPELINE_DEFAULTS.processorRetries, min: 0 },
+  processorRetries: { default: PIPELINE_DEFAULTS.processorRetries, min: 0, max: 300 },
   destinationBufferIntervalSeconds: { default: PIPELINE_DEFAULTS.destinationBufferIntervalSeconds, min: 0, max: 900 },
   destinationBufferSizeMBs: { default: PIPELINE_DEFAULTS.destinationBufferSizeMBs, min: 1, max: 128 },
   transformMemorySizeMB: { default: PIPELINE_DEFAULTS.transformMemorySizeMB, min: 128, max: 10_240 },
@@ -72,8 +75,8 @@ export type ResolvedSettings = Required<
   readonly transformLogGroupName: string;
   readonly deliveryLogGroupName: string;
   readonly forwarderLogGroupName: string;
-  /** The pipeline's own log groups (the forwarder's in relay mode), which the account policy must exclude. */
-  readonly ownLogGroupNames: readonly string[];
+  /** Every log group the account policy leaves out: the pipeline's own, those subscribed directly, the excluded. */
+  readonly accountPolicyExclusions: string[];
 };
 
 /** Applies defaults and validates every setting; errors name the prop (which is also the CDK context key). */
@@ -110,12 +113,20 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
   const duplicate = sourceLogGroupNames.find((name, i) => sourceLogGroupNames.indexOf(name) !== i);
   if (duplicate !== undefined) fail(`sourceLogGroupNames lists "${duplicate}" twice`);
 
+  // Account-level and log-group filters are additive: a group subscribed both ways would deliver every event twice,
+  // so the account policy leaves out the groups subscribed directly, as well as the pipeline's own.
+  const accountSubscriptionPolicy = props.accountSubscriptionPolicy ?? false;
   const accountPolicyExcludedLogGroupNames = props.accountPolicyExcludedLogGroupNames ?? [];
-  const maxExcluded = 50 - ownLogGroups.length;
+  const subscribedDirectly = accountSubscriptionPolicy
+    ? sourceLogGroupNames.filter((name) => !accountPolicyExcludedLogGroupNames.includes(name))
+    : [];
+  const maxExcluded = MAX_POLICY_EXCLUSIONS - ownLogGroups.length - subscribedDirectly.length;
   if (accountPolicyExcludedLogGroupNames.length > maxExcluded) {
+    const alsoSources = subscribedDirectly.length > 0 ? ` and the ${subscribedDirectly.length} of sourceLogGroupNames` : '';
     fail(
-      `accountPolicyExcludedLogGroupNames may list at most ${maxExcluded} log groups (the policy takes 50 and ` +
-        `excludes the pipeline's own ${ownLogGroups.length}), got ${accountPolicyExcludedLogGroupNames.length}`,
+      `accountPolicyExcludedLogGroupNames may list at most ${Math.max(maxExcluded, 0)} log groups (the policy takes ` +
+        `${MAX_POLICY_EXCLUSIONS} and excludes the pipeline's own ${ownLogGroups.length === 2 ? 'two' : 'three'}${alsoSources}), ` +
+        `got ${accountPolicyExcludedLogGroupNames.length}`,
     );
   }
 
@@ -193,11 +204,11 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
     transformLogGroupName,
     deliveryLogGroupName,
     forwarderLogGroupName,
-    ownLogGroupNames: ownLogGroups,
     sourceLogGroupNames,
     subscriptionFilterPattern: props.subscriptionFilterPattern ?? JSON.stringify(transformConfig.prefix),
-    accountSubscriptionPolicy: props.accountSubscriptionPolicy ?? false,
+    accountSubscriptionPolicy,
     accountPolicyExcludedLogGroupNames,
+    accountPolicyExclusions: [...ownLogGroups, ...subscribedDirectly, ...accountPolicyExcludedLogGroupNames],
     streamShardCount: props.streamShardCount === undefined ? undefined : numberProp('streamShardCount'),
     streamRetentionHours: numberProp('streamRetentionHours'),
     processorBufferSizeMBs: numberProp('processorBufferSizeMBs'),

@@ -41,7 +41,8 @@ export class MeterStream {
   producerStatements(actions: string[]): iam.PolicyStatement[] {
     return [
       new iam.PolicyStatement({ actions, resources: [this.stream.streamArn] }),
-      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Encrypt'], resources: [this.key.keyArn] }),
+      // Kinesis asks KMS for a data key per put; producers never call kms:Encrypt themselves.
+      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [this.key.keyArn] }),
     ];
   }
 

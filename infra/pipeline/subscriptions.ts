@@ -1,7 +1,7 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type { Construct } from 'constructs';
+import type { Construct, IDependable } from 'constructs';
 import type { MeterStream } from './stream.ts';
 
 export interface LogSubscriptionsProps {
@@ -14,7 +14,12 @@ export interface LogSubscriptionsProps {
   /** Whether to add the account-level subscription filter policy. */
   readonly accountPolicy: boolean;
   /** Log groups the account policy leaves out (the pipeline's own among them). */
-  readonly accountPolicyExcludedLogGroupNames: string[];
+  readonly accountPolicyExclusions: string[];
+  /**
+   * What must exist before any subscription: the stream's reader. Firehose reads a Kinesis source from LATEST, so
+   * events put into the stream before it reads are never delivered.
+   */
+  readonly startAfter: IDependable;
 }
 
 /** CloudWatch Logs subscriptions into the stream: per log group, and optionally account-wide, with their role. */
@@ -54,7 +59,7 @@ export class LogSubscriptions {
         }),
     );
 
-    const excluded = props.accountPolicyExcludedLogGroupNames;
+    const excluded = props.accountPolicyExclusions;
     this.accountPolicy = props.accountPolicy
       ? new logs.CfnAccountPolicy(scope, 'AccountSubscriptionPolicy', {
           policyName: `${props.pipelineName}-meter-records`,
@@ -68,5 +73,8 @@ export class LogSubscriptions {
           selectionCriteria: `LogGroupName NOT IN [${excluded.map((name) => JSON.stringify(name)).join(', ')}]`,
         })
       : undefined;
+    for (const subscription of [...this.filters, ...(this.accountPolicy ? [this.accountPolicy] : [])]) {
+      subscription.node.addDependency(props.startAfter);
+    }
   }
 }

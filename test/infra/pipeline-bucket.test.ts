@@ -65,10 +65,11 @@ describe('direct delivery (the default) with the source-record backup', () => {
 
   it('lets Firehose write the backup prefixes of the pipeline bucket only, without ACLs', () => {
     const statements = policyStatements(template, /Firehose delivery/, 'WritePipelineBucket');
-    expect(statements[1]).toMatchObject({
-      Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
-      Resource: [objectsOf(bucketRef(synthesized), 'source-backup/*'), objectsOf(bucketRef(synthesized), 'source-backup-errors/*')],
-    });
+    expect(statements[1]?.Action).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject']);
+    expect(statements[1]?.Resource).toEqual(
+      expect.arrayContaining([objectsOf(bucketRef(synthesized), 'source-backup/*'), objectsOf(bucketRef(synthesized), 'source-backup-errors/*')]),
+    );
+    expect(statements[1]?.Resource).toHaveLength(2);
   });
 
   it('has no relay resources', () => {
@@ -116,9 +117,9 @@ describe('relay delivery', () => {
     expect(destination.BucketARN).toEqual({ 'Fn::GetAtt': [bucket, 'Arn'] });
     expect(destination.Prefix).toBe('ingest/records/!{timestamp:yyyy-MM-dd}/');
     expect(policyNames(template, /Firehose delivery/)).not.toContain('WriteAmberfloBucket');
-    expect(policyStatements(template, /Firehose delivery/, 'WritePipelineBucket')[1]?.Resource).toEqual(
-      ['ingest/records/*', 'errors/*', 'source-backup/*', 'source-backup-errors/*'].map((pattern) => objectsOf(bucket, pattern)),
-    );
+    const resources = policyStatements(template, /Firehose delivery/, 'WritePipelineBucket')[1]?.Resource as unknown[];
+    expect(resources).toEqual(expect.arrayContaining(['ingest/records/*', 'errors/*', 'source-backup/*', 'source-backup-errors/*'].map((pattern) => objectsOf(bucket, pattern))));
+    expect(resources).toHaveLength(4);
     expect(JSON.stringify(template.toJSON())).not.toContain(`:s3:::${BUCKET}/`);
   });
 
@@ -154,12 +155,12 @@ describe('relay delivery', () => {
     expect(policyStatements(template, /relay forwarder/, 'ReadAmberfloKeys')).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: SECRET_ARN }]);
     const roleId = synthesized.stack.resolve((forwarder.role!.node.defaultChild as CfnResource).logicalId);
     const attached = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId));
-    expect(attached.flatMap((policy) => policy.Properties.PolicyDocument.Statement.flatMap((statement: { Action: string[] }) => statement.Action))).toEqual([
-      'sqs:ReceiveMessage',
+    expect(attached.flatMap((policy) => policy.Properties.PolicyDocument.Statement.flatMap((statement: { Action: string[] }) => statement.Action)).sort()).toEqual([
       'sqs:ChangeMessageVisibility',
-      'sqs:GetQueueUrl',
       'sqs:DeleteMessage',
       'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
     ]);
   });
 
