@@ -25,6 +25,7 @@ const PIPELINE_KEYS = {
   subscriptionFilterPattern: 'string',
   accountSubscriptionPolicy: 'boolean',
   accountPolicyExcludedLogGroupNames: 'stringList',
+  source: 'string',
   streamShardCount: 'number',
   streamRetentionHours: 'number',
   processorBufferSizeMBs: 'number',

@@ -8,6 +8,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { Delivery } from './pipeline/delivery.ts';
+import { DirectPutDestination } from './pipeline/direct-put.ts';
 import { Monitoring } from './pipeline/monitoring.ts';
 import type { MeterIngestionPipelineProps } from './pipeline/props.ts';
 import { resolveSettings } from './pipeline/settings.ts';
@@ -22,8 +23,8 @@ export type { DeliveryCompression, DeliveryMode, MeterIngestionPipelineProps, Tr
 export { PipelineConfigError } from './pipeline/settings.ts';
 
 /**
- * CloudWatch Logs → Kinesis Data Stream → Data Firehose (with the TypeScript transform) → the Amberflo S3 bucket,
- * with least-privilege roles, KMS encryption, alarms and a dashboard.
+ * CloudWatch Logs → Kinesis Data Stream (or, with `source: 'direct'`, straight) → Data Firehose (with the TypeScript
+ * transform) → the Amberflo S3 bucket, with least-privilege roles, encryption, alarms and a dashboard.
  *
  * Each part (pipeline/*.ts) adds its resources directly to this construct, under the ids they have always had:
  * a scope per part would change every logical ID, and CloudFormation would replace the stream and the delivery
@@ -31,15 +32,16 @@ export { PipelineConfigError } from './pipeline/settings.ts';
  */
 export class MeterIngestionPipeline extends Construct {
   readonly pipelineName: string;
-  readonly streamKey: kms.Key;
-  readonly stream: kinesis.Stream;
+  /** The Kinesis stream and its key; absent for a Direct PUT source. */
+  readonly streamKey: kms.Key | undefined;
+  readonly stream: kinesis.Stream | undefined;
   readonly transformFunction: lambda.Function;
   readonly transformLogGroup: logs.LogGroup;
   readonly deliveryLogGroup: logs.LogGroup;
   readonly deliveryStream: firehose.CfnDeliveryStream;
   /** The role Firehose writes to the Amberflo bucket with: Amberflo's bucket policy must grant it access. */
   readonly deliveryRole: iam.Role;
-  /** The role CloudWatch Logs assumes to put subscribed log events into the stream. */
+  /** The role CloudWatch Logs assumes to put subscribed log events into the source. */
   readonly subscriptionRole: iam.Role;
   readonly alarms: cloudwatch.Alarm[];
   readonly dashboard: cloudwatch.Dashboard;
@@ -54,13 +56,13 @@ export class MeterIngestionPipeline extends Construct {
     const { pipelineName } = settings;
     this.pipelineName = pipelineName;
 
-    const source = new MeterStream(this, {
-      pipelineName,
-      shardCount: settings.streamShardCount,
-      retentionHours: settings.streamRetentionHours,
-    });
-    this.streamKey = source.key;
-    this.stream = source.stream;
+    const stream =
+      settings.source === 'direct'
+        ? undefined
+        : new MeterStream(this, { pipelineName, shardCount: settings.streamShardCount, retentionHours: settings.streamRetentionHours });
+    const source = stream ?? new DirectPutDestination(this, pipelineName);
+    this.streamKey = stream?.key;
+    this.stream = stream?.stream;
 
     const transform = new TransformFunction(this, {
       pipelineName,
@@ -123,7 +125,7 @@ export class MeterIngestionPipeline extends Construct {
       otherAlarms: this.relay?.alarms ?? [],
       ...settings,
       metricsNamespace: settings.transformConfig.metricsNamespace,
-      source,
+      stream,
       transform: transform.function,
       deliveryStream: delivery.deliveryStream,
     });

@@ -52,7 +52,7 @@ export class MeterFirehoseStack extends Stack {
       });
     }
     new CfnOutput(this, 'DeliveryStreamName', { value: this.pipeline.deliveryStream.ref });
-    new CfnOutput(this, 'StreamName', { value: this.pipeline.stream.streamName });
+    if (this.pipeline.stream !== undefined) new CfnOutput(this, 'StreamName', { value: this.pipeline.stream.streamName });
     new CfnOutput(this, 'PipelineName', { value: this.pipeline.pipelineName });
   }
 }

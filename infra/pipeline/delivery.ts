@@ -9,7 +9,8 @@ import type { Construct } from 'constructs';
 import { ownLogGroup, type OwnLogGroupProps } from './own-log-group.ts';
 import type { ResolvedSettings } from './settings.ts';
 import { staticPart } from './s3-prefixes.ts';
-import type { MeterStream } from './stream.ts';
+import type { DirectPutDestination } from './direct-put.ts';
+import { MeterStream } from './stream.ts';
 
 /** Settings of the delivery stream, as resolved (and checked) by settings.ts. */
 export type DeliverySettings = Pick<
@@ -30,7 +31,8 @@ export type DeliverySettings = Pick<
 >;
 
 export interface DeliveryProps extends DeliverySettings, OwnLogGroupProps {
-  readonly source: MeterStream;
+  /** The Kinesis stream Firehose reads, or the Direct PUT name the delivery stream takes. */
+  readonly source: MeterStream | DirectPutDestination;
   readonly transform: lambda.IFunction;
   /** The customer's bucket: destination in relay mode, and where source records are backed up. */
   readonly pipelineBucket: s3.IBucket | undefined;
@@ -40,8 +42,8 @@ export interface DeliveryProps extends DeliverySettings, OwnLogGroupProps {
 export const SOURCE_BACKUP_PREFIXES = [PIPELINE_DEFAULTS.sourceBackupPrefix, PIPELINE_DEFAULTS.sourceBackupErrorPrefix] as const;
 
 /**
- * The Data Firehose delivery stream from the Kinesis stream through the transform to the Amberflo bucket
- * (direct) or to the pipeline bucket (relay), backing up every source record to the pipeline bucket.
+ * The Data Firehose delivery stream from its source (Kinesis or Direct PUT) through the transform to the Amberflo
+ * bucket (direct delivery) or to the pipeline bucket (relay), backing up every source record to the pipeline bucket.
  */
 export class Delivery {
   /** Firehose's error log group. */
@@ -67,12 +69,18 @@ export class Delivery {
     // L1 on purpose: the L2 S3 destination grants read, write and delete on the whole bucket, and its Lambda
     // processor only takes whole MiB. This stream writes to another account's bucket under two prefixes only, and
     // its processor buffer must stay below 1 MB (see processorBufferSizeMBs).
+    const { source } = props;
     this.deliveryStream = new firehose.CfnDeliveryStream(scope, 'DeliveryStream', {
-      deliveryStreamType: 'KinesisStreamAsSource',
-      kinesisStreamSourceConfiguration: {
-        kinesisStreamArn: props.source.stream.streamArn,
-        roleArn: this.role.roleArn,
-      },
+      ...(source instanceof MeterStream
+        ? {
+            deliveryStreamType: 'KinesisStreamAsSource',
+            kinesisStreamSourceConfiguration: { kinesisStreamArn: source.stream.streamArn, roleArn: this.role.roleArn },
+          }
+        : {
+            deliveryStreamType: 'DirectPut',
+            deliveryStreamName: source.deliveryStreamName,
+            deliveryStreamEncryptionConfigurationInput: { keyType: 'AWS_OWNED_CMK' },
+          }),
       extendedS3DestinationConfiguration: {
         bucketArn: destinationArn,
         roleArn: this.role.roleArn,
@@ -116,12 +124,14 @@ export class Delivery {
         },
       },
     });
-    Validations.of(this.deliveryStream).acknowledge({
-      id: 'AwsSolutions-KDF1',
-      reason:
-        'A delivery stream with a Kinesis stream as source cannot use Firehose server-side encryption; ' +
-        'the source stream is encrypted with a customer-managed KMS key and Firehose writes to S3 over TLS.',
-    });
+    if (source instanceof MeterStream) {
+      Validations.of(this.deliveryStream).acknowledge({
+        id: 'AwsSolutions-KDF1',
+        reason:
+          'A delivery stream with a Kinesis stream as source cannot use Firehose server-side encryption; ' +
+          'the source stream is encrypted with a customer-managed KMS key and Firehose writes to S3 over TLS.',
+      });
+    }
   }
 }
 
@@ -143,7 +153,7 @@ function deliveryRole(scope: Construct, props: DeliveryProps, logGroup: logs.Log
     }),
     description: `Meter pipeline ${props.pipelineName}: Firehose delivery to the Amberflo bucket`,
     inlinePolicies: {
-      ReadStream: new iam.PolicyDocument({ statements: props.source.consumerStatements() }),
+      ...(props.source instanceof MeterStream ? { ReadStream: new iam.PolicyDocument({ statements: props.source.consumerStatements() }) } : {}),
       InvokeTransform: new iam.PolicyDocument({
         statements: [
           // The function and its versions and aliases, should LambdaArn be pointed at one.

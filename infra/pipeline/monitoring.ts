@@ -1,10 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { ResolvedSettings } from './settings.ts';
+import { KINESIS_SHARD_WRITE_LIMITS } from '../pipeline-source.ts';
 import type { MeterStream } from './stream.ts';
 
 const ALARM_PERIOD = Duration.minutes(5);
@@ -22,13 +24,18 @@ export type MonitoringSettings = Pick<
   | 'rejectedMeterRecordsAlarmThreshold'
   | 'durationAlarmPercentOfTimeout'
   | 'streamRetentionHours'
+  | 'streamShardCount'
   | 'transformTimeoutSeconds'
 >;
+
+/** Share of a provisioned stream's write capacity above which the shard-capacity alarms fire. */
+const SHARD_CAPACITY_ALARM_PERCENT = 80;
 
 export interface MonitoringProps extends MonitoringSettings {
   /** Namespace of the transform's own metrics. */
   readonly metricsNamespace: string;
-  readonly source: MeterStream;
+  /** The Kinesis stream; absent for a Direct PUT source. */
+  readonly stream: MeterStream | undefined;
   readonly transform: lambda.IFunction;
   readonly deliveryStream: firehose.CfnDeliveryStream;
   /** Alarms of other parts (the relay's) that notify the same topic. */
@@ -59,7 +66,6 @@ export class Monitoring {
   }
 
   private addAlarms(props: MonitoringProps): void {
-    const { stream } = props.source;
     const fn = props.transform;
     const firehoseMetric = (metricName: string, statistic: string) =>
       new cloudwatch.Metric({
@@ -71,18 +77,17 @@ export class Monitoring {
       });
     const timeoutMs = props.transformTimeoutSeconds * 1000;
 
-    this.alarm('WriteThrottledAlarm', {
-      metric: stream.metricWriteProvisionedThroughputExceeded({ statistic: 'Sum', period: ALARM_PERIOD }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      alarmDescription: 'Writes to the Kinesis stream are throttled: subscriptions are delayed (CloudWatch Logs retries).',
-    });
-    this.alarm('IteratorAgeAlarm', {
-      metric: stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: ALARM_PERIOD }),
-      threshold: props.iteratorAgeAlarmSeconds * 1000,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      alarmDescription: `Firehose is falling behind the stream; records expire after ${props.streamRetentionHours} h.`,
-    });
+    if (props.stream === undefined) {
+      this.alarm('DirectPutThrottledAlarm', {
+        metric: firehoseMetric('ThrottledRecords', 'Sum'),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        alarmDescription:
+          'Firehose throttled Direct PUT records (stream quota): CloudWatch Logs retries, and re-ingests retry with backoff.',
+      });
+    } else {
+      this.addStreamAlarms(props, props.stream.stream);
+    }
     this.alarm('DataFreshnessAlarm', {
       metric: firehoseMetric('DeliveryToS3.DataFreshness', 'Maximum'),
       threshold: props.dataFreshnessAlarmSeconds,
@@ -129,22 +134,25 @@ export class Monitoring {
     // Silence caused by a failure must alarm: when Firehose stops reading, it publishes nothing at all (no iterator
     // age, no freshness), so its reads count as 0 (FILL) while the stream receives records. Two of three periods,
     // so that records put at the very end of a period and read in the next one do not fire it.
-    this.alarm('StreamNotReadAlarm', {
-      metric: new cloudwatch.MathExpression({
-        expression: 'IF(FILL(incoming, 0) > 0 AND FILL(read, 0) == 0, 1, 0)',
-        usingMetrics: {
-          incoming: stream.metricIncomingRecords({ statistic: 'Sum', period: ALARM_PERIOD }),
-          read: firehoseMetric('DataReadFromKinesisStream.Records', 'Sum'),
-        },
-        period: ALARM_PERIOD,
-        label: 'Stream receives records that Firehose does not read',
-      }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      alarmDescription: 'The Kinesis stream receives records but Firehose reads none: records expire unread.',
-    });
+    const stream = props.stream?.stream;
+    if (stream !== undefined) {
+      this.alarm('StreamNotReadAlarm', {
+        metric: new cloudwatch.MathExpression({
+          expression: 'IF(FILL(incoming, 0) > 0 AND FILL(read, 0) == 0, 1, 0)',
+          usingMetrics: {
+            incoming: stream.metricIncomingRecords({ statistic: 'Sum', period: ALARM_PERIOD }),
+            read: firehoseMetric('DataReadFromKinesisStream.Records', 'Sum'),
+          },
+          period: ALARM_PERIOD,
+          label: 'Stream receives records that Firehose does not read',
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        alarmDescription: 'The Kinesis stream receives records but Firehose reads none: records expire unread.',
+      });
+    }
 
     // A subscription failing with AccessDenied or ResourceNotFound is disabled for up to 10 minutes and its events
     // are skipped: any error in the last 15 minutes keeps the alarm firing across those pauses.
@@ -158,6 +166,41 @@ export class Monitoring {
     this.logDeliveryAlarms('SubscriptionThrottlingAlarm', 'DeliveryThrottling', props.sourceLogGroupNames, {
       alarmDescription: 'Subscribed events were throttled by the stream (CloudWatch Logs retries them for up to 24 h).',
     });
+  }
+
+  /** Throttled writes and Firehose falling behind; for provisioned shards, also writes nearing their capacity. */
+  private addStreamAlarms(props: MonitoringProps, stream: kinesis.Stream): void {
+    this.alarm('WriteThrottledAlarm', {
+      metric: stream.metricWriteProvisionedThroughputExceeded({ statistic: 'Sum', period: ALARM_PERIOD }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: 'Writes to the Kinesis stream are throttled: subscriptions are delayed (CloudWatch Logs retries).',
+    });
+    this.alarm('IteratorAgeAlarm', {
+      metric: stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period: ALARM_PERIOD }),
+      threshold: props.iteratorAgeAlarmSeconds * 1000,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      alarmDescription: `Firehose is falling behind the stream; records expire after ${props.streamRetentionHours} h.`,
+    });
+    const shards = props.streamShardCount;
+    if (shards === undefined) return;
+    const seconds = ALARM_PERIOD.toSeconds();
+    const capacity = (id: string, metric: cloudwatch.IMetric, perShard: number, unit: string) =>
+      this.alarm(id, {
+        metric: new cloudwatch.MathExpression({
+          expression: `100 * used / ${seconds * shards * perShard}`,
+          usingMetrics: { used: metric },
+          period: ALARM_PERIOD,
+          label: `% of ${shards} shards' ${unit}`,
+        }),
+        threshold: SHARD_CAPACITY_ALARM_PERCENT,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        alarmDescription:
+          `Writes averaged over ${SHARD_CAPACITY_ALARM_PERCENT}% of the ${shards} shards' ${unit} for 5 minutes: ` +
+          'bursts are being throttled or soon will be; add shards (streamShardCount).',
+      });
+    capacity('ShardRecordsCapacityAlarm', stream.metricIncomingRecords({ statistic: 'Sum', period: ALARM_PERIOD }), KINESIS_SHARD_WRITE_LIMITS.recordsPerSecond, 'records/s');
+    capacity('ShardBytesCapacityAlarm', stream.metricIncomingBytes({ statistic: 'Sum', period: ALARM_PERIOD }), KINESIS_SHARD_WRITE_LIMITS.bytesPerSecond, 'bytes/s');
   }
 
   /**

@@ -1,5 +1,6 @@
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { TransformConfig } from '../../transform/config.ts';
+import type { PipelineSourceKind } from '../pipeline-source.ts';
 
 /** Transform settings the construct passes to the function's environment (`PIPELINE_NAME` is set from `pipelineName`). */
 export type TransformSettings = Partial<Omit<TransformConfig, 'pipelineName'>>;
@@ -86,10 +87,19 @@ export interface MeterIngestionPipelineProps {
    */
   readonly accountPolicyExcludedLogGroupNames?: string[];
 
-  /** Provisioned shard count of the Kinesis stream. @default - on-demand capacity */
+  /**
+   * What sits between CloudWatch Logs and Firehose. `kinesis-on-demand`: a Kinesis stream in on-demand mode.
+   * `kinesis-provisioned`: a Kinesis stream of `streamShardCount` shards. `direct`: no stream; subscription filters
+   * put into the Firehose stream (Direct PUT) and the transform re-ingests there with `PutRecordBatch` — the
+   * cheapest, but without a replay window or other consumers (see infra/README.md, "Choosing a source").
+   * @default - `kinesis-provisioned` when `streamShardCount` is set, `kinesis-on-demand` otherwise
+   */
+  readonly source?: PipelineSourceKind;
+
+  /** Shards of the Kinesis stream; required by, and only for, `source: 'kinesis-provisioned'`. @default - none */
   readonly streamShardCount?: number;
 
-  /** Retention of the Kinesis stream, i.e. the replay window, in hours (24–8760). @default 24 */
+  /** Retention of the Kinesis stream, i.e. the replay window, in hours (24–8760; Kinesis sources). @default 24 */
   readonly streamRetentionHours?: number;
 
   /**
@@ -152,7 +162,7 @@ export interface MeterIngestionPipelineProps {
   /** Topic notified when an alarm fires or recovers. @default - alarms without actions */
   readonly alarmTopic?: sns.ITopic;
 
-  /** `GetRecords.IteratorAgeMilliseconds` above which the stream is considered to fall behind, in seconds. @default 900 */
+  /** `GetRecords.IteratorAgeMilliseconds` above which the stream is considered to fall behind, in seconds (Kinesis sources). @default 900 */
   readonly iteratorAgeAlarmSeconds?: number;
 
   /**

@@ -3,6 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { ConfigError, ENV, loadConfig, type TransformConfig } from '../../transform/config.ts';
 import { PIPELINE_DEFAULTS } from '../defaults.ts';
+import { DEFAULT_PIPELINE_SOURCE, PIPELINE_SOURCES, type PipelineSourceKind, isPipelineSource } from '../pipeline-source.ts';
 import type { MeterIngestionPipelineProps } from './props.ts';
 import { prefixProblem } from './s3-prefixes.ts';
 
@@ -130,6 +131,8 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
     );
   }
 
+  const source = resolveSource(props);
+
   let transformConfig: TransformConfig;
   try {
     transformConfig = loadConfig(transformEnvironment({ ...props.transform, pipelineName }));
@@ -208,6 +211,7 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
     subscriptionFilterPattern: props.subscriptionFilterPattern ?? JSON.stringify(transformConfig.prefix),
     accountSubscriptionPolicy,
     accountPolicyExcludedLogGroupNames,
+    source,
     accountPolicyExclusions: [...ownLogGroups, ...subscribedDirectly, ...accountPolicyExcludedLogGroupNames],
     streamShardCount: props.streamShardCount === undefined ? undefined : numberProp('streamShardCount'),
     streamRetentionHours: numberProp('streamRetentionHours'),
@@ -242,6 +246,26 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
     pipelineBucketAccessLogsBucketName,
     usesPipelineBucket,
   };
+}
+
+/** The source, from `source` or (for pipelines configured before it existed) from `streamShardCount`. */
+function resolveSource(props: MeterIngestionPipelineProps): PipelineSourceKind {
+  const { source } = props;
+  if (source !== undefined && !isPipelineSource(source)) {
+    fail(`source must be one of ${PIPELINE_SOURCES.map((kind) => `"${kind}"`).join(', ')}, got "${String(source)}"`);
+  }
+  const resolved = source ?? (props.streamShardCount === undefined ? DEFAULT_PIPELINE_SOURCE : 'kinesis-provisioned');
+  if (resolved === 'kinesis-provisioned' && props.streamShardCount === undefined) {
+    fail('streamShardCount is required with source "kinesis-provisioned"');
+  }
+  if (resolved === 'kinesis-on-demand' && props.streamShardCount !== undefined) {
+    fail('streamShardCount applies to source "kinesis-provisioned" only; an on-demand stream has no shard count to set');
+  }
+  if (resolved === 'direct') {
+    const streamSetting = (['streamShardCount', 'streamRetentionHours', 'iteratorAgeAlarmSeconds'] as const).find((key) => props[key] !== undefined);
+    if (streamSetting !== undefined) fail(`${streamSetting} applies to Kinesis sources; source "direct" has no stream`);
+  }
+  return resolved;
 }
 
 /** The function's environment for the given transform settings (the names of transform/config.ts's ENV). */

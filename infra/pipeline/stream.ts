@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import type { RecordDestination } from './record-destination.ts';
 
 export interface MeterStreamProps {
   readonly pipelineName: string;
@@ -12,9 +13,12 @@ export interface MeterStreamProps {
 }
 
 /** The KMS-encrypted Kinesis Data Stream the log subscriptions write to and Firehose reads from. */
-export class MeterStream {
+export class MeterStream implements RecordDestination {
   readonly key: kms.Key;
   readonly stream: kinesis.Stream;
+  readonly description = 'the Kinesis stream';
+  readonly putActions = { single: 'kinesis:PutRecord', batch: 'kinesis:PutRecords' } as const;
+  readonly distribution = 'Random';
 
   /** Adds `StreamKey` and `Stream` to `scope`. */
   constructor(scope: Construct, props: MeterStreamProps) {
@@ -35,6 +39,10 @@ export class MeterStream {
         'A customer-managed key on purpose: each role is granted exactly this key, and the key policy can revoke ' +
         'access to the meter data independently of the stream.',
     });
+  }
+
+  get arn(): string {
+    return this.stream.streamArn;
   }
 
   /** What a producer's role needs to put records with the given Kinesis actions. */

@@ -2,12 +2,12 @@ import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct, IDependable } from 'constructs';
-import type { MeterStream } from './stream.ts';
+import type { RecordDestination } from './record-destination.ts';
 
 export interface LogSubscriptionsProps {
   readonly pipelineName: string;
-  /** The stream subscribed log events are put into. */
-  readonly destination: MeterStream;
+  /** Where subscribed log events are put: the Kinesis stream, or the Firehose stream itself. */
+  readonly destination: RecordDestination;
   readonly filterPattern: string;
   /** Log groups that each get a subscription filter. */
   readonly logGroupNames: string[];
@@ -16,15 +16,15 @@ export interface LogSubscriptionsProps {
   /** Log groups the account policy leaves out (the pipeline's own among them). */
   readonly accountPolicyExclusions: string[];
   /**
-   * What must exist before any subscription: the stream's reader. Firehose reads a Kinesis source from LATEST, so
-   * events put into the stream before it reads are never delivered.
+   * What must exist before any subscription: the delivery stream. It reads a Kinesis source from LATEST, so events
+   * put into the stream before it reads are never delivered; a Direct PUT destination is the delivery stream itself.
    */
   readonly startAfter: IDependable;
 }
 
-/** CloudWatch Logs subscriptions into the stream: per log group, and optionally account-wide, with their role. */
+/** CloudWatch Logs subscriptions into the source: per log group, and optionally account-wide, with their role. */
 export class LogSubscriptions {
-  /** The role CloudWatch Logs assumes to put subscribed log events into the stream. */
+  /** The role CloudWatch Logs assumes to put subscribed log events into the source. */
   readonly role: iam.Role;
   readonly filters: logs.CfnSubscriptionFilter[];
   readonly accountPolicy: logs.CfnAccountPolicy | undefined;
@@ -39,10 +39,10 @@ export class LogSubscriptions {
       assumedBy: new iam.ServicePrincipal('logs.amazonaws.com', {
         conditions: { StringLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:*` } },
       }),
-      description: `Meter pipeline ${props.pipelineName}: CloudWatch Logs subscriptions to the Kinesis stream`,
+      description: `Meter pipeline ${props.pipelineName}: CloudWatch Logs subscriptions to ${destination.description}`,
       inlinePolicies: {
         PutRecords: new iam.PolicyDocument({
-          statements: destination.producerStatements(['kinesis:PutRecord', 'kinesis:PutRecords']),
+          statements: destination.producerStatements([destination.putActions.single, destination.putActions.batch]),
         }),
       },
     });
@@ -53,9 +53,9 @@ export class LogSubscriptions {
         new logs.CfnSubscriptionFilter(scope, `Subscription${encodeURIComponent(logGroupName)}`, {
           logGroupName,
           filterPattern,
-          destinationArn: destination.stream.streamArn,
+          destinationArn: destination.arn,
           roleArn: this.role.roleArn,
-          distribution: 'Random',
+          distribution: destination.distribution,
         }),
     );
 
@@ -65,10 +65,10 @@ export class LogSubscriptions {
           policyName: `${props.pipelineName}-meter-records`,
           policyType: 'SUBSCRIPTION_FILTER_POLICY',
           policyDocument: Stack.of(scope).toJsonString({
-            DestinationArn: destination.stream.streamArn,
+            DestinationArn: destination.arn,
             RoleArn: this.role.roleArn,
             FilterPattern: filterPattern,
-            Distribution: 'Random',
+            ...(destination.distribution === undefined ? {} : { Distribution: destination.distribution }),
           }),
           selectionCriteria: `LogGroupName NOT IN [${excluded.map((name) => JSON.stringify(name)).join(', ')}]`,
         })

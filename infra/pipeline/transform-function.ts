@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import type { TransformConfig } from '../../transform/config.ts';
 import { bundleTransform } from '../../build/transform-bundle.ts';
 import { ownLogGroup, type OwnLogGroupProps } from './own-log-group.ts';
-import type { MeterStream } from './stream.ts';
+import type { RecordDestination } from './record-destination.ts';
 import { transformEnvironment } from './settings.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -17,8 +17,8 @@ export interface TransformFunctionProps extends OwnLogGroupProps {
   readonly memorySizeMB: number;
   readonly timeoutSeconds: number;
   readonly config: TransformConfig;
-  /** The stream the function re-ingests rejected records and oversized batches into. */
-  readonly source: MeterStream;
+  /** Where the function re-ingests rejected records and oversized batches: the pipeline's source. */
+  readonly source: RecordDestination;
 }
 
 /** The Firehose transformation Lambda, its log group and its role. */
@@ -41,8 +41,8 @@ export class TransformFunction {
             }),
           ],
         }),
-        // Re-ingests rejected records and oversized batches into the source stream.
-        Reingest: new iam.PolicyDocument({ statements: props.source.producerStatements(['kinesis:PutRecords']) }),
+        // Re-ingests rejected records and oversized batches into the source (PutRecords or PutRecordBatch).
+        Reingest: new iam.PolicyDocument({ statements: props.source.producerStatements([props.source.putActions.batch]) }),
       },
     });
     this.function = new lambda.Function(scope, 'Transform', {

@@ -26,7 +26,7 @@ describe('Kinesis stream', () => {
       StreamModeDetails: { StreamMode: 'ON_DEMAND' },
       ShardCount: Match.absent(),
       RetentionPeriodHours: 24,
-      StreamEncryption: { EncryptionType: 'KMS', KeyId: ref(pipeline.streamKey.keyArn) },
+      StreamEncryption: { EncryptionType: 'KMS', KeyId: ref(pipeline.streamKey!.keyArn) },
     });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
@@ -92,8 +92,8 @@ describe('transform function', () => {
           PolicyName: 'Reingest',
           PolicyDocument: Match.objectLike({
             Statement: [
-              { Effect: 'Allow', Action: 'kinesis:PutRecords', Resource: ref(pipeline.stream.streamArn) },
-              { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: ref(pipeline.streamKey.keyArn) },
+              { Effect: 'Allow', Action: 'kinesis:PutRecords', Resource: ref(pipeline.stream!.streamArn) },
+              { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: ref(pipeline.streamKey!.keyArn) },
             ],
           }),
         },
@@ -112,7 +112,7 @@ describe('Firehose delivery stream', () => {
     template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
       DeliveryStreamType: 'KinesisStreamAsSource',
       KinesisStreamSourceConfiguration: {
-        KinesisStreamARN: ref(stack.pipeline.stream.streamArn),
+        KinesisStreamARN: ref(stack.pipeline.stream!.streamArn),
         RoleARN: ref(stack.pipeline.deliveryRole.roleArn),
       },
       DeliveryStreamEncryptionConfigurationInput: Match.absent(),
@@ -210,9 +210,9 @@ describe('Firehose delivery stream', () => {
                 Effect: 'Allow',
                 // Sorted by the @aws-cdk/aws-iam:minimizePolicies feature flag (cdk.json), as are all lists below.
                 Action: ['kinesis:DescribeStream', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
-                Resource: ref(pipeline.stream.streamArn),
+                Resource: ref(pipeline.stream!.streamArn),
               },
-              { Effect: 'Allow', Action: 'kms:Decrypt', Resource: ref(pipeline.streamKey.keyArn) },
+              { Effect: 'Allow', Action: 'kms:Decrypt', Resource: ref(pipeline.streamKey!.keyArn) },
             ],
           }),
         },
@@ -298,8 +298,8 @@ describe('sources', () => {
           PolicyName: 'PutRecords',
           PolicyDocument: Match.objectLike({
             Statement: [
-              { Effect: 'Allow', Action: ['kinesis:PutRecord', 'kinesis:PutRecords'], Resource: ref(pipeline.stream.streamArn) },
-              { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: ref(pipeline.streamKey.keyArn) },
+              { Effect: 'Allow', Action: ['kinesis:PutRecord', 'kinesis:PutRecords'], Resource: ref(pipeline.stream!.streamArn) },
+              { Effect: 'Allow', Action: 'kms:GenerateDataKey', Resource: ref(pipeline.streamKey!.keyArn) },
             ],
           }),
         },
@@ -311,7 +311,7 @@ describe('sources', () => {
 describe('alarms', () => {
   const expected = () => {
     const { pipeline } = stack;
-    const streamName = [{ Name: 'StreamName', Value: ref(pipeline.stream.streamName) }];
+    const streamName = [{ Name: 'StreamName', Value: ref(pipeline.stream!.streamName) }];
     const deliveryStreamName = [{ Name: 'DeliveryStreamName', Value: ref(pipeline.deliveryStream.ref) }];
     const functionName = [{ Name: 'FunctionName', Value: ref(pipeline.transformFunction.functionName) }];
     return [

@@ -132,7 +132,7 @@ describe('sources', () => {
       expect(filter).toEqual({
         LogGroupName: expect.any(String),
         FilterPattern: '"usage_record"',
-        DestinationArn: ref(stack.pipeline.stream.streamArn),
+        DestinationArn: ref(stack.pipeline.stream!.streamArn),
         RoleArn: ref(stack.pipeline.subscriptionRole.roleArn),
         Distribution: 'Random',
       });
@@ -151,7 +151,7 @@ describe('sources', () => {
     expect(policy.Scope ?? 'ALL').toBe('ALL');
     const document = JSON.stringify(policy.PolicyDocument);
     for (const fragment of [
-      JSON.stringify(ref(stack.pipeline.stream.streamArn)),
+      JSON.stringify(ref(stack.pipeline.stream!.streamArn)),
       JSON.stringify(ref(stack.pipeline.subscriptionRole.roleArn)),
       '\\"FilterPattern\\":\\"\\\\\\"usage_record\\\\\\"\\"',
       '\\"Distribution\\":\\"Random\\"',
@@ -190,8 +190,9 @@ describe('alarms', () => {
 
   it('notify the topic when they fire and when they recover', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    // Nine on the pipeline's resources, StreamNotReadAlarm, and the subscriptions' errors and throttling.
-    expect(alarms).toHaveLength(12);
+    // Nine on the pipeline's resources, StreamNotReadAlarm, the subscriptions' errors and throttling, and the two
+    // shard-capacity alarms of a provisioned stream (streamShardCount: 2).
+    expect(alarms).toHaveLength(14);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([TOPIC_ARN]);
       expect(alarm.Properties.OKActions).toEqual([TOPIC_ARN]);

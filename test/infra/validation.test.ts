@@ -50,6 +50,12 @@ describe('settings out of range are rejected at synth time, naming the setting',
     ['duplicate sources', { sourceLogGroupNames: ['/a', '/a'] }, /^sourceLogGroupNames lists "\/a" twice$/],
     ['too many account policy exclusions', { accountPolicyExcludedLogGroupNames: Array.from({ length: 49 }, (_, i) => `/g${i}`) }, /^accountPolicyExcludedLogGroupNames may list at most 48/],
     ['duration alarm above 100 %', { durationAlarmPercentOfTimeout: 101 }, /^durationAlarmPercentOfTimeout must be an integer from 1 to 100/],
+    ['unknown source', { source: 'kafka' as 'direct' }, /^source must be one of "kinesis-on-demand", "kinesis-provisioned", "direct", got "kafka"$/],
+    ['provisioned without shards', { source: 'kinesis-provisioned' }, /^streamShardCount is required with source "kinesis-provisioned"$/],
+    ['on-demand with shards', { source: 'kinesis-on-demand', streamShardCount: 2 }, /^streamShardCount applies to source "kinesis-provisioned" only/],
+    ['direct with shards', { source: 'direct', streamShardCount: 2 }, /^streamShardCount applies to Kinesis sources; source "direct" has no stream$/],
+    ['direct with a stream retention', { source: 'direct', streamRetentionHours: 48 }, /^streamRetentionHours applies to Kinesis sources/],
+    ['direct with an iterator-age alarm', { source: 'direct', iteratorAgeAlarmSeconds: 60 }, /^iteratorAgeAlarmSeconds applies to Kinesis sources/],
   ];
   it.each(cases)('%s', (_name, props, message) => {
     expect(() => build(props)).toThrow(PipelineConfigError);

@@ -1,9 +1,10 @@
-/** Flags shared by `run` and `replay --local`: the local pipeline's stream, buffers, layout, Lambda and store. */
+/** Flags shared by `run` and `replay --local`: the local pipeline's source, buffers, layout, Lambda and store. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { type OptionSpec, type OptionValues, UsageError, keyValueOption, numberOption, stringOption, booleanOption } from '../lib/cli/args.ts';
 import type { Compression } from '../lib/local-pipeline/local-firehose.ts';
 import type { PipelineOptions } from '../lib/local-pipeline/pipeline.ts';
 import { PIPELINE_DEFAULTS } from '../../infra/defaults.ts';
+import { DEFAULT_PIPELINE_SOURCE, PIPELINE_SOURCES, isPipelineSource } from '../../infra/pipeline-source.ts';
 import { PrefixError, validatePrefix } from '../lib/delivery/object-layout.ts';
 import { DirectoryStore, type ObjectStore, S3Store, removeEarlierObjects } from '../lib/delivery/object-store.ts';
 import { DEFAULT_OUTPUT_DIRECTORY, TRANSFORM_BUNDLE, displayPath } from '../lib/cli/paths.ts';
@@ -34,6 +35,12 @@ export const PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   append: { type: 'boolean', description: 'Keep the objects of earlier runs in --out (by default they are removed first)' },
   's3-endpoint': { type: 'string', value: 'URL', description: 'Write objects to this S3-compatible endpoint instead of --out' },
   bucket: { type: 'string', value: 'NAME', description: 'Bucket for --s3-endpoint', default: 'amberflo-ingest' },
+  source: {
+    type: 'string',
+    value: 'S',
+    description: `What Firehose reads: ${PIPELINE_SOURCES.join(', ')} (both Kinesis modes run the same locally; direct puts into Firehose itself)`,
+    default: DEFAULT_PIPELINE_SOURCE,
+  },
   'kinesis-endpoint': { type: 'string', value: 'URL', description: 'Use this Kinesis API instead of an in-process emulator' },
   'stream-name': { type: 'string', value: 'NAME', description: 'Source Kinesis stream (created if missing)', default: 'meter-firehose-source' },
   shards: { type: 'string', value: 'N', description: 'Shards of a created stream', default: '1' },
@@ -136,9 +143,15 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
     if (error instanceof PrefixError) throw new UsageError(`--data-prefix/--error-prefix: ${error.message}`);
     throw error;
   }
+  const source = stringOption(values, 'source') ?? DEFAULT_PIPELINE_SOURCE;
+  if (!isPipelineSource(source)) throw new UsageError(`--source must be one of ${PIPELINE_SOURCES.join(', ')}, got "${source}"`);
+  const kinesisOnly = ['kinesis-endpoint', 'stream-name', 'shards'].filter((name) => stringOption(values, name) !== undefined);
+  if (source === 'direct' && kinesisOnly.length > 0) throw new UsageError(`--${kinesisOnly[0]} applies to Kinesis sources, not --source direct`);
   const kinesisEndpoint = stringOption(values, 'kinesis-endpoint');
   const streamName = stringOption(values, 'stream-name') ?? 'meter-firehose-source';
   if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(streamName)) throw new UsageError(`--stream-name "${streamName}" is not a valid Kinesis stream name`);
+  const deliveryStreamName = stringOption(values, 'delivery-stream') ?? 'meter-firehose';
+  if (!/^[a-zA-Z0-9_.-]{1,64}$/.test(deliveryStreamName)) throw new UsageError(`--delivery-stream "${deliveryStreamName}" is not a valid Firehose stream name`);
   const lambdaLogs = booleanOption(values, 'lambda-logs');
   const backupPrefix = deliveryMode(values) === 'relay' && !booleanOption(values, 'no-source-backup') ? (stringOption(values, 'backup-prefix') ?? PIPELINE_DEFAULTS.sourceBackupPrefix) : undefined;
   if (backupPrefix !== undefined) {
@@ -151,12 +164,13 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
   }
   return {
     region: regionOption(values),
+    source,
     streamName,
     shardCount: numberOption(values, 'shards', 1, { min: 1, max: 50, integer: true }),
     timeoutMs: timeoutOption(values),
     ...(kinesisEndpoint === undefined ? {} : { kinesisEndpoint: urlOption('kinesis-endpoint', kinesisEndpoint) }),
     delivery: {
-      name: stringOption(values, 'delivery-stream') ?? 'meter-firehose',
+      name: deliveryStreamName,
       version: 1,
       processorHints: {
         sizeBytes: numberOption(values, 'processor-buffer-mb', PIPELINE_DEFAULTS.processorBufferSizeMBs, { min: 0.2, max: 3 }) * MIB,

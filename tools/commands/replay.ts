@@ -1,6 +1,7 @@
 /**
- * `replay`: re-drive failed events after a fix, into the source Kinesis stream (PutRecords, retrying only
- * the entries that failed) or into the local pipeline. Replays are idempotent downstream: the same log
+ * `replay`: re-drive failed events after a fix, into the pipeline's source: its Kinesis stream (PutRecords)
+ * or, for a Direct PUT pipeline, the delivery stream itself (PutRecordBatch), retrying only the entries that
+ * failed; or into the local pipeline. Replays are idempotent downstream: the same log
  * events yield the same uniqueIds.
  */
 import { type CommandSpec, type OptionSpec, type OptionValues, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/cli/args.ts';
@@ -11,6 +12,8 @@ import { SOURCE_BACKUP_FOLDER, readBackupRecords } from '../lib/replay/source-ba
 import type { RelaySettings } from '../lib/relay/local-relay.ts';
 import { parseStreamArn } from '../../transform/reingest-targets.ts';
 import { createKinesisClient, putRecordsReliably } from '../lib/aws/kinesis.ts';
+import { createFirehoseClient, putRecordBatchReliably } from '../lib/aws/firehose.ts';
+import type { PutOutcome } from '../lib/aws/put-reliably.ts';
 import { runPipeline } from '../lib/local-pipeline/pipeline.ts';
 import { createProgress } from '../lib/cli/progress.ts';
 import { type ReplayPayload, type ReplayPlan, planReplay } from '../lib/replay/replay-plan.ts';
@@ -42,9 +45,10 @@ const LOCAL_PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 export const REPLAY_SPEC: CommandSpec = {
   name: 'replay',
   summary:
-    'Replay failed events from the error prefix into the source Kinesis stream (or the local pipeline with --local), ' +
+    'Replay failed events from the error prefix into the source Kinesis stream, the Firehose stream of a direct ' +
+    'pipeline (--delivery-stream-arn), or the local pipeline (--local), ' +
     'optionally filtered by reason or time; --dry-run shows what would be sent.',
-  usage: 'cli replay [options] [DIRECTORY | s3://BUCKET/PREFIX] (--stream-name NAME | --stream-arn ARN | --local)',
+  usage: 'cli replay [options] [DIRECTORY | s3://BUCKET/PREFIX] (--stream-name NAME | --stream-arn ARN | --delivery-stream-arn ARN | --local)',
   options: {
     ...ERROR_SOURCE_OPTIONS,
     'stream-arn': { type: 'string', value: 'ARN', description: 'Target Kinesis stream (its Region is used)' },
@@ -52,6 +56,8 @@ export const REPLAY_SPEC: CommandSpec = {
       type: 'boolean',
       description: 'LOCATION is the source-record backup (default prefix source-backup/): replay every event of --since/--until',
     },
+    'delivery-stream-arn': { type: 'string', value: 'ARN', description: 'Target Firehose stream of a direct pipeline (its Region is used)' },
+    'firehose-endpoint': { type: 'string', value: 'URL', description: 'Firehose API of --delivery-stream-arn (default: AWS)' },
     local: { type: 'boolean', description: 'Replay into the local pipeline (takes the run options below)' },
     'dry-run': { type: 'boolean', description: 'Show what would be sent, send nothing' },
     json: { type: 'boolean', description: 'Print the result as JSON' },
@@ -62,6 +68,7 @@ export const REPLAY_SPEC: CommandSpec = {
   examples: [
     'cli replay ./errors --reason INVALID_METER_VALUE --dry-run',
     'cli replay s3://my-amberflo-bucket/errors/ --since 2026-11-25T00:00:00Z --stream-arn arn:aws:kinesis:us-east-1:123456789012:stream/meter-source',
+    'cli replay s3://my-amberflo-bucket/errors/ --delivery-stream-arn arn:aws:firehose:us-east-1:123456789012:deliverystream/meter-firehose',
     'cli replay --local --transform-env UNKNOWN_FIELDS=drop --reason UNKNOWN_FIELD',
     'cli replay s3://my-pipeline-bucket/source-backup/ --from-backup --since 2026-11-25T02:00:00Z --until 2026-11-25T09:00:00Z --stream-name meter-source',
   ],
@@ -77,21 +84,25 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   const local = booleanOption(values, 'local');
   const streamArn = stringOption(values, 'stream-arn');
   const streamName = stringOption(values, 'stream-name');
+  const deliveryStreamArn = stringOption(values, 'delivery-stream-arn');
   const dryRun = booleanOption(values, 'dry-run');
   if (local && streamArn !== undefined) throw new UsageError('--local replays into the local pipeline; it cannot be combined with --stream-arn');
+  if (deliveryStreamArn !== undefined && (local || streamArn !== undefined || streamName !== undefined)) {
+    throw new UsageError('--delivery-stream-arn is a target of its own; it cannot be combined with --local, --stream-arn or --stream-name');
+  }
   const fromBackup = booleanOption(values, 'from-backup');
   const filter = failureFilterFrom(values);
   if (fromBackup && filter.since === undefined) throw new UsageError('--from-backup needs a time window: --since TIME (and --until TIME, default now)');
   if (fromBackup && (filter.reasons ?? []).length > 0) throw new UsageError('--from-backup replays by time and log group; --reason applies to the error prefix');
   const source = errorSourceFrom(positionals[0], values, fromBackup ? SOURCE_BACKUP_FOLDER : 'errors/');
   const relay = local ? relaySettingsFrom(localValues(values)) : undefined;
-  const destination: { readonly local: LocalPipelineOptions } | { readonly kinesis: KinesisTarget } | undefined = local
+  const destination: { readonly local: LocalPipelineOptions } | { readonly remote: ReplayTarget } | undefined = local
     ? { local: localPipelineOptions(values, io, source) }
-    : streamArn !== undefined || streamName !== undefined
-      ? { kinesis: kinesisTarget(values, streamArn, streamName) }
+    : streamArn !== undefined || streamName !== undefined || deliveryStreamArn !== undefined
+      ? { remote: replayTarget(values, streamArn, streamName, deliveryStreamArn) }
       : undefined;
   if (destination === undefined && !dryRun) {
-    throw new UsageError('replay needs a target: --stream-name NAME, --stream-arn ARN or --local (or --dry-run)');
+    throw new UsageError('replay needs a target: --stream-name NAME, --stream-arn ARN, --delivery-stream-arn ARN or --local (or --dry-run)');
   }
   const progress = createProgress({ forced: booleanOption(values, 'progress'), ...(io.progressStream ? { stream: io.progressStream } : {}) });
   const records = fromBackup ? await loadBackupRecords(source, filter, progress) : await loadErrorRecords(source, progress);
@@ -109,23 +120,32 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
     return replayLocally(plan, origin, destination.local, relay, io, json, progress);
   }
 
-  const target = destination.kinesis;
-  const kinesis = createKinesisClient(target);
-  try {
-    const outcome = await putRecordsReliably(
-      kinesis,
-      target.streamName,
-      plan.payloads.map((payload) => ({ data: payload.data, partitionKey: payload.partitionKey })),
-    );
-    const result = { ...planJson(plan), stream: target.streamName, recordsPut: plan.payloads.length, calls: outcome.calls, retriedEntries: outcome.retriedEntries };
-    if (json) printJson(io, result);
-    else {
-      io.stdout(formatPlan(plan, `Sent to Kinesis stream ${target.streamName}`, origin));
-      io.stdout(`${plan.payloads.length} records put in ${outcome.calls} PutRecords calls (${outcome.retriedEntries} entries retried).\n`);
+  const target = destination.remote;
+  const entries = plan.payloads.map((payload) => ({ data: payload.data, partitionKey: payload.partitionKey }));
+  const outcome = await sendToTarget(target, entries);
+  const result = { ...planJson(plan), stream: target.name, recordsPut: plan.payloads.length, calls: outcome.calls, retriedEntries: outcome.retriedEntries };
+  if (json) printJson(io, result);
+  else {
+    io.stdout(formatPlan(plan, `Sent to ${target.kind === 'kinesis' ? 'Kinesis' : 'Firehose'} stream ${target.name}`, origin));
+    io.stdout(`${plan.payloads.length} records put in ${outcome.calls} ${target.kind === 'kinesis' ? 'PutRecords' : 'PutRecordBatch'} calls (${outcome.retriedEntries} entries retried).\n`);
+  }
+  return EXIT.ok;
+}
+
+async function sendToTarget(target: ReplayTarget, entries: readonly { data: Uint8Array; partitionKey: string }[]): Promise<PutOutcome> {
+  if (target.kind === 'kinesis') {
+    const kinesis = createKinesisClient(target);
+    try {
+      return await putRecordsReliably(kinesis, target.name, entries);
+    } finally {
+      kinesis.destroy();
     }
-    return EXIT.ok;
+  }
+  const firehose = createFirehoseClient(target);
+  try {
+    return await putRecordBatchReliably(firehose, target.name, entries);
   } finally {
-    kinesis.destroy();
+    firehose.destroy();
   }
 }
 
@@ -182,6 +202,7 @@ async function replayLocally(
       eventsRead: plan.failedEvents,
       eventsMatched: plan.chosenEvents,
       filterPattern: '(replayed events are not filtered again)',
+      pipelineSource: options.source,
       kinesisRecordsPut: plan.payloads.length,
     },
     processorHints: options.delivery.processorHints,
@@ -194,25 +215,34 @@ async function replayLocally(
   return summary.otherFailures.total > 0 || (summary.relay?.deadLettered.length ?? 0) > 0 ? EXIT.failures : EXIT.ok;
 }
 
-interface KinesisTarget {
-  readonly streamName: string;
+/** Where a replay goes: the pipeline's source, a Kinesis stream or a Direct PUT delivery stream. */
+interface ReplayTarget {
+  readonly kind: 'kinesis' | 'firehose';
+  readonly name: string;
   readonly region: string;
   readonly timeoutMs: number;
   readonly endpoint?: string;
 }
 
-function kinesisTarget(values: Parameters<typeof regionOption>[0], streamArn: string | undefined, streamName: string | undefined): KinesisTarget {
-  const endpoint = stringOption(values, 'kinesis-endpoint');
-  const withEndpoint = { timeoutMs: timeoutOption(values), ...(endpoint === undefined ? {} : { endpoint: urlOption('kinesis-endpoint', endpoint) }) };
-  if (streamArn !== undefined) {
+function replayTarget(
+  values: Parameters<typeof regionOption>[0],
+  streamArn: string | undefined,
+  streamName: string | undefined,
+  deliveryStreamArn: string | undefined,
+): ReplayTarget {
+  const endpointFlag = deliveryStreamArn === undefined ? 'kinesis-endpoint' : 'firehose-endpoint';
+  const endpoint = stringOption(values, endpointFlag);
+  const withEndpoint = { timeoutMs: timeoutOption(values), ...(endpoint === undefined ? {} : { endpoint: urlOption(endpointFlag, endpoint) }) };
+  const fromArn = (flag: string, arn: string, service: 'kinesis' | 'firehose'): ReplayTarget => {
     try {
-      const { name, region } = parseStreamArn(streamArn, 'kinesis');
-      return { streamName: name, region, ...withEndpoint };
+      return { kind: service, ...parseStreamArn(arn, service), ...withEndpoint };
     } catch (error) {
-      throw new UsageError(`--stream-arn: ${(error as Error).message}`);
+      throw new UsageError(`--${flag}: ${(error as Error).message}`);
     }
-  }
-  return { streamName: streamName as string, region: regionOption(values), ...withEndpoint };
+  };
+  if (deliveryStreamArn !== undefined) return fromArn('delivery-stream-arn', deliveryStreamArn, 'firehose');
+  if (streamArn !== undefined) return fromArn('stream-arn', streamArn, 'kinesis');
+  return { kind: 'kinesis', name: streamName as string, region: regionOption(values), ...withEndpoint };
 }
 
 function planJson(plan: ReplayPlan): Record<string, unknown> {

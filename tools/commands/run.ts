@@ -22,7 +22,8 @@ const DEFAULT_FILTER_PATTERN = '"meter_record_for_stream"';
 export const RUN_SPEC: CommandSpec = {
   name: 'run',
   summary:
-    'Push CloudWatch log events through a local model of the deployed pipeline (subscription filter → Kinesis → ' +
+    'Push CloudWatch log events through a local model of the deployed pipeline (subscription filter → Kinesis or ' +
+    'Direct PUT → ' +
     'Firehose processor buffer → the bundled transform → destination buffer → objects) and print what landed.',
   usage: 'cli run [options] [FILE]',
   options: {
@@ -42,6 +43,7 @@ export const RUN_SPEC: CommandSpec = {
     'cli run my-events.json --log-group /aws/lambda/api   # output of aws logs filter-log-events',
     'cli run app.log --buffer-interval 60 --compression UNCOMPRESSED',
     'cli run --s3-endpoint http://127.0.0.1:4568 --bucket amberflo-ingest',
+    'cli run --source direct                        # subscription filters put straight into Firehose',
     'cli run --delivery relay --s3-endpoint http://127.0.0.1:4568 --bucket meter-pipeline --amberflo-endpoint http://127.0.0.1:4569 --amberflo-keys keys.json',
   ],
 };
@@ -102,6 +104,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
       eventsRead: parsed.events.length,
       eventsMatched: matchedEvents,
       filterPattern,
+      pipelineSource: options.source,
       kinesisRecordsPut: records.length,
     },
     processorHints: options.delivery.processorHints,
@@ -136,7 +139,7 @@ export function formatRunSummary(summary: RunSummary): string {
       [
         ['log events read', input.eventsRead, ''],
         ['matched filter pattern', input.eventsMatched, input.filterPattern],
-        ['Kinesis records put', input.kinesisRecordsPut, 'gzipped subscription payloads'],
+        [input.pipelineSource === 'direct' ? 'Firehose records put' : 'Kinesis records put', input.kinesisRecordsPut, 'gzipped subscription payloads'],
         ['records re-ingested', records.reingested, 'put back by the transform'],
         ['Lambda invocations', lambda.invocations, `${lambda.failedInvocations} failed after retries; slowest ${lambda.maxMs} ms`],
         ['records Ok', records.ok, ''],

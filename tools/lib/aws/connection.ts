@@ -10,7 +10,7 @@ export const DEFAULT_TIMEOUT_MS = 5_000;
 /** Loopback and AWS endpoints accept connections in milliseconds; waiting longer only delays the answer. */
 const MAX_CONNECTION_TIMEOUT_MS = 3_000;
 
-export type AwsService = 'Kinesis' | 'S3';
+export type AwsService = 'Kinesis' | 'Firehose' | 'S3';
 
 export interface Connection {
   readonly service: AwsService;
