@@ -5,9 +5,10 @@ import { inflateRecordData, parseRecordJson } from './decode.ts';
 import { transformDataMessage } from './fast/fast-payload.ts';
 import type { BatchStats } from './metrics.ts';
 import { transformPayload, type PayloadResult } from './payload.ts';
-import { reingest, type ReingestEntry, type ReingestTarget } from './reingest.ts';
+import { beforeDeadline, reingest, type ReingestEntry, type ReingestTarget } from './reingest.ts';
 import { applyReingestFailures, planResponse, type RecordOutcome, type ReingestJob, type ResponsePlan } from './respond.ts';
 import type { CloudWatchLogsPayload, RecordFailureReason, RejectReason } from './types.ts';
+import { meterTimeWindow, WHOLE_METER_TIME_RANGE, type MeterTimeWindow } from './validate.ts';
 
 export interface BatchDependencies {
   /** The source to re-ingest into for this event; called only when something must be re-ingested. */
@@ -16,16 +17,22 @@ export interface BatchDependencies {
   readonly random?: () => number;
 }
 
+export interface BatchOptions {
+  /** Epoch ms by which re-ingest must be over; what is not re-ingested by then fails. */
+  readonly deadline?: number;
+}
+
 export interface BatchOutput {
   readonly result: FirehoseTransformationResult;
   readonly stats: BatchStats;
 }
 
-export function transformRecordData(data: string, config: TransformConfig): RecordOutcome {
+/** Transforms one Firehose record's data, accepting the meter times in `timeWindow`. */
+export function transformRecordData(data: string, config: TransformConfig, timeWindow: MeterTimeWindow = WHOLE_METER_TIME_RANGE): RecordOutcome {
   const inflated = inflateRecordData(data, config.maxDecompressedBytes);
   if (inflated.kind === 'invalid') return { kind: 'failed', reason: inflated.reason, detail: inflated.detail };
   // The common shape is read straight from its bytes; anything else is parsed whole.
-  const fast = transformDataMessage(inflated.json, config);
+  const fast = transformDataMessage(inflated.json, config, timeWindow);
   if (fast !== undefined) return transformedOrDropped(fast.payload, fast.result);
   const decoded = parseRecordJson(inflated.json);
   if (decoded.kind === 'invalid') return { kind: 'failed', reason: decoded.reason, detail: decoded.detail };
@@ -34,7 +41,7 @@ export function transformRecordData(data: string, config: TransformConfig): Reco
   }
   const { payload } = decoded;
   if (payload.messageType === 'CONTROL_MESSAGE') return { kind: 'dropped', cause: 'CONTROL_MESSAGE' };
-  return transformedOrDropped(payload, transformPayload(payload, config));
+  return transformedOrDropped(payload, transformPayload(payload, config, timeWindow));
 }
 
 function transformedOrDropped(payload: CloudWatchLogsPayload, result: PayloadResult): RecordOutcome {
@@ -54,6 +61,7 @@ async function reingestJobs(
   jobs: readonly ReingestJob[],
   config: TransformConfig,
   dependencies: BatchDependencies,
+  deadline: number | undefined,
 ): Promise<ReingestOutcome> {
   const entries: ReingestEntry[] = [];
   const jobOfEntry: ReingestJob[] = [];
@@ -68,13 +76,15 @@ async function reingestJobs(
   if (entries.length === 0) return { failedJobs: new Set(), payloads: 0, retriedEntries: 0 };
   let target: ReingestTarget;
   try {
-    target = await dependencies.reingestTarget(event);
+    // Loading the AWS SDK is not free either: the deadline covers it too.
+    target = await beforeDeadline(dependencies.reingestTarget(event), deadline ?? Number.POSITIVE_INFINITY);
   } catch (error) {
     return { failedJobs: new Set(jobs), payloads: entries.length, retriedEntries: 0, lastError: (error as Error).message };
   }
   const report = await reingest(entries, target, {
     maxAttempts: config.reingestMaxAttempts,
     baseDelayMs: config.reingestBaseDelayMs,
+    ...(deadline === undefined ? {} : { deadline }),
     ...(dependencies.sleep === undefined ? {} : { sleep: dependencies.sleep }),
     ...(dependencies.random === undefined ? {} : { random: dependencies.random }),
   });
@@ -152,18 +162,25 @@ function countStats(
   };
 }
 
+/**
+ * Transforms every record of `event`. A record's meter times are judged against its arrival in the pipeline
+ * (approximateArrivalTimestamp), so the same event always gets the same result.
+ */
 export async function transformBatch(
   event: FirehoseTransformationEvent,
   config: TransformConfig,
   dependencies: BatchDependencies,
+  options: BatchOptions = {},
 ): Promise<BatchOutput> {
-  const outcomes = event.records.map((record) => transformRecordData(record.data, config));
+  const outcomes = event.records.map((record) =>
+    transformRecordData(record.data, config, meterTimeWindow(record.approximateArrivalTimestamp, config)),
+  );
   const planned = planResponse(
     event.records.map((record) => record.recordId),
     outcomes,
     config,
   );
-  const reingested = await reingestJobs(event, planned.jobs, config, dependencies);
+  const reingested = await reingestJobs(event, planned.jobs, config, dependencies, options.deadline);
   const plan = applyReingestFailures(planned, reingested.failedJobs);
   return { result: { records: plan.records }, stats: countStats(event, outcomes, plan, reingested) };
 }

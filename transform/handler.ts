@@ -10,7 +10,7 @@ import type { ReingestTarget } from './reingest.ts';
 
 export type FirehoseTransformationHandler = (
   event: FirehoseTransformationEvent,
-  context?: Pick<Context, 'awsRequestId'>,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
 ) => Promise<FirehoseTransformationResult>;
 
 /** Re-ingest into the Kinesis stream Firehose reads, or into Firehose itself when it has no such source. */
@@ -42,8 +42,10 @@ export function createHandler(
   dependencies: BatchDependencies = { reingestTarget: sourceTarget() },
   log: (line: string) => void = writeLine,
 ): FirehoseTransformationHandler {
-  return async (event) => {
-    const { result, stats } = await transformBatch(event, config, dependencies);
+  return async (event, lambdaContext) => {
+    // Re-ingest stops DEADLINE_MARGIN_MS before the function's timeout, so the function always returns.
+    const deadline = lambdaContext === undefined ? undefined : Date.now() + lambdaContext.getRemainingTimeInMillis() - config.deadlineMarginMs;
+    const { result, stats } = await transformBatch(event, config, dependencies, deadline === undefined ? {} : { deadline });
     const context = {
       namespace: config.metricsNamespace,
       pipeline: config.pipelineName,

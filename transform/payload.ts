@@ -8,7 +8,7 @@ import { encodeMeterRecord } from './encode.ts';
 import { locateRecord, parseRecordText } from './extract.ts';
 import { fastEncodeRecord } from './fast/fast-encode.ts';
 import type { CloudWatchLogsPayload, LogEvent, Reject } from './types.ts';
-import { deriveUniqueId, normalizeMeterRecord } from './validate.ts';
+import { deriveUniqueId, normalizeMeterRecord, WHOLE_METER_TIME_RANGE, type MeterTimeWindow } from './validate.ts';
 
 /** The log events that carry the prefix (valid or not): all a re-ingested copy of the payload needs. */
 export interface MeterEvents {
@@ -44,11 +44,16 @@ export const NOT_A_METER_EVENT = -1;
  * Transforms one log event by the general rules into `output`. Returns the length of the NDJSON it added (in
  * UTF-16 code units), or NOT_A_METER_EVENT.
  */
-export function transformLogEvent(logEvent: LogEvent, config: TransformConfig, output: PayloadOutput): number {
+export function transformLogEvent(
+  logEvent: LogEvent,
+  config: TransformConfig,
+  output: PayloadOutput,
+  timeWindow: MeterTimeWindow = WHOLE_METER_TIME_RANGE,
+): number {
   const located = locateRecord(logEvent.message, config.prefix);
   if (located.kind === 'none') return NOT_A_METER_EVENT;
   if (located.kind === 'text') {
-    const line = fastEncodeRecord(located.text, located.start, JSON.stringify(logEvent.id), logEvent.timestamp);
+    const line = fastEncodeRecord(located.text, located.start, JSON.stringify(logEvent.id), logEvent.timestamp, timeWindow);
     if (line !== undefined) {
       output.ndjson.text(line);
       output.meterRecords++;
@@ -69,6 +74,7 @@ export function transformLogEvent(logEvent: LogEvent, config: TransformConfig, o
       defaultTimeInMillis: logEvent.timestamp,
       derivedUniqueId: deriveUniqueId(logEvent.id, index),
       unknownFields: config.unknownFields,
+      timeWindow,
     });
     if (validation.ok) {
       const line = encodeMeterRecord(validation.record);
@@ -86,12 +92,16 @@ export function transformLogEvent(logEvent: LogEvent, config: TransformConfig, o
   return added;
 }
 
-export function transformPayload(payload: CloudWatchLogsPayload, config: TransformConfig): PayloadResult {
+export function transformPayload(
+  payload: CloudWatchLogsPayload,
+  config: TransformConfig,
+  timeWindow: MeterTimeWindow = WHOLE_METER_TIME_RANGE,
+): PayloadResult {
   const output = new PayloadOutput(4096);
   const events: LogEvent[] = [];
   const outputLengths: number[] = [];
   for (const logEvent of payload.logEvents) {
-    const added = transformLogEvent(logEvent, config, output);
+    const added = transformLogEvent(logEvent, config, output, timeWindow);
     if (added === NOT_A_METER_EVENT) continue;
     events.push(logEvent);
     outputLengths.push(added);

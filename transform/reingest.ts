@@ -10,8 +10,11 @@ export interface ReingestEntry {
   readonly partitionKey: string;
 }
 
-/** Sends one batch: the error code of each entry (undefined when accepted). Throws when the call fails. */
-export type SendBatch = (entries: readonly ReingestEntry[]) => Promise<readonly (string | undefined)[]>;
+/**
+ * Sends one batch: the error code of each entry (undefined when accepted). Throws when the call fails; should
+ * stop when `signal` aborts (the caller stops waiting for it then anyway).
+ */
+export type SendBatch = (entries: readonly ReingestEntry[], signal?: AbortSignal) => Promise<readonly (string | undefined)[]>;
 
 export interface ReingestTarget {
   readonly description: string;
@@ -25,6 +28,41 @@ export interface RetryPolicy {
   readonly baseDelayMs: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
+  /**
+   * Epoch ms after which nothing more is tried: a call still running then is abandoned, and what is not
+   * accepted by then is reported undelivered.
+   */
+  readonly deadline?: number;
+}
+
+/** The lastError of a re-ingest cut short by its deadline. */
+export const DEADLINE_REACHED = 'DeadlineReached';
+
+class DeadlineReachedError extends Error {
+  override readonly name = DEADLINE_REACHED;
+
+  constructor() {
+    super(DEADLINE_REACHED);
+  }
+}
+
+/** `promise`, or a DeadlineReached rejection at `deadline` (epoch ms), whichever comes first. */
+export function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
+  if (!Number.isFinite(deadline)) return promise;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DeadlineReachedError()), Math.max(0, deadline - Date.now()));
+  return untilAborted(promise, controller.signal).finally(() => clearTimeout(timer));
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts, whichever comes first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  promise.catch(() => {});
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 export interface ReingestReport {
@@ -62,39 +100,62 @@ export async function reingest(
 ): Promise<ReingestReport> {
   const sleep = policy.sleep ?? defaultSleep;
   const random = policy.random ?? Math.random;
+  const deadline = policy.deadline ?? Number.POSITIVE_INFINITY;
   const delivered = entries.map(() => false);
   let pending = entries.map((_, index) => index);
   let attempts = 0;
   let retriedEntries = 0;
   let lastError: string | undefined;
-  while (pending.length > 0 && attempts < policy.maxAttempts) {
-    if (attempts > 0) {
-      retriedEntries += pending.length;
-      await sleep(Math.floor(random() * Math.min(MAX_BACKOFF_MS, policy.baseDelayMs * 2 ** attempts)));
-    }
-    attempts++;
-    const retry: number[] = [];
-    const sizes = pending.map((index) => {
-      const entry = entries[index] as ReingestEntry;
-      return entry.data.length + Buffer.byteLength(entry.partitionKey);
-    });
-    for (const batch of groupByWeight(pending, sizes, target.maxBatchBytes, target.maxBatchRecords)) {
-      try {
-        const codes = await target.send(batch.map((index) => entries[index] as ReingestEntry));
-        batch.forEach((index, i) => {
-          const code = codes[i];
-          if (code === undefined) delivered[index] = true;
-          else {
-            lastError = code;
-            retry.push(index);
-          }
-        });
-      } catch (error) {
-        lastError = (error as Error).name ?? String(error);
-        if (isRetryableError(error)) retry.push(...batch);
+  const controller = new AbortController();
+  const timer = Number.isFinite(deadline)
+    ? setTimeout(() => controller.abort(new DeadlineReachedError()), Math.max(0, deadline - Date.now()))
+    : undefined;
+  const pastDeadline = (): boolean => controller.signal.aborted || Date.now() >= deadline;
+  try {
+    while (pending.length > 0 && attempts < policy.maxAttempts) {
+      if (attempts > 0) {
+        const delay = Math.floor(random() * Math.min(MAX_BACKOFF_MS, policy.baseDelayMs * 2 ** attempts));
+        if (Date.now() + delay >= deadline) {
+          lastError = DEADLINE_REACHED;
+          break;
+        }
+        retriedEntries += pending.length;
+        await sleep(delay);
+      }
+      attempts++;
+      const retry: number[] = [];
+      const sizes = pending.map((index) => {
+        const entry = entries[index] as ReingestEntry;
+        return entry.data.length + Buffer.byteLength(entry.partitionKey);
+      });
+      for (const batch of groupByWeight(pending, sizes, target.maxBatchBytes, target.maxBatchRecords)) {
+        if (pastDeadline()) {
+          retry.push(...batch);
+          continue;
+        }
+        try {
+          const codes = await untilAborted(target.send(batch.map((index) => entries[index] as ReingestEntry), controller.signal), controller.signal);
+          batch.forEach((index, i) => {
+            const code = codes[i];
+            if (code === undefined) delivered[index] = true;
+            else {
+              lastError = code;
+              retry.push(index);
+            }
+          });
+        } catch (error) {
+          lastError = (error as Error).name ?? String(error);
+          if (isRetryableError(error)) retry.push(...batch);
+        }
+      }
+      pending = retry;
+      if (pending.length > 0 && pastDeadline()) {
+        lastError = DEADLINE_REACHED;
+        break;
       }
     }
-    pending = retry;
+  } finally {
+    clearTimeout(timer);
   }
   return lastError === undefined ? { delivered, attempts, retriedEntries } : { delivered, attempts, retriedEntries, lastError };
 }

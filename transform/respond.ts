@@ -5,7 +5,7 @@
 import type { FirehoseTransformationResultRecord } from 'aws-lambda';
 import type { TransformConfig } from './config.ts';
 import type { PayloadResult } from './payload.ts';
-import { rejectsPayloads, splitPayload } from './repack.ts';
+import { rejectsPayloads, reingestGenerationOf, splitPayload, type Packed } from './repack.ts';
 import type { CloudWatchLogsPayload, RecordFailureReason } from './types.ts';
 
 export type RecordOutcome =
@@ -41,10 +41,19 @@ export function responseLength(records: readonly FirehoseTransformationResultRec
   return JSON.stringify({ records }).length;
 }
 
+/**
+ * The order in which records claim the budget: later generations of re-ingested pieces first (a piece that
+ * went round before is not crowded out again by fresh records), then as they came.
+ */
+function budgetOrder(outcomes: readonly RecordOutcome[]): number[] {
+  const generations = outcomes.map((outcome) => (outcome.kind === 'transformed' ? reingestGenerationOf(outcome.payload) : 0));
+  return outcomes.map((_, i) => i).sort((a, b) => (generations[b] as number) - (generations[a] as number) || a - b);
+}
+
 export function planResponse(
   recordIds: readonly string[],
   outcomes: readonly RecordOutcome[],
-  config: Pick<TransformConfig, 'responseBudgetBytes' | 'splitTargetBytes'>,
+  config: Pick<TransformConfig, 'responseBudgetBytes' | 'splitTargetBytes' | 'maxReingestGenerations'>,
 ): ResponsePlan {
   const records: FirehoseTransformationResultRecord[] = [];
   const jobs: ReingestJob[] = [];
@@ -58,15 +67,16 @@ export function planResponse(
     failures.set(recordIndex, reason);
   };
 
-  outcomes.forEach((outcome, recordIndex) => {
+  for (const recordIndex of budgetOrder(outcomes)) {
+    const outcome = outcomes[recordIndex] as RecordOutcome;
     const recordId = recordIds[recordIndex] as string;
     if (outcome.kind === 'failed') {
       fail(recordIndex, recordId, outcome.reason);
-      return;
+      continue;
     }
     if (outcome.kind === 'dropped') {
       records[recordIndex] = { recordId, result: 'Dropped' };
-      return;
+      continue;
     }
     const { payload, result } = outcome;
     if (result.meterRecords > 0) {
@@ -74,14 +84,14 @@ export function planResponse(
       const okLength = entryLength(recordId, 'Ok', Math.ceil(data.length / 3) * 4);
       const extra = okLength - entryLength(recordId, 'ProcessingFailed');
       if (used + extra > config.responseBudgetBytes) {
-        const { events, outputLengths } = result.meterEvents();
-        const payloads = splitPayload(payload, events, outputLengths, config.splitTargetBytes);
-        if (payloads === undefined) fail(recordIndex, recordId, 'REINGEST_FAILED');
-        else {
+        const split = splitOversized(outcome, okLength, config);
+        if (split.ok) {
           records[recordIndex] = { recordId, result: 'Dropped' };
-          jobs.push({ recordIndex, purpose: 'split', payloads });
+          jobs.push({ recordIndex, purpose: 'split', payloads: split.payloads });
+        } else {
+          fail(recordIndex, recordId, split.reason);
         }
-        return;
+        continue;
       }
       used += extra;
       records[recordIndex] = { recordId, result: 'Ok', data: data.toString('base64') };
@@ -89,12 +99,31 @@ export function planResponse(
       records[recordIndex] = { recordId, result: 'Dropped' };
     }
     if (result.rejects.length > 0) {
-      const payloads = rejectsPayloads(payload, result.rejects);
-      if (payloads === undefined) fail(recordIndex, recordId, 'REINGEST_FAILED');
-      else jobs.push({ recordIndex, purpose: 'rejects', payloads });
+      const packed = rejectsPayloads(payload, result.rejects);
+      if (packed.ok) jobs.push({ recordIndex, purpose: 'rejects', payloads: packed.payloads });
+      else fail(recordIndex, recordId, packed.reason);
     }
-  });
+  }
   return { records, jobs, failures };
+}
+
+/**
+ * The pieces to re-ingest for a record whose output does not fit what is left of the budget, or why it must
+ * fail instead: it went round too often, or it is one log event too large for any response (a piece of it would
+ * be the same record again, forever).
+ */
+function splitOversized(
+  { payload, result }: Extract<RecordOutcome, { kind: 'transformed' }>,
+  okLength: number,
+  config: Pick<TransformConfig, 'responseBudgetBytes' | 'splitTargetBytes' | 'maxReingestGenerations'>,
+): Packed | { readonly ok: false; readonly reason: RecordFailureReason } {
+  if (reingestGenerationOf(payload) >= config.maxReingestGenerations) return { ok: false, reason: 'REINGEST_GENERATIONS_EXCEEDED' };
+  const { events, outputLengths } = result.meterEvents();
+  const packed = splitPayload(payload, events, outputLengths, config.splitTargetBytes);
+  // A response holding this record alone (the entry's leading comma is not written for the first record).
+  const aloneLength = RESPONSE_ENVELOPE_LENGTH - 1 + okLength;
+  if (packed.ok && events.length === 1 && aloneLength > config.responseBudgetBytes) return { ok: false, reason: 'OUTPUT_TOO_LARGE' };
+  return packed;
 }
 
 /** Turns the records whose re-ingest failed into ProcessingFailed, so Firehose keeps the originals. */

@@ -28,6 +28,11 @@ export interface CloudWatchLogsPayload {
   readonly subscriptionFilters: readonly string[];
   readonly logEvents: readonly LogEvent[];
   readonly policyLevel?: string;
+  /**
+   * Set by the transform on the pieces it re-ingests when a record is too large for one response: how many
+   * times its events went round (1 for the pieces of an original record). Capped by MAX_REINGEST_GENERATIONS.
+   */
+  readonly reingestGeneration?: number;
 }
 
 /** Machine-readable reasons a meter record (prefix found in a log event) is rejected. */
@@ -53,16 +58,26 @@ export interface Reject {
   readonly detail: string;
   /** Position of the record in a JSON array after the prefix; absent for a single record. */
   readonly index?: number;
+  /** Shared by every reject of the same log event (never copied per record). */
   readonly logEvent: LogEvent;
 }
 
 export const REJECTS_MESSAGE_TYPE = 'METER_REJECTS';
-export const REJECTS_FORMAT_VERSION = 1;
+export const REJECTS_FORMAT_VERSION = 2;
+
+/** A reject as a rejects payload carries it: its log event is `logEvents[event]` of the payload. */
+export interface RejectEntry {
+  readonly reason: RejectReason;
+  readonly detail: string;
+  readonly index?: number;
+  readonly event: number;
+}
 
 /**
  * What the transform re-ingests (gzipped) for rejected meter records. When it comes back through the
  * stream the transform returns it `ProcessingFailed`, so Firehose writes it, base64 in `rawData`, under the
- * error prefix with `errorCode: Lambda.ProcessingFailedStatus`.
+ * error prefix with `errorCode: Lambda.ProcessingFailedStatus`. Each rejected log event is carried once,
+ * however many of its records were rejected, so the payload grows with the input, not records × event size.
  */
 export interface RejectsPayload {
   readonly messageType: typeof REJECTS_MESSAGE_TYPE;
@@ -71,6 +86,13 @@ export interface RejectsPayload {
   readonly logGroup: string;
   readonly logStream: string;
   readonly subscriptionFilters: readonly string[];
+  readonly logEvents: readonly LogEvent[];
+  readonly rejects: readonly RejectEntry[];
+}
+
+/** Version 1 of the rejects payload (written before version 2), which copied the log event into each reject. */
+export interface RejectsPayloadV1 extends Omit<RejectsPayload, 'version' | 'logEvents' | 'rejects'> {
+  readonly version: 1;
   readonly rejects: readonly Reject[];
 }
 
@@ -81,5 +103,11 @@ export const RECORD_FAILURE_REASONS = [
   'INVALID_ENVELOPE',
   'REJECTS_PAYLOAD',
   'REINGEST_FAILED',
+  /** A single log event whose output alone exceeds the response budget: splitting cannot make it fit. */
+  'OUTPUT_TOO_LARGE',
+  /** A re-ingested piece that went round MAX_REINGEST_GENERATIONS times and still does not fit. */
+  'REINGEST_GENERATIONS_EXCEEDED',
+  /** Fields a re-ingested payload must copy cannot be serialized (JSON nested too deep). */
+  'UNSERIALIZABLE',
 ] as const;
 export type RecordFailureReason = (typeof RECORD_FAILURE_REASONS)[number];

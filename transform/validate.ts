@@ -1,5 +1,5 @@
 /** Validates one extracted value and normalizes it into an Amberflo ingest record. */
-import type { UnknownFieldPolicy } from './config.ts';
+import type { TransformConfig, UnknownFieldPolicy } from './config.ts';
 import { describe } from './decode.ts';
 import type { MeterRecord, RejectReason } from './types.ts';
 
@@ -8,11 +8,13 @@ export type Validation =
   | { readonly ok: false; readonly reason: RejectReason; readonly detail: string };
 
 export interface RecordContext {
-  /** Used when the record has no meterTimeInMillis: the log event's timestamp. */
+  /** Used when the record has no meterTimeInMillis: the log event's timestamp (validated as a given time is). */
   readonly defaultTimeInMillis: number;
   /** Used when the record has no uniqueId: derived from the log event, so retries never double-bill. */
   readonly derivedUniqueId: string;
   readonly unknownFields: UnknownFieldPolicy;
+  /** The meter times accepted for this record; by default any in MIN_METER_TIME..MAX_METER_TIME. */
+  readonly timeWindow?: MeterTimeWindow;
 }
 
 /** Keys that could reach an object's prototype if a consumer copied the record naively. */
@@ -21,6 +23,33 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Epoch-millisecond range accepted for meterTimeInMillis: 2000-01-01 to 2100-01-01 (UTC). */
 export const MIN_METER_TIME = Date.UTC(2000, 0, 1);
 export const MAX_METER_TIME = Date.UTC(2100, 0, 1);
+const DAY_MS = 86_400_000;
+
+/**
+ * The meterTimeInMillis a record may carry, both bounds included: within MIN_METER_TIME..MAX_METER_TIME, no
+ * older than the maximum age and no later than the future skew allow, counted from `arrival`, when the record
+ * reached the pipeline.
+ */
+export interface MeterTimeWindow {
+  readonly arrival: number;
+  readonly earliest: number;
+  readonly latest: number;
+}
+
+/** Any time in MIN_METER_TIME..MAX_METER_TIME: the window when the record's arrival is not known. */
+export const WHOLE_METER_TIME_RANGE: MeterTimeWindow = { arrival: Number.NaN, earliest: MIN_METER_TIME, latest: MAX_METER_TIME - 1 };
+
+/**
+ * The window for a record that reached the pipeline at `arrival` (Firehose's approximateArrivalTimestamp, so
+ * the same record always gets the same verdict). Amberflo drops records older than its backfill window (60 days
+ * by default) without telling anyone; rejecting them here keeps them visible and replayable.
+ */
+export function meterTimeWindow(arrival: number, limits: Pick<TransformConfig, 'maxMeterAgeDays' | 'maxFutureSkewSeconds'>): MeterTimeWindow {
+  const earliest = limits.maxMeterAgeDays === 0 ? MIN_METER_TIME : Math.max(MIN_METER_TIME, arrival - limits.maxMeterAgeDays * DAY_MS);
+  const latest = Math.min(MAX_METER_TIME - 1, arrival + limits.maxFutureSkewSeconds * 1000);
+  return { arrival, earliest, latest };
+}
+
 const DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const INTEGER = /^\d+$/;
 
@@ -73,12 +102,13 @@ export function normalizeMeterRecord(value: unknown, context: RecordContext): Va
   if (normalizedValue === undefined) {
     return fail('INVALID_METER_VALUE', `meterValue must be a finite number, got ${describeNumberLike(meterValue)}`);
   }
-  let time = context.defaultTimeInMillis;
-  if (meterTimeInMillis !== undefined && meterTimeInMillis !== null) {
-    const normalizedTime = toEpochMillis(meterTimeInMillis);
-    if (typeof normalizedTime === 'string') return fail('INVALID_METER_TIME', normalizedTime);
-    time = normalizedTime;
-  }
+  const given = meterTimeInMillis !== undefined && meterTimeInMillis !== null;
+  const time = toMeterTime(
+    given ? meterTimeInMillis : context.defaultTimeInMillis,
+    given ? 'meterTimeInMillis' : 'the log event timestamp (taken as meterTimeInMillis)',
+    context.timeWindow ?? WHOLE_METER_TIME_RANGE,
+  );
+  if (typeof time === 'string') return fail('INVALID_METER_TIME', time);
   let id = context.derivedUniqueId;
   if (uniqueId !== undefined && uniqueId !== null) {
     if (!isNonBlankString(uniqueId)) {
@@ -114,22 +144,40 @@ function describeNumberLike(value: unknown): string {
   return typeof value === 'string' && value !== '' ? `the string "${truncate(value)}"` : describe(value);
 }
 
-/** The epoch-millisecond time, or the reason it is not one. */
-function toEpochMillis(value: unknown): number | string {
+/** The epoch-millisecond time `value` (named `what` in details) within `window`, or the reason it is not one. */
+function toMeterTime(value: unknown, what: string, window: MeterTimeWindow): number | string {
   let millis: number;
   if (typeof value === 'number') millis = value;
   else if (typeof value === 'string' && INTEGER.test(value)) millis = Number(value);
-  else return `meterTimeInMillis must be an integer epoch time in milliseconds, got ${describeNumberLike(value)}`;
+  else return `${what} must be an integer epoch time in milliseconds, got ${describeNumberLike(value)}`;
   if (!Number.isInteger(millis)) {
-    return `meterTimeInMillis must be an integer epoch time in milliseconds, got ${millis}`;
+    return `${what} must be an integer epoch time in milliseconds, got ${millis}`;
   }
   if (millis >= MIN_METER_TIME / 1000 && millis < MAX_METER_TIME / 1000) {
-    return `meterTimeInMillis ${millis} looks like seconds: multiply by 1000`;
+    return `${what} ${millis} looks like seconds: multiply by 1000`;
   }
   if (millis < MIN_METER_TIME || millis >= MAX_METER_TIME) {
-    return `meterTimeInMillis ${millis} is outside 2000-01-01..2100-01-01 in epoch milliseconds`;
+    return `${what} ${millis} is outside 2000-01-01..2100-01-01 in epoch milliseconds`;
+  }
+  if (millis < window.earliest) {
+    const days = Math.round((window.arrival - window.earliest) / DAY_MS);
+    return (
+      `${what} ${millis} (${isoTime(millis)}) is more than ${days} days before the record reached the pipeline ` +
+      `(${isoTime(window.arrival)}): Amberflo would drop it as outside its backfill window (MAX_METER_AGE_DAYS)`
+    );
+  }
+  if (millis > window.latest) {
+    const seconds = Math.round((window.latest - window.arrival) / 1000);
+    return (
+      `${what} ${millis} (${isoTime(millis)}) is more than ${seconds} s after the record reached the pipeline ` +
+      `(${isoTime(window.arrival)}): a time in the future (MAX_FUTURE_SKEW_SECONDS)`
+    );
   }
   return millis;
+}
+
+function isoTime(millis: number): string {
+  return new Date(millis).toISOString();
 }
 
 type Failure = Extract<Validation, { ok: false }>;

@@ -148,6 +148,26 @@ describe('failed records and replay planning', () => {
     expect(failedEventsOf({ ...rejects, record: { ...rejects.record, rawData: 'bm90IGd6aXA=' } })).toMatchObject([{ reason: 'NOT_GZIP_OR_JSON', origin: 'undecodable' }]);
   });
 
+  it('reads version 2 rejects payloads, which carry each log event once and name it by position', () => {
+    const payload = {
+      messageType: 'METER_REJECTS',
+      version: 2,
+      ...source,
+      logEvents: events,
+      rejects: [
+        { reason: 'INVALID_METER_VALUE', detail: 'd', index: 0, event: 0 },
+        { reason: 'UNKNOWN_FIELD', detail: 'u', index: 1, event: 0 },
+        { reason: 'UNKNOWN_FIELD', detail: 'u', event: 1 },
+      ],
+    };
+    const v2 = { ...rejects, record: { ...rejects.record, rawData: gzipSync(JSON.stringify(payload)).toString('base64') } };
+    expect(failedEventsOf(v2).map((event) => [event.reason, event.index, event.logEvent])).toEqual([
+      ['INVALID_METER_VALUE', 0, events[0]],
+      ['UNKNOWN_FIELD', 1, events[0]],
+      ['UNKNOWN_FIELD', undefined, events[1]],
+    ]);
+  });
+
   it('re-sends a whole failed payload unchanged and each log event once', () => {
     const plan = planReplay([rejects, failedWhole], {});
     expect(plan.payloads).toHaveLength(1);

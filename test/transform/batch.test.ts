@@ -16,6 +16,7 @@ import {
   meterLogEvents,
   nextLogEventId,
   subscriptionPayload,
+  TRAFFIC_START,
 } from '../../tools/lib/cloudwatch/payloads.ts';
 
 const PREFIX = DEFAULT_CONFIG.prefix;
@@ -60,11 +61,11 @@ async function nextPass(sent: readonly ReingestEntry[], config: TransformConfig 
   return { ...output, sentAgain };
 }
 
-function line(record: object, id = nextLogEventId(1663094105062)) {
-  return { id, timestamp: 1663094105062, message: formatLogLine('node-text', record, { prefix: PREFIX, timestamp: 1663094105062 }) };
+function line(record: object, id = nextLogEventId(TRAFFIC_START)) {
+  return { id, timestamp: TRAFFIC_START, message: formatLogLine('node-text', record, { prefix: PREFIX, timestamp: TRAFFIC_START }) };
 }
 
-const valid = { meterApiName: 'api-calls', customerId: 'c-1', meterTimeInMillis: 1663094105062, meterValue: 1 };
+const valid = { meterApiName: 'api-calls', customerId: 'c-1', meterTimeInMillis: TRAFFIC_START, meterValue: 1 };
 
 describe('transformBatch', () => {
   it('returns every recordId exactly once, in order, with the right result', async () => {
@@ -90,7 +91,7 @@ describe('transformBatch', () => {
   it('delivers the valid records of a batch and re-ingests each invalid one with its reason and origin', async () => {
     const { target, sent } = recordingTarget();
     const bad = line({ ...valid, meterValue: 'abc' });
-    const inspect = { id: nextLogEventId(1), timestamp: 1663094105062, message: `${PREFIX} { meterApiName: 'x' }` };
+    const inspect = { id: nextLogEventId(1), timestamp: TRAFFIC_START, message: `${PREFIX} { meterApiName: 'x' }` };
     const payload = subscriptionPayload([line(valid), bad, line({ ...valid, customerId: 'c-2' }), inspect], { logGroup: '/aws/lambda/billing' });
     const event = firehoseEvent([gzipPayload(payload)], { sourceKinesisStreamArn: STREAM_ARN, partitionKey: 'pk-7' });
     const { result, stats } = await transformBatch(event, DEFAULT_CONFIG, dependencies(target));
@@ -100,9 +101,9 @@ describe('transformBatch', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]?.partitionKey).toBe('pk-7');
     const rejects = gunzipJson<RejectsPayload>(sent[0]!.data);
-    expect(rejects).toMatchObject({ messageType: 'METER_REJECTS', version: 1, logGroup: '/aws/lambda/billing', logStream: payload.logStream, owner: payload.owner });
+    expect(rejects).toMatchObject({ messageType: 'METER_REJECTS', version: 2, logGroup: '/aws/lambda/billing', logStream: payload.logStream, owner: payload.owner });
     expect(rejects.rejects.map((r) => r.reason)).toEqual(['INVALID_METER_VALUE', 'UTIL_INSPECT_OUTPUT']);
-    expect(rejects.rejects[0]?.logEvent).toEqual(bad);
+    expect(rejects.logEvents[rejects.rejects[0]!.event]).toEqual(bad);
     expect(stats).toMatchObject({ rejectedMeterRecords: 2, rejectedByReason: { INVALID_METER_VALUE: 1, UTIL_INSPECT_OUTPUT: 1 } });
 
     // When the rejects payload comes back through the stream it fails, so Firehose files it under the error prefix.

@@ -49,5 +49,5 @@ it('re-ingests rejected records into the source stream from the bundled handler'
   const landed = await new StreamReader(client, 'bundle-reingest', shardIds).readNew();
   expect(landed).toHaveLength(1);
   const rejects = JSON.parse(gunzipSync(landed[0]!.data).toString()) as RejectsPayload;
-  expect(rejects.rejects.map((r) => [r.reason, r.logEvent.id])).toEqual([['INVALID_METER_VALUE', '1']]);
+  expect(rejects.rejects.map((r) => [r.reason, rejects.logEvents[r.event]?.id])).toEqual([['INVALID_METER_VALUE', '1']]);
 });

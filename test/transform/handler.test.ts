@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG, loadConfig } from '../../transform/config.ts';
+import { ConfigError, DEFAULT_CONFIG, largestSplitTarget, loadConfig } from '../../transform/config.ts';
 import { createHandler } from '../../transform/handler.ts';
 import { METRICS } from '../../transform/metrics.ts';
 import { firehoseEvent, formatLogLine, gzipPayload, meterLogEvents, subscriptionPayload } from '../../tools/lib/cloudwatch/payloads.ts';
@@ -70,6 +70,10 @@ describe('loadConfig', () => {
         UNKNOWN_FIELDS: 'drop',
         REINGEST_MAX_ATTEMPTS: '3',
         REINGEST_BASE_DELAY_MS: '50',
+        MAX_REINGEST_GENERATIONS: '4',
+        DEADLINE_MARGIN_MS: '5000',
+        MAX_METER_AGE_DAYS: '0',
+        MAX_FUTURE_SKEW_SECONDS: '60',
         METRICS_NAMESPACE: 'Billing',
         PIPELINE_NAME: 'prod',
       }),
@@ -81,6 +85,10 @@ describe('loadConfig', () => {
       unknownFields: 'drop',
       reingestMaxAttempts: 3,
       reingestBaseDelayMs: 50,
+      maxReingestGenerations: 4,
+      deadlineMarginMs: 5000,
+      maxMeterAgeDays: 0,
+      maxFutureSkewSeconds: 60,
       metricsNamespace: 'Billing',
       pipelineName: 'prod',
     });
@@ -92,9 +100,19 @@ describe('loadConfig', () => {
     [{ UNKNOWN_FIELDS: 'keep' }, 'UNKNOWN_FIELDS must be "reject" or "drop", got "keep"'],
     [{ METER_RECORD_PREFIX: 'meter record' }, 'METER_RECORD_PREFIX must be one token'],
     [{ PIPELINE_NAME: 'x-meter_record_for_stream' }, 'PIPELINE_NAME must not contain the record prefix'],
+    [{ RESPONSE_BUDGET_BYTES: '100000' }, 'SPLIT_TARGET_BYTES (1000000) is too large for RESPONSE_BUDGET_BYTES (100000)'],
+    [{ RESPONSE_BUDGET_BYTES: '100000', SPLIT_TARGET_BYTES: '74770' }, 'set SPLIT_TARGET_BYTES to at most 74766 or raise RESPONSE_BUDGET_BYTES'],
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('largestSplitTarget', () => {
+  it('is the largest SPLIT_TARGET_BYTES a budget accepts', () => {
+    const largest = largestSplitTarget(100_000);
+    expect(loadConfig({ RESPONSE_BUDGET_BYTES: '100000', SPLIT_TARGET_BYTES: String(largest) }).splitTargetBytes).toBe(largest);
+    expect(() => loadConfig({ RESPONSE_BUDGET_BYTES: '100000', SPLIT_TARGET_BYTES: String(largest + 1) })).toThrow(ConfigError);
   });
 });
 

@@ -7,17 +7,20 @@ import { describe, expect, it } from 'vitest';
 import { transformBatch } from '../../transform/batch.ts';
 import { DEFAULT_CONFIG } from '../../transform/config.ts';
 import type { LogEvent } from '../../transform/types.ts';
-import { MAX_METER_TIME, MIN_METER_TIME } from '../../transform/validate.ts';
-import { firehoseEvent, formatLogLine, gzipPayload, LOG_FORMS, subscriptionPayload } from '../../tools/lib/cloudwatch/payloads.ts';
+import { meterTimeWindow } from '../../transform/validate.ts';
+import { firehoseEvent, formatLogLine, gzipPayload, LOG_FORMS, subscriptionPayload, TRAFFIC_ARRIVAL, TRAFFIC_START } from '../../tools/lib/cloudwatch/payloads.ts';
 
 const nonBlank = fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' }).filter((s) => s.trim().length > 0);
 const dimensionName = nonBlank.filter((s) => !['__proto__', 'constructor', 'prototype'].includes(s));
+
+/** Any time the default configuration accepts for records that reach the pipeline at TRAFFIC_ARRIVAL. */
+const acceptedTimes = meterTimeWindow(TRAFFIC_ARRIVAL, DEFAULT_CONFIG);
 
 const meterRecord = fc.record(
   {
     meterApiName: nonBlank,
     customerId: nonBlank,
-    meterTimeInMillis: fc.integer({ min: MIN_METER_TIME, max: MAX_METER_TIME - 1 }),
+    meterTimeInMillis: fc.integer({ min: acceptedTimes.earliest, max: acceptedTimes.latest }),
     meterValue: fc.double({ noNaN: true, noDefaultInfinity: true }),
     uniqueId: nonBlank,
     dimensions: fc.dictionary(dimensionName, fc.oneof(fc.string(), fc.integer(), fc.boolean()), { maxKeys: 5 }),
@@ -64,7 +67,7 @@ describe('transform properties', () => {
             const groups = form === 'array' ? [records] : records.map((r) => [r]);
             return groups.map((group) => {
               n++;
-              const timestamp = 1663094105062 + n;
+              const timestamp = TRAFFIC_START + n;
               const value = form === 'array' ? group : group[0];
               const event = { id: `3701542${String(n).padStart(49, '0')}`, timestamp, message: formatLogLine(form, value, { prefix: DEFAULT_CONFIG.prefix, timestamp, separator, trailer }) };
               group.forEach((record, i) => expected.push(expectedRecord(record, event, form === 'array' ? i : undefined)));
@@ -99,7 +102,7 @@ describe('transform properties', () => {
               subscriptionPayload(
                 Array.from({ length: count }, (_, i) => ({
                   id: `${r}-${i}`,
-                  timestamp: 1663094105062,
+                  timestamp: TRAFFIC_START,
                   message: formatLogLine('node-text', { meterApiName: 'api', customerId: `c-${i}`, meterValue: i }, { prefix: DEFAULT_CONFIG.prefix, timestamp: 1 }),
                 })),
               ),

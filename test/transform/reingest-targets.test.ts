@@ -1,8 +1,9 @@
-import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
-import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { describe, expect, it } from 'vitest';
+import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourceTarget } from '../../transform/handler.ts';
-import { firehoseTarget, kinesisTarget } from '../../transform/reingest-targets.ts';
+import { firehoseTarget, kinesisTarget, reingestRequestHandler } from '../../transform/reingest-targets.ts';
+import { startSilentServer, type SilentServer } from '../support/silent-server.ts';
 
 /** A client double that records the commands it is sent and answers with `output`. */
 function recordingClient<T>(output: unknown): { client: T; sent: unknown[] } {
@@ -66,5 +67,38 @@ describe('sourceTarget', () => {
   it('builds each target once', async () => {
     const targetFor = sourceTarget();
     expect(await targetFor(event)).toBe(await targetFor(event));
+  });
+});
+
+describe('the re-ingest clients against an endpoint that accepts connections and never answers', () => {
+  const entry = [{ data: Buffer.from('a'), partitionKey: 'pk-1' }];
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const timeouts = { connectionTimeoutMs: 200, requestTimeoutMs: 400 };
+  let silent: SilentServer;
+
+  beforeAll(async () => {
+    silent = await startSilentServer();
+  });
+  afterAll(async () => {
+    await silent.close();
+  });
+
+  it.each([
+    ['Kinesis', () => kinesisTarget('arn:aws:kinesis:us-east-1:123456789012:stream/s', new KinesisClient({ region: 'us-east-1', endpoint: silent.endpoint, credentials, maxAttempts: 1, requestHandler: reingestRequestHandler(timeouts) }))],
+    ['Firehose', () => firehoseTarget('arn:aws:firehose:us-east-1:123456789012:deliverystream/d', new FirehoseClient({ region: 'us-east-1', endpoint: silent.endpoint, credentials, maxAttempts: 1, requestHandler: reingestRequestHandler(timeouts) }))],
+  ])('%s: a call fails with a TimeoutError at the request timeout', async (_service, targetFor) => {
+    const started = Date.now();
+    await expect(targetFor().send(entry)).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(silent.connections()).toBeGreaterThan(0);
+  });
+
+  it('stops a call when its signal aborts', async () => {
+    const client = new KinesisClient({ region: 'us-east-1', endpoint: silent.endpoint, credentials, maxAttempts: 1, requestHandler: reingestRequestHandler() });
+    const target = kinesisTarget('arn:aws:kinesis:us-east-1:123456789012:stream/s', client);
+    const started = Date.now();
+    await expect(target.send(entry, AbortSignal.timeout(200))).rejects.toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    client.destroy();
   });
 });

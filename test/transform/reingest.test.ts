@@ -137,3 +137,52 @@ describe('parseStreamArn', () => {
     expect(() => parseStreamArn('arn:aws:firehose:us-east-1:123456789012:deliverystream/x', 'kinesis')).toThrow('not a kinesis stream ARN');
   });
 });
+
+describe('reingest against a deadline', () => {
+  const hanging: SendBatch = () => new Promise(() => {});
+
+  it('abandons a call that never answers at the deadline and reports its entries undelivered', async () => {
+    const started = Date.now();
+    const report = await reingest(entries(3), target(hanging), { maxAttempts: 6, baseDelayMs: 10, deadline: started + 300 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(report).toMatchObject({ delivered: [false, false, false], attempts: 1, lastError: 'DeadlineReached' });
+  });
+
+  it('hands the call a signal that aborts at the deadline', async () => {
+    let signal: AbortSignal | undefined;
+    const send: SendBatch = (_batch, given) => {
+      signal = given;
+      return new Promise(() => {});
+    };
+    await reingest(entries(1), target(send), { maxAttempts: 1, baseDelayMs: 0, deadline: Date.now() + 100 });
+    expect(signal?.aborted).toBe(true);
+    expect(signal?.reason).toMatchObject({ name: 'DeadlineReached' });
+  });
+
+  it('does not wait out a backoff that would end past the deadline', async () => {
+    const delays: number[] = [];
+    const report = await reingest(entries(2), target(async (batch) => batch.map(() => 'ProvisionedThroughputExceededException')), {
+      maxAttempts: 6,
+      baseDelayMs: 1_000,
+      deadline: Date.now() + 1_500,
+      sleep: async (ms) => {
+        delays.push(ms);
+      },
+      random: () => 0.999,
+    });
+    // The first backoff (up to 2 s) already ends past the deadline.
+    expect(delays).toEqual([]);
+    expect(report).toMatchObject({ delivered: [false, false], attempts: 1, lastError: 'DeadlineReached' });
+  });
+
+  it('sends nothing when the deadline has already passed', async () => {
+    let calls = 0;
+    const report = await reingest(entries(2), target(async (batch) => (calls++, batch.map(() => undefined))), {
+      maxAttempts: 3,
+      baseDelayMs: 0,
+      deadline: Date.now() - 1,
+    });
+    expect(calls).toBe(0);
+    expect(report).toMatchObject({ delivered: [false, false], lastError: 'DeadlineReached' });
+  });
+});

@@ -34,7 +34,7 @@ import {
   TAB,
   UPPER_E,
 } from './char-codes.ts';
-import { MAX_METER_TIME, MIN_METER_TIME } from '../validate.ts';
+import { MAX_METER_TIME, MIN_METER_TIME, WHOLE_METER_TIME_RANGE, type MeterTimeWindow } from '../validate.ts';
 import { fixedAt, fixedText, type FixedText } from './words.ts';
 
 const MAX_DIMENSIONS = 32;
@@ -206,27 +206,23 @@ export function isCanonicalNumber(bytes: Buffer, start: number, end: number): bo
 }
 
 const FIVE_ZEROS = Buffer.from('00000');
-const MIN_TIME_DIGITS = Buffer.from(String(MIN_METER_TIME));
-const MAX_TIME_DIGITS = Buffer.from(String(MAX_METER_TIME));
+const MIN_TIME_DIGITS = String(MIN_METER_TIME).length;
+const MAX_TIME_DIGITS = String(MAX_METER_TIME).length;
 
 /**
- * Whether the number between `start` and `end` is a canonical integer in [MIN_METER_TIME, MAX_METER_TIME),
- * decided on its digits: both bounds have 12 or 13 digits, and digit strings of one length compare as numbers.
+ * Whether the number between `start` and `end` is a canonical integer in `window` (which lies within
+ * MIN_METER_TIME..MAX_METER_TIME, whose bounds have 12 and 13 digits: such digits are read exactly).
  */
-function isMeterTime(bytes: Uint8Array, start: number, end: number): boolean {
+function isMeterTime(bytes: Uint8Array, start: number, end: number, window: MeterTimeWindow): boolean {
   const length = end - start;
-  if (length < MIN_TIME_DIGITS.length || length > MAX_TIME_DIGITS.length) return false;
-  for (let i = start; i < end; i++) if (!isDigit(bytes[i] as number)) return false;
-  if (length === MIN_TIME_DIGITS.length && compareDigits(bytes, start, MIN_TIME_DIGITS) < 0) return false;
-  return !(length === MAX_TIME_DIGITS.length && compareDigits(bytes, start, MAX_TIME_DIGITS) >= 0);
-}
-
-function compareDigits(bytes: Uint8Array, start: number, bound: Uint8Array): number {
-  for (let i = 0; i < bound.length; i++) {
-    const difference = (bytes[start + i] as number) - (bound[i] as number);
-    if (difference !== 0) return difference;
+  if (length < MIN_TIME_DIGITS || length > MAX_TIME_DIGITS || bytes[start] === DIGIT_0) return false;
+  let millis = 0;
+  for (let i = start; i < end; i++) {
+    const code = bytes[i] as number;
+    if (!isDigit(code)) return false;
+    millis = millis * 10 + (code - DIGIT_0);
   }
-  return 0;
+  return millis >= window.earliest && millis <= window.latest;
 }
 
 function isCanonicalByConversion(number: string): boolean {
@@ -350,7 +346,8 @@ function scanDimensions(scanner: Scanner): number {
 
 /**
  * What a record without uniqueId or meterTimeInMillis takes from its log event: the JSON string literal of
- * the event id (quotes included) and the timestamp's digits, as byte ranges of `bytes`.
+ * the event id (quotes included) and the timestamp's digits, as byte ranges of `bytes`; and the meter times
+ * its Firehose record accepts.
  */
 export interface EventDefaults {
   bytes: Buffer;
@@ -358,6 +355,7 @@ export interface EventDefaults {
   idEnd: number;
   timeStart: number;
   timeEnd: number;
+  readonly timeWindow: MeterTimeWindow;
 }
 
 const OPEN_NAME = fixedText('{"meterApiName":"');
@@ -433,7 +431,7 @@ function writeCompactRecord(bytes: Buffer, start: number, depth: number, default
   from = i;
   while (isDigit(bytes[i] as number)) i++;
   const value = COMPACT_VALUE[depth] as FixedText;
-  if (!isMeterTime(bytes, from, i) || !fixedAt(bytes, i, value)) return -1;
+  if (!isMeterTime(bytes, from, i, defaults.timeWindow) || !fixedAt(bytes, i, value)) return -1;
   out.copy(bytes, from, i);
   out.fixed(THEN_VALUE);
   i += value.bytes.length;
@@ -552,7 +550,7 @@ function encodePlainRecord(bytes: Buffer, start: number, depth: number, defaults
         break;
       }
       case FIELD_TIME: {
-        if (!scanner.number() || !isMeterTime(bytes, at, scanner.pos)) return -1;
+        if (!scanner.number() || !isMeterTime(bytes, at, scanner.pos, defaults.timeWindow)) return -1;
         timeStart = at;
         timeEnd = scanner.pos;
         break;
@@ -568,6 +566,8 @@ function encodePlainRecord(bytes: Buffer, start: number, depth: number, defaults
     if (next !== COMMA) return -1;
   }
   if ((seen & REQUIRED_FIELDS) !== REQUIRED_FIELDS) return -1;
+  // The log event's timestamp stands in for a missing time, and is held to the same rules.
+  if ((seen & FIELD_TIME) === 0 && !isMeterTime(defaults.bytes, defaults.timeStart, defaults.timeEnd, defaults.timeWindow)) return -1;
   out.reserve(LINE_OVERHEAD + (scanner.pos - start) + (defaults.idEnd - defaults.idStart) + (defaults.timeEnd - defaults.timeStart));
   out.fixed(OPEN_NAME);
   out.copy(bytes, nameStart, nameEnd);
@@ -609,11 +609,18 @@ function encodePlainRecord(bytes: Buffer, start: number, depth: number, defaults
  *
  * @param derivedUniqueIdJson JSON string literal of the uniqueId to use when the record has none
  * @param defaultTimeInMillis the time to use when the record has no meterTimeInMillis
+ * @param timeWindow the meter times accepted
  */
-export function fastEncodeRecord(text: string, start: number, derivedUniqueIdJson: string, defaultTimeInMillis: number): string | undefined {
+export function fastEncodeRecord(
+  text: string,
+  start: number,
+  derivedUniqueIdJson: string,
+  defaultTimeInMillis: number,
+  timeWindow: MeterTimeWindow = WHOLE_METER_TIME_RANGE,
+): string | undefined {
   const idAndTime = Buffer.from(`${derivedUniqueIdJson}${defaultTimeInMillis}`);
   const idEnd = Buffer.byteLength(derivedUniqueIdJson);
-  const defaults: EventDefaults = { bytes: idAndTime, idStart: 0, idEnd, timeStart: idEnd, timeEnd: idAndTime.length };
+  const defaults: EventDefaults = { bytes: idAndTime, idStart: 0, idEnd, timeStart: idEnd, timeEnd: idAndTime.length, timeWindow };
   const out = new ByteWriter(256);
   return encodeRecordAt(Buffer.from(text.slice(start)), 0, 0, defaults, out) === -1 ? undefined : out.written().toString();
 }

@@ -33,6 +33,7 @@ import {
 } from './fast-encode.ts';
 import { PayloadOutput, transformLogEvent, transformPayload, type PayloadResult } from '../payload.ts';
 import type { CloudWatchLogsPayload, LogEvent } from '../types.ts';
+import { WHOLE_METER_TIME_RANGE, type MeterTimeWindow } from '../validate.ts';
 import { fixedAt, fixedText, isPlainWord, isPlainWordWithout, isPrintableWord, repeatedByte, viewOf } from './words.ts';
 
 /** Bytes in a word (see words.ts). */
@@ -70,12 +71,16 @@ export interface FastPayload {
  * Transforms the DATA_MESSAGE whose JSON text is `json`, or returns undefined when it is laid out otherwise
  * (the caller then parses it and takes the general path, which also decides what is invalid).
  */
-export function transformDataMessage(json: Buffer, config: TransformConfig): FastPayload | undefined {
+export function transformDataMessage(
+  json: Buffer,
+  config: TransformConfig,
+  timeWindow: MeterTimeWindow = WHOLE_METER_TIME_RANGE,
+): FastPayload | undefined {
   const prefix = prefixBytes(config.prefix);
   if (prefix === undefined) return undefined;
   const header = readHeader(json);
   if (header === undefined) return undefined;
-  const reader = new EventReader(json, prefix, config);
+  const reader = new EventReader(json, prefix, config, timeWindow);
   if (!reader.readEvents(header.eventsStart)) return undefined;
   const { output } = reader;
   const result: PayloadResult = {
@@ -83,7 +88,7 @@ export function transformDataMessage(json: Buffer, config: TransformConfig): Fas
     meterRecords: output.meterRecords,
     rejects: output.rejects,
     // Rarely needed (a payload too large for one response): the general path yields the same events.
-    meterEvents: () => transformPayload(JSON.parse(json.toString('utf8')) as CloudWatchLogsPayload, config).meterEvents(),
+    meterEvents: () => transformPayload(JSON.parse(json.toString('utf8')) as CloudWatchLogsPayload, config, timeWindow).meterEvents(),
   };
   return { payload: header.payload, result };
 }
@@ -236,10 +241,11 @@ class EventReader {
     private readonly json: Buffer,
     private readonly prefix: Buffer,
     private readonly config: TransformConfig,
+    private readonly timeWindow: MeterTimeWindow,
   ) {
     // Lines are shorter than their events, so room for the payload plus one line is rarely outgrown.
     this.output = new PayloadOutput(json.length + OUTPUT_SLACK);
-    this.defaults = { bytes: json, idStart: 0, idEnd: 0, timeStart: 0, timeEnd: 0 };
+    this.defaults = { bytes: json, idStart: 0, idEnd: 0, timeStart: 0, timeEnd: 0, timeWindow };
     this.prefixFirstBytes = repeatedByte(prefix[0] as number);
   }
 
@@ -294,7 +300,7 @@ class EventReader {
     } catch {
       return UNREAD;
     }
-    transformLogEvent(logEvent, this.config, this.output);
+    transformLogEvent(logEvent, this.config, this.output, this.timeWindow);
     return messageEnd;
   }
 

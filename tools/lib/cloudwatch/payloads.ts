@@ -124,17 +124,27 @@ export function gzipPayload(payload: unknown): Buffer {
   return gzipSync(JSON.stringify(payload));
 }
 
+/** When generated meter traffic starts (meterLogEvents) unless told otherwise. */
+export const TRAFFIC_START = Date.UTC(2026, 10, 25, 9, 0, 0);
+/**
+ * When the records of firehoseEvent reach the pipeline unless told otherwise: an hour after TRAFFIC_START, so
+ * generated traffic is within the transform's meter time window whatever the day it runs on.
+ */
+export const TRAFFIC_ARRIVAL = TRAFFIC_START + 3_600_000;
+
 export interface FirehoseEventOptions {
   readonly sourceKinesisStreamArn?: string;
   readonly deliveryStreamArn?: string;
   readonly region?: string;
   readonly partitionKey?: string;
+  /** approximateArrivalTimestamp of every record (epoch ms). @default TRAFFIC_ARRIVAL */
+  readonly arrival?: number;
 }
 
 /** A Firehose transformation event whose records carry the given data (already gzipped, or any bytes). */
 export function firehoseEvent(datas: readonly Buffer[], options: FirehoseEventOptions = {}): FirehoseTransformationEvent {
   const region = options.region ?? 'us-east-1';
-  const arrival = Date.now();
+  const arrival = options.arrival ?? TRAFFIC_ARRIVAL;
   const records: FirehoseTransformationEventRecord[] = datas.map((data, i) => ({
     recordId: `49656846385960${String(i).padStart(6, '0')}${randomUUID().replaceAll('-', '').slice(0, 20)}`,
     approximateArrivalTimestamp: arrival,
@@ -190,7 +200,7 @@ export function meterLogEvents(count: number, options: MeterTrafficOptions = {})
   const forms = options.forms ?? ['node-text'];
   const random = seededRandom(options.seed ?? 1);
   const customers = options.customers ?? 500;
-  let timestamp = options.startTime ?? Date.UTC(2026, 10, 25, 9, 0, 0);
+  let timestamp = options.startTime ?? TRAFFIC_START;
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
   const events: LogEvent[] = [];
   for (let i = 0; i < count; i++) {

@@ -4,13 +4,13 @@
  * the transform's reject reason for rejected meter records, Firehose's error code for whole failed records.
  */
 import { gunzipSync } from 'node:zlib';
-import type { CloudWatchLogsPayload, LogEvent, RejectsPayload } from '../../../transform/types.ts';
+import type { CloudWatchLogsPayload, LogEvent, RejectsPayload, RejectsPayloadV1 } from '../../../transform/types.ts';
 import { REJECTS_MESSAGE_TYPE } from '../../../transform/types.ts';
 import { type ErrorRecord, parseErrorObject } from '../delivery/object-layout.ts';
 import type { ObjectStore } from '../delivery/object-store.ts';
 
 export type DecodedRawData =
-  | { readonly kind: 'rejects'; readonly payload: RejectsPayload }
+  | { readonly kind: 'rejects'; readonly payload: RejectsPayload | RejectsPayloadV1 }
   | { readonly kind: 'cloudwatch'; readonly payload: CloudWatchLogsPayload }
   | { readonly kind: 'undecodable'; readonly problem: string };
 
@@ -33,7 +33,7 @@ export function decodeRawData(rawData: string): DecodedRawData {
   }
   const fields = (value ?? {}) as Record<string, unknown>;
   if (fields['messageType'] === REJECTS_MESSAGE_TYPE && Array.isArray(fields['rejects'])) {
-    return { kind: 'rejects', payload: value as RejectsPayload };
+    return { kind: 'rejects', payload: value as RejectsPayload | RejectsPayloadV1 };
   }
   if ((fields['messageType'] === 'DATA_MESSAGE' || fields['messageType'] === 'CONTROL_MESSAGE') && Array.isArray(fields['logEvents'])) {
     return { kind: 'cloudwatch', payload: value as CloudWatchLogsPayload };
@@ -85,14 +85,14 @@ export function failedEventsOf({ record, objectKey, recordIndex }: ErrorRecordAt
   }
   const source = sourceOf(decoded.payload);
   if (decoded.kind === 'rejects') {
-    return decoded.payload.rejects.map((reject) => ({
+    return rejectedEvents(decoded.payload).map(({ reason, detail, index, logEvent }) => ({
       ...base,
-      reason: reject.reason,
-      detail: reject.detail,
+      reason,
+      detail,
       origin: 'rejects' as const,
       source,
-      logEvent: reject.logEvent,
-      ...(reject.index === undefined ? {} : { index: reject.index }),
+      ...(logEvent === undefined ? {} : { logEvent }),
+      ...(index === undefined ? {} : { index }),
     }));
   }
   return decoded.payload.logEvents.map((logEvent) => ({
@@ -105,7 +105,16 @@ export function failedEventsOf({ record, objectKey, recordIndex }: ErrorRecordAt
   }));
 }
 
-function sourceOf(payload: CloudWatchLogsPayload | RejectsPayload): LogSource {
+/** Each reject with its log event: version 2 names it by position in `logEvents`, version 1 carried it along. */
+function rejectedEvents(payload: RejectsPayload | RejectsPayloadV1): { reason: string; detail: string; index?: number; logEvent?: LogEvent }[] {
+  if (payload.version === 1) return [...payload.rejects];
+  return payload.rejects.map(({ reason, detail, index, event }) => {
+    const logEvent = payload.logEvents[event];
+    return { reason, detail, ...(index === undefined ? {} : { index }), ...(logEvent === undefined ? {} : { logEvent }) };
+  });
+}
+
+function sourceOf(payload: CloudWatchLogsPayload | RejectsPayload | RejectsPayloadV1): LogSource {
   return { owner: payload.owner, logGroup: payload.logGroup, logStream: payload.logStream, subscriptionFilters: payload.subscriptionFilters };
 }
 
