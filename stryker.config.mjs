@@ -6,7 +6,7 @@
  */
 export default {
   testRunner: 'vitest',
-  vitest: { configFile: 'vitest.mutate.config.ts', related: false },
+  vitest: { configFile: 'vitest.mutate.config.ts' },
   // The rules and response planning of the transform, and the CDK context parsing. Not transform/fast/ (speed
   // only, held to the rules by the differential tests in test/transform/fast/), nor the AWS SDK targets, the
   // Lambda shell, the invocation statistics or the environment parsing, which decide nothing about what is billed.

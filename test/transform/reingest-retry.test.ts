@@ -1,7 +1,7 @@
 /**
  * Which failed calls reingest retries, what it reports, and how it weighs entries against a batch's byte limit.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isRetryableError, reingest, type ReingestEntry, type ReingestTarget, type SendBatch } from '../../transform/reingest.ts';
 
 const entry = (partitionKey: string, size = 10): ReingestEntry => ({ data: Buffer.alloc(size), partitionKey });
@@ -33,6 +33,10 @@ describe('isRetryableError', () => {
 });
 
 describe('reingest', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('reports no error, no retries and one attempt when everything is accepted at once, without sleeping', async () => {
     const sleeps: number[] = [];
     const report = await reingest([entry('a'), entry('b')], target(async (batch) => batch.map(() => undefined)), {
@@ -42,7 +46,7 @@ describe('reingest', () => {
         sleeps.push(ms);
       },
     });
-    expect(report).toEqual({ delivered: [true, true], attempts: 1, retriedEntries: 0 });
+    expect(report).toStrictEqual({ delivered: [true, true], attempts: 1, retriedEntries: 0 });
     expect(sleeps).toEqual([]);
   });
 
@@ -56,16 +60,20 @@ describe('reingest', () => {
     expect(calls).toBe(2);
   });
 
-  it('sleeps for real between attempts when given no sleep, within the backoff bound', async () => {
+  it('waits on a timer between attempts when given no sleep', async () => {
+    vi.useFakeTimers();
     let calls = 0;
-    const started = Date.now();
-    const report = await reingest([entry('a')], target(async (batch) => (++calls === 1 ? ['InternalFailure'] : batch.map(() => undefined))), {
+    const report = reingest([entry('a')], target(async (batch) => (++calls === 1 ? ['InternalFailure'] : batch.map(() => undefined))), {
       maxAttempts: 2,
-      baseDelayMs: 1,
+      baseDelayMs: 20,
       random: () => 0.999,
     });
-    expect(report.delivered).toEqual([true]);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // The second attempt waits floor(0.999 × 20 × 2¹) = 39 ms.
+    await vi.advanceTimersByTimeAsync(38);
+    expect(calls).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toBe(2);
+    expect((await report).delivered).toEqual([true]);
   });
 
   it('counts partition keys in bytes, not characters, against the batch limit', async () => {
