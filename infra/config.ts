@@ -1,10 +1,8 @@
 import type { Environment } from 'aws-cdk-lib';
+import { distance } from 'fastest-levenshtein';
 import { ENV } from '../transform/config.ts';
-import {
-  PipelineConfigError,
-  type MeterIngestionPipelineProps,
-  type TransformSettings,
-} from './meter-ingestion-pipeline.ts';
+import type { MeterIngestionPipelineProps, TransformSettings } from './pipeline/props.ts';
+import { PipelineConfigError } from './pipeline/settings.ts';
 
 /** Pipeline settings that can come from CDK context: every prop but the alarm topic, which is given by ARN. */
 export type PipelineSettings = Omit<MeterIngestionPipelineProps, 'alarmTopic'>;
@@ -27,6 +25,7 @@ const PIPELINE_KEYS = {
   subscriptionFilterPattern: 'string',
   accountSubscriptionPolicy: 'boolean',
   accountPolicyExcludedLogGroupNames: 'stringList',
+  source: 'string',
   streamShardCount: 'number',
   streamRetentionHours: 'number',
   processorBufferSizeMBs: 'number',
@@ -49,6 +48,24 @@ const PIPELINE_KEYS = {
 } as const satisfies Record<keyof PipelineSettings, Kind>;
 
 const TRANSFORM_KEYS = Object.keys(ENV).filter((key) => key !== 'pipelineName');
+
+/** Every context key the app reads. */
+const APP_KEYS: readonly string[] = [...Object.keys(PIPELINE_KEYS), 'stackName', 'account', 'region', 'alarmTopicArn'];
+
+/**
+ * Rejects a context key that looks like one of the app's but is not (`amberflobucketname`, `sourceLogGroupName`):
+ * it would be ignored silently, and the setting it meant would take its default. Keys of CDK and of lookups
+ * (`@aws-cdk/…`, `aws:cdk:…`, `availability-zones:…`) are not plain words and are never compared.
+ */
+export function checkContextKeys(keys: Iterable<string>): void {
+  for (const key of keys) {
+    if (APP_KEYS.includes(key) || !/^[A-Za-z][A-Za-z0-9]*$/.test(key)) continue;
+    const resembled = APP_KEYS.find((known) => resembles(key.toLowerCase(), known.toLowerCase()));
+    if (resembled !== undefined) {
+      throw new PipelineConfigError(`Unknown context key "${key}": did you mean "${resembled}"?`);
+    }
+  }
+}
 
 /**
  * Reads the app's configuration from CDK context (cdk.json's "context", or `-c key=value`). Values from the command
@@ -137,6 +154,11 @@ function checkTransformKeys(transform: Record<string, unknown>): asserts transfo
       );
     }
   }
+}
+
+/** A typo (a few letters off: 2, or one in five of a long key) or a truncation of at least 8 letters. */
+function resembles(key: string, known: string): boolean {
+  return distance(key, known) <= Math.max(2, Math.floor(known.length / 5)) || (key.length >= 8 && known.startsWith(key));
 }
 
 function optionalString(key: string, raw: unknown): string | undefined {

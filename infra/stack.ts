@@ -1,8 +1,17 @@
-import { App, CfnOutput, Stack, Validations, type AppProps, type StackProps } from 'aws-cdk-lib';
+import {
+  App,
+  CfnOutput,
+  Stack,
+  Validations,
+  type AppProps,
+  type IPolicyValidationContext,
+  type PolicyValidationPluginReport,
+  type StackProps,
+} from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { loadAppConfig, type PipelineSettings } from './config.ts';
+import { checkContextKeys, loadAppConfig, type PipelineSettings } from './config.ts';
 import { MeterIngestionPipeline } from './meter-ingestion-pipeline.ts';
 
 export interface MeterFirehoseStackProps extends StackProps {
@@ -28,22 +37,50 @@ export class MeterFirehoseStack extends Stack {
       value: this.pipeline.deliveryRole.roleArn,
     });
     new CfnOutput(this, 'DeliveryStreamName', { value: this.pipeline.deliveryStream.ref });
-    new CfnOutput(this, 'StreamName', { value: this.pipeline.stream.streamName });
+    if (this.pipeline.stream !== undefined) new CfnOutput(this, 'StreamName', { value: this.pipeline.stream.streamName });
     new CfnOutput(this, 'PipelineName', { value: this.pipeline.pipelineName });
   }
 }
 
-/** The CDK app: one stack configured from context, checked by cdk-nag's AwsSolutions rules. */
-export function createApp(props?: AppProps): App {
-  const app = new App(props);
-  const config = loadAppConfig((key) => app.node.tryGetContext(key));
-  new MeterFirehoseStack(app, config.stackName, {
-    ...(config.env === undefined ? {} : { env: config.env }),
-    ...(config.alarmTopicArn === undefined ? {} : { alarmTopicArn: config.alarmTopicArn }),
-    pipeline: config.pipeline,
-    description: 'Meter records from CloudWatch Logs to the Amberflo S3 bucket (meter-firehose)',
-  });
-  // Any unacknowledged finding interrupts synthesis with a report.
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return app;
+/** cdk-nag's AwsSolutions rules, keeping the report of their last run. */
+class AwsSolutionsRun extends AwsSolutionsChecks {
+  report: PolicyValidationPluginReport | undefined;
+
+  override validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    this.report = super.validate(context);
+    return this.report;
+  }
+}
+
+/** The CDK app: one stack configured from context, checked by cdk-nag's AwsSolutions rules on every synth. */
+export class MeterFirehoseApp extends App {
+  private readonly awsSolutions: AwsSolutionsRun;
+
+  constructor(props?: AppProps) {
+    super(props);
+    checkContextKeys(Object.keys(this.node.getAllContext()));
+    const config = loadAppConfig((key) => this.node.tryGetContext(key));
+    new MeterFirehoseStack(this, config.stackName, {
+      ...(config.env === undefined ? {} : { env: config.env }),
+      ...(config.alarmTopicArn === undefined ? {} : { alarmTopicArn: config.alarmTopicArn }),
+      pipeline: config.pipeline,
+      description: 'Meter records from CloudWatch Logs to the Amberflo S3 bucket (meter-firehose)',
+    });
+    // Any unacknowledged finding interrupts synthesis with a report.
+    this.awsSolutions = new AwsSolutionsRun(this, { verbose: true });
+    Validations.of(this).addPlugins(this.awsSolutions);
+  }
+
+  /** What the AwsSolutions checks of the last synth found, in one line. */
+  awsSolutionsSummary(): string {
+    const { report } = this.awsSolutions;
+    if (report === undefined) return 'cdk-nag AwsSolutions checks did not run';
+    return report.success
+      ? 'cdk-nag AwsSolutions checks ran and passed: no unacknowledged findings'
+      : `cdk-nag AwsSolutions checks failed: ${report.violations.length} unacknowledged findings`;
+  }
+}
+
+export function createApp(props?: AppProps): MeterFirehoseApp {
+  return new MeterFirehoseApp(props);
 }

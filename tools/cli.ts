@@ -25,6 +25,9 @@ function usage(): string {
 }
 
 export async function main(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
+  // The AWS SDK's own switch for its Node.js version notice (9 lines on every Node 20 run, which this CLI
+  // supports), read when a client is made; other warnings are untouched. A setting of the user's wins.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(usage());

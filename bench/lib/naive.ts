@@ -5,12 +5,14 @@ import type {
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
 import { DEFAULT_CONFIG } from '../../transform/config.ts';
+import { RECORD_FIELD } from '../../transform/extract.ts';
 import type { CloudWatchLogsPayload } from '../../transform/types.ts';
 
 /**
  * The extractor a plain Kinesis consumer writes: find the prefix, JSON.parse from the first `{` after it to
- * the end of the line, JSON.stringify what came out, one NDJSON line per record. No validation. A Lambda JSON
- * log line is parsed first to reach its `message`, the least a consumer must do to read that format.
+ * the end of the line, JSON.stringify what came out, one NDJSON line per record. No validation. A JSON log
+ * line is parsed first to reach its `message`, or its record field when the message is the prefix alone
+ * (Powertools Logger), the least a consumer must do to read those forms.
  */
 export function naiveExtract(
   event: FirehoseTransformationEvent,
@@ -24,7 +26,15 @@ function naiveRecord(recordId: string, data: string, prefix: string): FirehoseTr
   const lines: string[] = [];
   for (const { message } of payload.logEvents) {
     try {
-      const text = message.startsWith('{') ? String((JSON.parse(message) as { message?: unknown }).message) : message;
+      let text = message;
+      if (message.startsWith('{')) {
+        const line = JSON.parse(message) as Record<string, unknown>;
+        if (line.message === prefix && line[RECORD_FIELD] !== undefined) {
+          lines.push(JSON.stringify(line[RECORD_FIELD]));
+          continue;
+        }
+        text = String(line.message);
+      }
       const at = text.indexOf(prefix);
       if (at === -1) continue;
       const start = text.indexOf('{', at + prefix.length);

@@ -24,3 +24,15 @@ export function ndjsonLines(ndjson: Buffer): number {
 export function responseBytes(result: FirehoseTransformationResult): number {
   return Buffer.byteLength(JSON.stringify(result));
 }
+
+/** Occurrences of `text` across the data of a result's `Ok` records: the log lines a pass-through delivered. */
+export function occurrencesIn(result: FirehoseTransformationResult, text: string): number {
+  const needle = Buffer.from(text);
+  let count = 0;
+  for (const { result: status, data } of result.records) {
+    if (status !== 'Ok' || data === undefined) continue;
+    const bytes = Buffer.from(data, 'base64');
+    for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + needle.length)) count++;
+  }
+  return count;
+}

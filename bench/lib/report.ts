@@ -1,5 +1,6 @@
 /** The human-readable report of a benchmark run. */
 import type { BenchResults } from './results.ts';
+import { CONTENDER_NAMES } from './throughput.ts';
 import { KIB, MB, MIB } from './units.ts';
 
 type Row = readonly string[];
@@ -19,33 +20,44 @@ export function formatTable(header: Row, rows: readonly Row[]): string {
   return [line(header), ...rows.map(line)].map((text) => `  ${text}`).join('\n');
 }
 
-const integer = (value: number): string => Math.round(value).toLocaleString('en-US');
-const fixed = (value: number, digits: number): string => value.toFixed(digits);
+export const integer = (value: number): string => Math.round(value).toLocaleString('en-US');
+export const fixed = (value: number, digits: number): string => value.toFixed(digits);
+export const ratio = (value: number): string => `${fixed(value, 2)}×`;
 const mib = (bytes: number): string => fixed(bytes / MIB, 1);
 
+/** The throughput table: one row per batch shape and log form, MB/s of each contender and the ratios. */
+function formatThroughput(cells: BenchResults['throughput']): string {
+  const [first] = cells;
+  if (first === undefined) throw new Error('no throughput cells');
+  return [
+    `Throughput, MB/s of decompressed input (MB = 10^6 bytes): median of ${first.rounds} interleaved rounds after ` +
+      `${first.warmupRounds} warm-up rounds; invocations filled to ${first.workload.processorBufferBytes / KIB} KiB gzipped`,
+    formatTable(
+      ['shape', 'events/batch', 'form', 'records', 'MB', 'floor', 'pass-through', 'naive', 'transform', '÷floor', '÷pass', '÷naive'],
+      cells.map(({ workload, contenders, transformTo }) => [
+        workload.shape,
+        `${integer(workload.minEvents)}–${integer(workload.maxEvents)}`,
+        workload.form,
+        integer(workload.kinesisRecords),
+        fixed(workload.decompressedBytes / MB, 1),
+        ...CONTENDER_NAMES.map((name) => fixed(contenders[name].decompressedMBPerS, 0)),
+        ratio(transformTo.floor),
+        ratio(transformTo.passThrough),
+        ratio(transformTo.naive),
+      ]),
+    ),
+  ].join('\n');
+}
+
 export function formatReport(results: BenchResults): string {
-  const { machine, throughput, bundle, coldStart, memory, scale, targets } = results;
-  const { workload } = throughput;
+  const { revision, machine, throughput, bundle, coldStart, memory, scale, targets } = results;
+  const changes = revision.uncommittedChanges.length;
   return [
     `meter-firehose benchmark: ${machine.cpuModel}, ${machine.cores} cores, Node.js ${machine.node}, ${machine.date}` +
       ` (load average ${machine.loadAverage1m})`,
+    `Commit ${revision.commit.slice(0, 12)}${changes > 0 ? ` with ${changes} changed file${changes > 1 ? 's' : ''}` : ''}`,
     '',
-    `Workload: ${workload.invocations} invocations, ${workload.kinesisRecords} Kinesis records, ` +
-      `${integer(workload.meterRecords)} meter records; ${fixed(workload.gzippedBytes / MB, 2)} MB gzipped → ` +
-      `${fixed(workload.decompressedBytes / MB, 1)} MB decompressed`,
-    `  batches of ${workload.eventsPerBatch.join('/')} events in turn, forms ${workload.forms.join('/')} in turn ` +
-      `batch by batch, ${integer(workload.customers)} customers, invocations filled to ` +
-      `${workload.processorBufferBytes / KIB} KiB gzipped`,
-    '',
-    `Throughput: median of ${throughput.rounds} interleaved rounds after ${throughput.warmupRounds} warm-up rounds`,
-    formatTable(
-      ['contender', 'ms/round', 'MB/s', 'records/s'],
-      (['floor', 'naive', 'transform'] as const).map((name) => {
-        const figures = throughput.contenders[name];
-        return [name, fixed(figures.medianMs, 1), fixed(figures.decompressedMBPerS, 1), integer(figures.meterRecordsPerS)];
-      }),
-    ),
-    `  transform/floor ${fixed(throughput.transformToFloor, 2)}×, transform/naive ${fixed(throughput.transformToNaive, 2)}×`,
+    formatThroughput(throughput),
     '',
     `Bundle: hot path ${integer(bundle.hotPathBytes)} bytes (${fixed(bundle.hotPathBytes / KIB, 1)} KiB), ` +
       `lazy ${integer(bundle.lazyBytes)} bytes`,
@@ -59,11 +71,13 @@ export function formatReport(results: BenchResults): string {
       ]),
     ),
     '',
-    `Cold start: ${coldStart.runs} fresh processes`,
+    `Cold start: ${coldStart.runs} fresh processes, each importing the bundle and handling one invocation ` +
+      `(${coldStart.invocation.kinesisRecords} records, ${integer(coldStart.invocation.events)} events)`,
     formatTable(
       ['', 'median ms', 'p90 ms'],
       [
         ['import of the bundle', fixed(coldStart.importMs.median, 1), fixed(coldStart.importMs.p90, 1)],
+        ['first invocation', fixed(coldStart.firstInvocationMs.median, 1), fixed(coldStart.firstInvocationMs.p90, 1)],
         ['process, spawn to exit', fixed(coldStart.processMs.median, 1), fixed(coldStart.processMs.p90, 1)],
         ['bare node process', fixed(coldStart.bareProcessMs.median, 1), fixed(coldStart.bareProcessMs.p90, 1)],
       ],

@@ -3,9 +3,10 @@ import type { BundleResult } from './bundle.ts';
 import type { ColdStartResult } from './cold-start.ts';
 import type { Machine } from './machine.ts';
 import type { BudgetInvocation, PeakMemory } from './memory.ts';
+import type { Revision } from './revision.ts';
 import type { ScaleTiming } from './scale.ts';
 import type { TargetFigures, TargetResult } from './targets.ts';
-import type { ThroughputResult } from './throughput.ts';
+import type { ThroughputCell } from './throughput.ts';
 
 export interface ScalePoint extends ScaleTiming {
   readonly baselineRssBytes: number;
@@ -16,7 +17,8 @@ export interface ScalePoint extends ScaleTiming {
 
 export interface Measurements {
   readonly machine: Machine;
-  readonly throughput: ThroughputResult;
+  /** One cell per batch shape and log form. */
+  readonly throughput: readonly ThroughputCell[];
   readonly bundle: BundleResult;
   readonly coldStart: ColdStartResult;
   readonly memory: { readonly invocation: BudgetInvocation; readonly peak: PeakMemory };
@@ -24,6 +26,7 @@ export interface Measurements {
 }
 
 export interface BenchResults extends Measurements {
+  readonly revision: Revision;
   readonly targets: readonly TargetResult[];
   readonly pass: boolean;
 }
@@ -46,8 +49,10 @@ export function perEventGrowth(points: readonly ScalePoint[], cost: (point: Scal
 
 export function targetFigures(measurements: Measurements): TargetFigures {
   return {
-    transformToFloor: measurements.throughput.transformToFloor,
-    transformToNaive: measurements.throughput.transformToNaive,
+    throughput: measurements.throughput.map((cell) => ({
+      cell: `${cell.workload.shape} ${cell.workload.form}`,
+      transformTo: cell.transformTo,
+    })),
     hotPathBytes: measurements.bundle.hotPathBytes,
     sdkInHotPath: measurements.bundle.sdkInHotPath,
     coldStartImportMs: measurements.coldStart.importMs.median,

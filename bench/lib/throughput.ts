@@ -1,17 +1,19 @@
 /**
- * Throughput of the transform against the floor and the naive extractor on the same invocations, in
- * interleaved rounds so machine noise hits all three alike.
+ * Throughput of the transform against the floor, the pass-through and the naive extractor on the same
+ * invocations, in interleaved rounds so machine noise hits all of them alike.
  */
 import type { FirehoseTransformationEvent } from 'aws-lambda';
+import { DEFAULT_CONFIG } from '../../transform/config.ts';
 import { floorRead } from './floor.ts';
 import { naiveExtract } from './naive.ts';
-import { meterRecordsIn } from './output.ts';
+import { meterRecordsIn, occurrencesIn } from './output.ts';
+import { passThrough } from './pass-through.ts';
 import { median } from './stats.ts';
 import { lambdaContext, type TransformHandler } from './transform-bundle.ts';
 import { MB } from './units.ts';
-import { summarize, type Invocation, type WorkloadSummary } from './workload.ts';
+import type { Invocation, WorkloadSummary } from './workload.ts';
 
-export const CONTENDER_NAMES = ['floor', 'naive', 'transform'] as const;
+export const CONTENDER_NAMES = ['floor', 'pass-through', 'naive', 'transform'] as const;
 export type ContenderName = (typeof CONTENDER_NAMES)[number];
 
 export interface Contender {
@@ -39,6 +41,8 @@ function contender<Output>(
 export function contenders(transform: TransformHandler): Contender[] {
   return [
     contender('floor', floorRead, (logEvents) => logEvents),
+    // Every log line of the workload carries the prefix once.
+    contender('pass-through', passThrough, (result) => occurrencesIn(result, DEFAULT_CONFIG.prefix)),
     contender('naive', naiveExtract, meterRecordsIn),
     contender('transform', (event) => transform(event, lambdaContext()), meterRecordsIn),
   ];
@@ -57,24 +61,32 @@ export interface ContenderFigures {
   readonly meterRecordsPerS: number;
 }
 
-export interface ThroughputResult extends ThroughputOptions {
+/** Transform throughput over each other contender's, from the medians (≥ 1: the transform is faster). */
+export interface ThroughputRatios {
+  readonly floor: number;
+  readonly passThrough: number;
+  readonly naive: number;
+}
+
+export interface ThroughputCell extends ThroughputOptions {
   readonly workload: WorkloadSummary;
   readonly contenders: Readonly<Record<ContenderName, ContenderFigures>>;
-  /** Transform throughput over the floor's (≥ 1 would be faster than just reading the input). */
-  readonly transformToFloor: number;
-  readonly transformToNaive: number;
+  readonly transformTo: ThroughputRatios;
+}
+
+/** Runs every contender once over `invocations`, untimed: warms up the code all of them share. */
+export async function warmUp(candidates: readonly Contender[], invocations: readonly Invocation[]): Promise<void> {
+  for (const candidate of candidates) await timeRound(candidate, invocations);
 }
 
 export async function measureThroughput(
   candidates: readonly Contender[],
   invocations: readonly Invocation[],
+  workload: WorkloadSummary,
   options: ThroughputOptions,
-): Promise<ThroughputResult> {
-  const workload = summarize(invocations);
+): Promise<ThroughputCell> {
   await verifyCounts(candidates, invocations, workload.meterRecords);
-  for (let round = 0; round < options.warmupRounds; round++) {
-    for (const candidate of candidates) await timeRound(candidate, invocations);
-  }
+  for (let round = 0; round < options.warmupRounds; round++) await warmUp(candidates, invocations);
   const samples = new Map<ContenderName, number[]>(candidates.map((candidate) => [candidate.name, []]));
   for (let round = 0; round < options.rounds; round++) {
     // Each round starts with a different contender, so none always runs right after the same one.
@@ -93,13 +105,13 @@ export async function measureThroughput(
       meterRecordsPerS: workload.meterRecords / seconds,
     };
   };
-  const byName = { floor: figures('floor'), naive: figures('naive'), transform: figures('transform') };
+  const byName = Object.fromEntries(CONTENDER_NAMES.map((name) => [name, figures(name)])) as Record<ContenderName, ContenderFigures>;
+  const over = (name: ContenderName): number => byName[name].medianMs / byName.transform.medianMs;
   return {
     ...options,
     workload,
     contenders: byName,
-    transformToFloor: byName.floor.medianMs / byName.transform.medianMs,
-    transformToNaive: byName.naive.medianMs / byName.transform.medianMs,
+    transformTo: { floor: over('floor'), passThrough: over('pass-through'), naive: over('naive') },
   };
 }
 

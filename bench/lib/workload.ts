@@ -8,22 +8,43 @@ import {
   firehoseEvent,
   gzipPayload,
   meterLogEvents,
+  seededRandom,
   subscriptionPayload,
   type LogForm,
 } from '../../tools/lib/cloudwatch/payloads.ts';
 import { KIB } from './units.ts';
 
 /**
- * Batches take these forms in turn: a batch is one function's log stream, and a function logs in one format,
- * so half the batches are Lambda TEXT lines and half Lambda JSON log lines.
+ * The memory and scale measurements take these forms in turn: a batch is one function's log stream, and a
+ * function logs in one format, so half the batches are Lambda TEXT lines and half Lambda JSON log lines.
  */
 export const WORKLOAD_FORMS: readonly LogForm[] = ['node-text', 'lambda-json'];
-/** Events per CloudWatch batch, taken in turn. */
+/** Events per CloudWatch batch of the memory measurement, taken in turn. */
 export const BATCH_EVENTS: readonly number[] = [2_000, 3_000, 4_000];
 export const CUSTOMERS = 5_000;
+/**
+ * Batch shapes of the throughput table: events per CloudWatch subscription payload (one Kinesis record). At
+ * moderate traffic CloudWatch Logs delivers small payloads, so the fixed cost per record matters as much as
+ * the cost per event.
+ */
+export const BATCH_SHAPES = {
+  small: { minEvents: 10, maxEvents: 200 },
+  medium: { minEvents: 200, maxEvents: 1_000 },
+  large: { minEvents: 2_000, maxEvents: 4_000 },
+} as const;
+export type BatchShape = keyof typeof BATCH_SHAPES;
+export const SHAPE_NAMES = Object.keys(BATCH_SHAPES) as BatchShape[];
+/**
+ * The log forms of the throughput table, each read by the transform's fast path: Lambda TEXT lines from
+ * Node.js and Python, Lambda JSON log lines (the record in `message`), and structured lines with the record in
+ * a field of its own (Powertools Logger).
+ */
+export const THROUGHPUT_FORMS = ['node-text', 'python-text', 'lambda-json', 'powertools'] as const satisfies readonly LogForm[];
+export type ThroughputForm = (typeof THROUGHPUT_FORMS)[number];
+
 /** Batch sizes of the scale table: how cost grows with the events in one batch. */
 export const SCALE_BATCH_EVENTS: readonly number[] = [1, 10, 100, 1_000, 10_000];
-/** Firehose's Lambda processor buffer (its default size): gzipped input of one invocation. */
+/** The Lambda processor buffer the construct sets (0.25 MB, as AWS recommends for CloudWatch Logs): gzipped input of one invocation. */
 export const PROCESSOR_BUFFER_BYTES = 256 * KIB;
 
 /** One gzipped CloudWatch Logs subscription payload, as one Kinesis record carries it. */
@@ -42,13 +63,16 @@ export interface Invocation {
 }
 
 export interface WorkloadSummary {
+  readonly shape: BatchShape;
+  readonly form: ThroughputForm;
   readonly invocations: number;
   readonly kinesisRecords: number;
   readonly meterRecords: number;
   readonly gzippedBytes: number;
   readonly decompressedBytes: number;
-  readonly forms: readonly LogForm[];
-  readonly eventsPerBatch: readonly number[];
+  /** Events per CloudWatch payload, the shape's range. */
+  readonly minEvents: number;
+  readonly maxEvents: number;
   readonly customers: number;
   readonly processorBufferBytes: number;
 }
@@ -88,18 +112,28 @@ function workloadBatch(index: number, events: number = BATCH_EVENTS[index % BATC
   return meterBatch(index, events, [WORKLOAD_FORMS[index % WORKLOAD_FORMS.length] as LogForm]);
 }
 
-/** `count` invocations of consecutive workload batches, each filled with whole batches up to the processor buffer. */
-export function throughputWorkload(count: number): Invocation[] {
-  const invocations: Invocation[] = [];
+/**
+ * `count` invocations of batches of one `form`, each of a size drawn (seeded) from the `shape`'s range, filled
+ * with whole batches up to the processor buffer.
+ */
+export function shapedWorkload(shape: BatchShape, form: ThroughputForm, count: number): Invocation[] {
+  const { minEvents, maxEvents } = BATCH_SHAPES[shape];
+  const random = seededRandom(SHAPE_NAMES.indexOf(shape) * THROUGHPUT_FORMS.length + THROUGHPUT_FORMS.indexOf(form) + 1);
   let batchIndex = 0;
-  let pending = workloadBatch(batchIndex++);
+  return fillInvocations(count, () => meterBatch(batchIndex++, minEvents + Math.floor(random() * (maxEvents - minEvents + 1)), [form]));
+}
+
+/** `count` invocations of consecutive batches from `nextBatch`, each filled with whole batches up to the processor buffer. */
+function fillInvocations(count: number, nextBatch: () => Batch): Invocation[] {
+  const invocations: Invocation[] = [];
+  let pending = nextBatch();
   while (invocations.length < count) {
     const batches: Batch[] = [];
     let gzippedBytes = 0;
     do {
       batches.push(pending);
       gzippedBytes += pending.gzipped.length;
-      pending = workloadBatch(batchIndex++);
+      pending = nextBatch();
     } while (gzippedBytes + pending.gzipped.length <= PROCESSOR_BUFFER_BYTES);
     invocations.push(invocationOf(batches));
   }
@@ -122,15 +156,16 @@ export function singleBatchInvocation(events: number): Invocation {
   return invocationOf([meterBatch(0, events, WORKLOAD_FORMS)]);
 }
 
-export function summarize(invocations: readonly Invocation[]): WorkloadSummary {
+export function summarize(shape: BatchShape, form: ThroughputForm, invocations: readonly Invocation[]): WorkloadSummary {
   return {
+    shape,
+    form,
     invocations: invocations.length,
     kinesisRecords: sum(invocations.map((invocation) => invocation.event.records.length)),
     meterRecords: sum(invocations.map((invocation) => invocation.events)),
     gzippedBytes: sum(invocations.map((invocation) => invocation.gzippedBytes)),
     decompressedBytes: sum(invocations.map((invocation) => invocation.decompressedBytes)),
-    forms: WORKLOAD_FORMS,
-    eventsPerBatch: BATCH_EVENTS,
+    ...BATCH_SHAPES[shape],
     customers: CUSTOMERS,
     processorBufferBytes: PROCESSOR_BUFFER_BYTES,
   };

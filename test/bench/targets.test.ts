@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateTargets, TARGETS, type TargetFigures } from '../../bench/lib/targets.ts';
 
+const cell = (name: string, transformTo: Partial<TargetFigures['throughput'][number]['transformTo']> = {}) => ({
+  cell: name,
+  transformTo: { ...TARGETS.minTransformTo, ...transformTo },
+});
+
 const meeting: TargetFigures = {
-  transformToFloor: TARGETS.minTransformToFloor,
-  transformToNaive: TARGETS.minTransformToNaive,
+  throughput: [cell('small node-text'), cell('large powertools')],
   hotPathBytes: TARGETS.maxHotPathBytes,
   sdkInHotPath: false,
   coldStartImportMs: TARGETS.maxColdStartImportMs,
@@ -23,8 +27,9 @@ describe('evaluateTargets', () => {
   });
 
   it.each<[Partial<TargetFigures>, string]>([
-    [{ transformToFloor: 0.59 }, 'throughput vs floor'],
-    [{ transformToNaive: 1.99 }, 'throughput vs naive'],
+    [{ throughput: [cell('small node-text'), cell('large powertools', { floor: 0.99 })] }, 'throughput vs floor, every cell'],
+    [{ throughput: [cell('small node-text', { passThrough: 1.49 })] }, 'throughput vs pass-through, every cell'],
+    [{ throughput: [cell('small node-text', { naive: 2.49 }), cell('large powertools')] }, 'throughput vs naive, every cell'],
     [{ hotPathBytes: TARGETS.maxHotPathBytes + 1 }, 'hot-path bundle'],
     [{ sdkInHotPath: true }, 'AWS SDK off the hot path'],
     [{ coldStartImportMs: 40.1 }, 'cold start (import, median)'],
@@ -33,6 +38,12 @@ describe('evaluateTargets', () => {
     [{ scaleMemoryGrowth: 2.01 }, 'memory linear in batch size'],
   ])('fails only the target a figure misses: %o', (miss, name) => {
     expect(failing({ ...meeting, ...miss })).toEqual([name]);
+  });
+
+  it('names the worst cell of each throughput ratio', () => {
+    const throughput = [cell('small node-text', { floor: 1.2 }), cell('small python-text', { floor: 1.1 }), cell('large powertools', { floor: 1.3 })];
+    const floor = evaluateTargets({ ...meeting, throughput }).find((target) => target.name === 'throughput vs floor, every cell');
+    expect(floor).toMatchObject({ actual: '1.10× (worst: small python-text)', pass: true });
   });
 
   it('states the scale check on the two largest batch sizes', () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meterLogEvents } from '../../tools/lib/cloudwatch/payloads.ts';
 import { StreamReader, createKinesisClient, ensureStream } from '../../tools/lib/aws/kinesis.ts';
 import type { LocalKinesis } from '../../tools/lib/local-pipeline/local-kinesis.ts';
+import { startLocalFirehoseApi } from '../../tools/lib/local-pipeline/local-firehose-api.ts';
 import { DirectoryStore } from '../../tools/lib/delivery/object-store.ts';
 import type { RunSummary } from '../../tools/lib/local-pipeline/run-summary.ts';
 import type { MeterRecord } from '../../transform/types.ts';
@@ -17,6 +18,7 @@ import { type CliResult, exitCodeOf, jsonOf, runBuiltCli, runCli, transformBundl
 import { type LocalS3, startKinesis, startS3, tempDirectory, useEmulatorCredentials } from '../support/emulators.ts';
 
 const BUCKET = 'amberflo-ingest';
+const DIRECT_BUCKET = 'amberflo-ingest-direct';
 const SAMPLE_REASONS = ['INVALID_CUSTOMER_ID', 'INVALID_JSON', 'INVALID_METER_TIME', 'INVALID_METER_VALUE', 'MISSING_RECORD', 'UNKNOWN_FIELD', 'UTIL_INSPECT_OUTPUT'];
 
 let kinesis: LocalKinesis;
@@ -29,7 +31,7 @@ const cleanups: (() => Promise<void>)[] = [];
 beforeAll(async () => {
   bundle = transformBundle();
   restoreCredentials = useEmulatorCredentials();
-  [kinesis, s3] = await Promise.all([startKinesis(), startS3([BUCKET])]);
+  [kinesis, s3] = await Promise.all([startKinesis(), startS3([BUCKET, DIRECT_BUCKET])]);
   s3Client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true });
 });
 
@@ -50,11 +52,11 @@ async function scratch(label: string): Promise<string> {
   return directory.path;
 }
 
-async function s3Objects(prefix: string): Promise<{ key: string; body: Buffer }[]> {
-  const listing = await s3Client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+async function s3Objects(prefix: string, bucket = BUCKET): Promise<{ key: string; body: Buffer }[]> {
+  const listing = await s3Client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
   return Promise.all(
     (listing.Contents ?? []).map(async ({ Key }) => {
-      const object = await s3Client.send(new GetObjectCommand({ Bucket: BUCKET, Key: Key as string }));
+      const object = await s3Client.send(new GetObjectCommand({ Bucket: bucket, Key: Key as string }));
       return { key: Key as string, body: Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()) };
     }),
   );
@@ -69,6 +71,38 @@ async function directoryMeterLines(directory: string): Promise<string[]> {
   return meterLines(await Promise.all((await store.list('ingest/')).map(async (key) => ({ body: await store.get(key) }))));
 }
 
+/** What the bundled samples must produce through any source: the Kinesis stream or Direct PUT. */
+async function expectSampleDelivery(summary: RunSummary, bucket: string): Promise<void> {
+  expect(summary.input).toMatchObject({ eventsRead: 117, eventsMatched: 77, kinesisRecordsPut: 11 });
+  expect(summary.meterRecordsDelivered).toBe(70);
+  expect(summary.rejected.total).toBe(7);
+  expect(summary.rejected.byReason.map((reason) => reason.reason).sort()).toEqual(SAMPLE_REASONS);
+  expect(summary.rejected.byReason.find((reason) => reason.reason === 'INVALID_METER_VALUE')?.example).toContain('"abc"');
+  expect(summary.otherFailures.total).toBe(0);
+  // The control message is dropped; the rejects payload came back through the source and failed on purpose.
+  expect(summary.records).toMatchObject({ fromSource: 11, reingested: 1, ok: 10, dropped: 1, failed: { 'Lambda.ProcessingFailedStatus': 1 } });
+
+  const data = await s3Objects('ingest/records/', bucket);
+  expect(data.map(({ key }) => key)).toEqual(
+    data.map(() => expect.stringMatching(/^ingest\/records\/2026-11-25\/meter-firehose-1-2026-11-25-\d{2}-\d{2}-\d{2}-[0-9a-f-]{36}\.gz$/)),
+  );
+  expect(data).toHaveLength(summary.objects.data.length);
+  const lines = meterLines(data);
+  expect(lines).toHaveLength(70);
+  const records = lines.map((line) => JSON.parse(line) as MeterRecord);
+  expect(new Set(records.map((record) => record.uniqueId)).size).toBe(70);
+  expect(records.every((record) => typeof record.meterValue === 'number' && record.customerId.startsWith('cust-'))).toBe(true);
+}
+
+async function expectSampleFailures(bucket: string): Promise<void> {
+  const errors = await s3Objects('errors/', bucket);
+  expect(errors.map(({ key }) => key)).toEqual([expect.stringMatching(/^errors\/processing-failed\/2026-11-25\/meter-firehose-1-2026-11-25-/)]);
+  const [line] = gunzipSync(errors[0]?.body ?? Buffer.alloc(0)).toString('utf8').trimEnd().split('\n');
+  const record = JSON.parse(line ?? '{}') as Record<string, unknown>;
+  expect(Object.keys(record)).toEqual(['attemptsMade', 'arrivalTimestamp', 'errorCode', 'errorMessage', 'attemptEndingTimestamp', 'rawData', 'lambdaARN']);
+  expect(record).toMatchObject({ attemptsMade: 1, errorCode: 'Lambda.ProcessingFailedStatus', rawData: expect.stringMatching(/^H4sI/) });
+}
+
 describe('run → inspect → replay through kinesalite and s3rver', () => {
   let summary: RunSummary;
 
@@ -80,34 +114,11 @@ describe('run → inspect → replay through kinesalite and s3rver', () => {
   });
 
   it('delivers every valid meter record of the samples once and rejects one line per mistake', async () => {
-    expect(summary.input).toMatchObject({ eventsRead: 117, eventsMatched: 77, kinesisRecordsPut: 11 });
-    expect(summary.meterRecordsDelivered).toBe(70);
-    expect(summary.rejected.total).toBe(7);
-    expect(summary.rejected.byReason.map((reason) => reason.reason).sort()).toEqual(SAMPLE_REASONS);
-    expect(summary.rejected.byReason.find((reason) => reason.reason === 'INVALID_METER_VALUE')?.example).toContain('"abc"');
-    expect(summary.otherFailures.total).toBe(0);
-    // The control message is dropped; the rejects payload came back through the stream and failed on purpose.
-    expect(summary.records).toMatchObject({ fromSource: 11, reingested: 1, ok: 10, dropped: 1, failed: { 'Lambda.ProcessingFailedStatus': 1 } });
-
-    const data = await s3Objects('ingest/records/');
-    expect(data.map(({ key }) => key)).toEqual(
-      data.map(() => expect.stringMatching(/^ingest\/records\/2026-11-25\/meter-firehose-1-2026-11-25-\d{2}-\d{2}-\d{2}-[0-9a-f-]{36}\.gz$/)),
-    );
-    expect(data).toHaveLength(summary.objects.data.length);
-    const lines = meterLines(data);
-    expect(lines).toHaveLength(70);
-    const records = lines.map((line) => JSON.parse(line) as MeterRecord);
-    expect(new Set(records.map((record) => record.uniqueId)).size).toBe(70);
-    expect(records.every((record) => typeof record.meterValue === 'number' && record.customerId.startsWith('cust-'))).toBe(true);
+    await expectSampleDelivery(summary, BUCKET);
   });
 
   it('writes failures in the processing-failed layout with the original gzip as rawData', async () => {
-    const errors = await s3Objects('errors/');
-    expect(errors.map(({ key }) => key)).toEqual([expect.stringMatching(/^errors\/processing-failed\/2026-11-25\/meter-firehose-1-2026-11-25-/)]);
-    const [line] = gunzipSync(errors[0]?.body ?? Buffer.alloc(0)).toString('utf8').trimEnd().split('\n');
-    const record = JSON.parse(line ?? '{}') as Record<string, unknown>;
-    expect(Object.keys(record)).toEqual(['attemptsMade', 'arrivalTimestamp', 'errorCode', 'errorMessage', 'attemptEndingTimestamp', 'rawData', 'lambdaARN']);
-    expect(record).toMatchObject({ attemptsMade: 1, errorCode: 'Lambda.ProcessingFailedStatus', rawData: expect.stringMatching(/^H4sI/) });
+    await expectSampleFailures(BUCKET);
   });
 
   it('inspect groups the failed events by reason from s3://', async () => {
@@ -154,11 +165,72 @@ describe('run → inspect → replay through kinesalite and s3rver', () => {
   });
 });
 
+describe('run --source direct: subscription filters put into Firehose, re-ingests by PutRecordBatch', () => {
+  it('delivers and fails exactly what the Kinesis source does, through s3rver', async () => {
+    const result = await runCli(['run', '--source', 'direct', '--s3-endpoint', s3.endpoint, '--bucket', DIRECT_BUCKET, '--bundle', bundle, '--json']);
+    expectExit(result, 0);
+    expect(result.stderr).toBe('');
+    const summary = jsonOf<RunSummary>(result);
+    expect(summary.input.pipelineSource).toBe('direct');
+    await expectSampleDelivery(summary, DIRECT_BUCKET);
+    await expectSampleFailures(DIRECT_BUCKET);
+  });
+
+  it('replay puts the chosen events back into the delivery stream with PutRecordBatch', async () => {
+    const firehose = await startLocalFirehoseApi(['meter-firehose']);
+    try {
+      const sent = await runCli([
+        'replay', `s3://${DIRECT_BUCKET}/errors/`, '--s3-endpoint', s3.endpoint, '--reason', 'INVALID_METER_VALUE', '--reason', 'UNKNOWN_FIELD',
+        '--delivery-stream-arn', 'arn:aws:firehose:us-east-1:123456789012:deliverystream/meter-firehose', '--firehose-endpoint', firehose.endpoint, '--json',
+      ]);
+      expectExit(sent, 0);
+      expect(jsonOf(sent)).toMatchObject({ stream: 'meter-firehose', recordsPut: 1, calls: 1, replayedEvents: 2 });
+      const [record, ...rest] = firehose.take('meter-firehose');
+      expect(rest).toEqual([]);
+      const payload = JSON.parse(gunzipSync(record?.data ?? Buffer.alloc(0)).toString('utf8')) as { logEvents: { message: string }[] };
+      expect(payload.logEvents.map((event) => event.message)).toEqual([expect.stringContaining('"meterValue":"abc"'), expect.stringContaining('"region":"us-east-1"')]);
+    } finally {
+      await firehose.close();
+    }
+  });
+
+  it('splits an oversized batch and re-ingests the rest into the delivery stream; every record arrives once', async () => {
+    const out = await scratch('direct-oversized');
+    const input = join(out, 'busy.json');
+    const events = meterLogEvents(40_000, { forms: ['node-text', 'lambda-json', 'powertools'], seed: 7 });
+    await writeFile(input, JSON.stringify({ events: events.map((event) => ({ logStreamName: 'busy', timestamp: event.timestamp, message: event.message, eventId: event.id })) }));
+    const result = await runCli(['run', input, '--source', 'direct', '--out', join(out, 'bucket'), '--bundle', bundle, '--processor-buffer-mb', '1', '--processor-interval', '900', '--json']);
+    expectExit(result, 0);
+    const summary = jsonOf<RunSummary>(result);
+    expect(summary.meterRecordsDelivered).toBe(40_000);
+    expect(summary.records.reingested).toBeGreaterThan(0);
+    expect(summary.otherFailures.total).toBe(0);
+    const uniqueIds = (await directoryMeterLines(join(out, 'bucket'))).map((line) => (JSON.parse(line) as MeterRecord).uniqueId);
+    expect(uniqueIds).toHaveLength(40_000);
+    expect(new Set(uniqueIds).size).toBe(40_000);
+  });
+
+  it('replays rejects after a fix twice with identical uniqueIds', async () => {
+    const out = await scratch('direct-idempotent');
+    expectExit(await runCli(['run', '--source', 'direct', '--out', out, '--bundle', bundle, '--json']), 0);
+    const replay = ['replay', out, '--local', '--source', 'direct', '--out', out, '--append', '--bundle', bundle, '--reason', 'UNKNOWN_FIELD', '--transform-env', 'UNKNOWN_FIELDS=drop', '--json'];
+    for (let round = 0; round < 2; round++) {
+      const result = await runCli(replay);
+      expectExit(result, 0);
+      expect(jsonOf<{ run: RunSummary }>(result).run.meterRecordsDelivered).toBe(1);
+    }
+    const lines = await directoryMeterLines(out);
+    expect(lines).toHaveLength(72);
+    expect(new Set(lines.map((line) => (JSON.parse(line) as MeterRecord).uniqueId)).size).toBe(71);
+    expect(await runCli(['run', '--source', 'direct', '--stream-name', 'x'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--stream-name applies to Kinesis sources') });
+  });
+});
+
 describe('replay after a fix', () => {
   it('replaying the same rejects twice delivers identical uniqueIds, so nothing is billed twice', async () => {
     const out = await scratch('idempotent');
     expectExit(await runCli(['run', '--out', out, '--bundle', bundle, '--json']), 0);
-    const replay = ['replay', out, '--local', '--out', out, '--bundle', bundle, '--reason', 'UNKNOWN_FIELD', '--transform-env', 'UNKNOWN_FIELDS=drop', '--json'];
+    const replay = ['replay', out, '--local', '--out', out, '--append', '--bundle', bundle, '--reason', 'UNKNOWN_FIELD', '--transform-env', 'UNKNOWN_FIELDS=drop', '--json'];
     for (let round = 0; round < 2; round++) {
       const result = await runCli(replay);
       expectExit(result, 0);
@@ -189,7 +261,7 @@ describe('replay after a fix', () => {
     ]);
 
     for (let round = 0; round < 2; round++) {
-      const result = await runCli(['replay', out, '--local', '--out', out, '--bundle', bundle, '--reason', 'Lambda.FunctionError', '--json']);
+      const result = await runCli(['replay', out, '--local', '--out', out, '--append', '--bundle', bundle, '--reason', 'Lambda.FunctionError', '--json']);
       expectExit(result, 0);
       const replayed = jsonOf<{ unreplayableRecords: number; payloads: { kind: string }[]; run: RunSummary }>(result);
       expect(replayed.unreplayableRecords).toBe(1);

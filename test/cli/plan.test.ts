@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PRICES, type Workload, planHints } from '../../tools/lib/plan/cost-plan.ts';
-import { parseHints } from '../../tools/commands/plan.ts';
+import {
+  type BufferChoice,
+  DEFAULT_PRICES,
+  type PipelinePlan,
+  type SourceChoice,
+  type Workload,
+  cheapestWithin,
+  planPipeline,
+} from '../../tools/lib/plan/cost-plan.ts';
+import { parseHints, sourcesFrom } from '../../tools/commands/plan.ts';
 import { jsonOf, runCli } from '../support/cli.ts';
 
 // 100 records/s of 256 B, 10 per Kinesis record, output 10× input:
@@ -14,12 +22,13 @@ const workload: Workload = {
   lambdaBaseMs: 20,
   lambdaMsPerInputMiB: 250,
   lambdaMemoryMb: 1024,
-  kinesisMode: 'on-demand',
 };
+const onDemand: SourceChoice = { kind: 'kinesis-on-demand' };
+const planFor = (load: Workload, hints: BufferChoice, source: SourceChoice = onDemand): PipelinePlan => planPipeline(load, source, hints, DEFAULT_PRICES);
 const GIB = 1024 ** 3;
 
 describe('plan arithmetic', () => {
-  const plan = planHints(workload, { processorMB: 0.25, processorSeconds: 60, destinationMB: 5, destinationSeconds: 300 }, DEFAULT_PRICES);
+  const plan = planFor(workload, { processorMB: 0.25, processorSeconds: 60, destinationMB: 5, destinationSeconds: 300 });
 
   it('closes processor batches on the interval when the size is not reached', () => {
     // 0.25 MiB = 262,144 B fills in 102.4 s at 2,560 B/s, so the 60 s interval wins: 60 invocations an hour.
@@ -57,7 +66,7 @@ describe('plan arithmetic', () => {
   });
 
   it('never closes a batch sooner than Firehose polls, and puts at least one invocation in an object', () => {
-    const eager = planHints(workload, { processorMB: 0.2, processorSeconds: 0, destinationMB: 1, destinationSeconds: 0 }, DEFAULT_PRICES);
+    const eager = planFor(workload, { processorMB: 0.2, processorSeconds: 0, destinationMB: 1, destinationSeconds: 0 });
     expect(eager.batchSeconds).toBe(1);
     expect(eager.invocationsPerHour).toBe(3600);
     expect(eager.objectSeconds).toBe(1);
@@ -68,7 +77,7 @@ describe('plan arithmetic', () => {
   });
 
   it('closes a batch on size when the buffer fills first', () => {
-    const busy = planHints({ ...workload, eventsPerSecond: 1000 }, { processorMB: 0.25, processorSeconds: 60, destinationMB: 128, destinationSeconds: 900 }, DEFAULT_PRICES);
+    const busy = planFor({ ...workload, eventsPerSecond: 1000 }, { processorMB: 0.25, processorSeconds: 60, destinationMB: 128, destinationSeconds: 900 });
     // Input 25,600 B/s fills 262,144 B in 10.24 s.
     expect(busy.batchSeconds).toBeCloseTo(10.24, 10);
     expect(busy.invocationsPerHour).toBeCloseTo(351.5625, 10);
@@ -76,14 +85,120 @@ describe('plan arithmetic', () => {
     expect(busy.objectSeconds).toBeCloseTo(524.288, 10);
   });
 
+  it('never makes an object larger than the destination buffer, however busy the stream', () => {
+    const hints = { processorMB: 0.25, processorSeconds: 60, destinationMB: 5, destinationSeconds: 300 };
+    // 50,000 records/s of 256 B = 12,800,000 B/s: a 1 s batch (the polling floor) holds 12.8 MB of output,
+    // which fills 5 MiB objects: 12,800,000 × 3600 / 5,242,880 = 8,789.0625 objects an hour.
+    const busy = planFor({ ...workload, eventsPerSecond: 50_000 }, hints);
+    expect(busy.averageObjectBytes).toBeCloseTo(5_242_880, 6);
+    expect(busy.objectsPerHour).toBeCloseTo(8_789.0625, 6);
+    // 10,000,000 records/s: 2,560,000,000 B/s, still 5 MiB objects, 1,757,812.5 of them an hour.
+    const extreme = planFor({ ...workload, eventsPerSecond: 10_000_000 }, hints);
+    expect(extreme.averageObjectBytes).toBeCloseTo(5_242_880, 6);
+    expect(extreme.objectsPerHour).toBeCloseTo(1_757_812.5, 4);
+  });
+
   it('derives provisioned shards from throughput and bills shard hours and 25 KB PUT units', () => {
-    const provisioned = planHints({ ...workload, kinesisMode: 'provisioned' }, { processorMB: 0.25, processorSeconds: 60, destinationMB: 5, destinationSeconds: 300 }, DEFAULT_PRICES);
+    const provisioned = planFor(workload, { processorMB: 0.25, processorSeconds: 60, destinationMB: 5, destinationSeconds: 300 }, { kind: 'kinesis-provisioned' });
     expect(provisioned.shards).toBe(1);
     // 730 h × $0.015 + 26,280,000 PUT units × $0.014 per million.
     expect(provisioned.monthly.kinesis).toBeCloseTo(10.95 + 0.36792, 10);
-    const wide = planHints({ ...workload, kinesisMode: 'provisioned', eventsPerSecond: 25_000 }, provisioned.hints, DEFAULT_PRICES);
+    const wide = planFor({ ...workload, eventsPerSecond: 25_000 }, provisioned.hints, { kind: 'kinesis-provisioned' });
     // 2,500 records/s needs ceil(2500 / 1000) = 3 shards (640,000 B/s is under one shard's 1 MiB/s).
     expect(wide.shards).toBe(3);
+  });
+});
+
+describe('sources', () => {
+  const hints: BufferChoice = { processorMB: 0.25, processorSeconds: 60, destinationMB: 5, destinationSeconds: 300 };
+
+  it('bills Firehose the same for every source, and direct has no stream to pay for', () => {
+    const [onDemandPlan, provisioned, direct] = (['kinesis-on-demand', 'kinesis-provisioned', 'direct'] as const).map((kind) => planFor(workload, hints, { kind }));
+    expect(direct?.monthly.firehose).toBeCloseTo((26_280_000 * 5120 * 0.029) / GIB, 10);
+    expect(onDemandPlan?.monthly.firehose).toBe(direct?.monthly.firehose);
+    expect(provisioned?.monthly.firehose).toBe(direct?.monthly.firehose);
+    expect(direct?.monthly.kinesis).toBe(0);
+    expect(direct?.shards).toBe(0);
+    // Buffers, Lambda and S3 do not depend on the source.
+    expect(direct?.monthly.lambda).toBe(onDemandPlan?.monthly.lambda);
+    expect(direct?.monthly.s3).toBe(onDemandPlan?.monthly.s3);
+    expect(direct?.monthly.total).toBeCloseTo((direct?.monthly.firehose ?? 0) + (direct?.monthly.lambda ?? 0) + (direct?.monthly.s3 ?? 0), 12);
+  });
+
+  it('prices the shards asked for and says when they throttle', () => {
+    // 25,000 records/s of this workload are 2,500 deliveries/s: 3 shards by records, so 2 throttle.
+    const busy = { ...workload, eventsPerSecond: 25_000 };
+    const two = planFor(busy, hints, { kind: 'kinesis-provisioned', shards: 2 });
+    expect(two.shards).toBe(2);
+    expect(two.throttled).toBe('2 shards throttle: needs 3');
+    // 2 × 730 h × $0.015 + 2,500 × 3,600 × 730 PUT units × $0.014 per million.
+    expect(two.monthly.kinesis).toBeCloseTo(21.9 + (6_570_000_000 * 0.014) / 1e6, 10);
+    expect(planFor(busy, hints, { kind: 'kinesis-provisioned', shards: 4 }).throttled).toBeUndefined();
+  });
+
+  it('flags traffic over the default Direct PUT quota', () => {
+    // 2,500 deliveries/s: over 2,000 requests/s (one per delivery), under 5,000 records/s.
+    expect(planFor({ ...workload, eventsPerSecond: 25_000 }, hints, { kind: 'direct' }).throttled).toBe(
+      'over the Direct PUT quota (up to 2500 requests/s): ask AWS to raise it',
+    );
+    expect(planFor({ ...workload, eventsPerSecond: 19_000 }, hints, { kind: 'direct' }).throttled).toBeUndefined();
+  });
+
+  it('picks the cheapest plan within the latency bound that neither throttles nor splits', () => {
+    const fast: BufferChoice = { processorMB: 0.25, processorSeconds: 60, destinationMB: 5, destinationSeconds: 60 };
+    const slow: BufferChoice = { processorMB: 0.25, processorSeconds: 300, destinationMB: 64, destinationSeconds: 900 };
+    const plans = (['kinesis-on-demand', 'direct'] as const).flatMap((kind) => [fast, slow].map((choice) => planFor(workload, choice, { kind })));
+    const within = cheapestWithin(plans, 360, 6_000_000);
+    expect(within.cheapest?.source).toBe('direct');
+    expect(within.cheapest?.hints).toBe(fast);
+    expect(within.excluded.map(({ plan, reason }) => [plan.source, plan.hints, reason])).toEqual([
+      ['kinesis-on-demand', slow, 'worst-case latency over the bound'],
+      ['direct', slow, 'worst-case latency over the bound'],
+    ]);
+    // With a looser bound the slower, cheaper hints win.
+    expect(cheapestWithin(plans, 3600, 6_000_000).cheapest?.hints).toBe(slow);
+    // Splitting responses and throttled sources are never the answer.
+    expect(cheapestWithin(plans, 3600, 1000).cheapest).toBeUndefined();
+    const throttled = planFor({ ...workload, eventsPerSecond: 25_000 }, fast, { kind: 'direct' });
+    expect(cheapestWithin([throttled], 3600, 6_000_000).excluded[0]?.reason).toBe(throttled.throttled);
+  });
+
+  it('parses --source and --shards with specific errors', () => {
+    expect(sourcesFrom([], undefined)).toEqual([{ kind: 'kinesis-on-demand' }, { kind: 'kinesis-provisioned' }, { kind: 'direct' }]);
+    expect(sourcesFrom(['direct', 'kinesis-provisioned', 'direct'], '2')).toEqual([{ kind: 'direct' }, { kind: 'kinesis-provisioned', shards: 2 }]);
+    expect(() => sourcesFrom(['kinesis'], undefined)).toThrow('--source must be one of kinesis-on-demand, kinesis-provisioned, direct, got "kinesis"');
+    expect(() => sourcesFrom(['direct'], '2')).toThrow('--shards applies to --source kinesis-provisioned');
+    expect(() => sourcesFrom([], '0')).toThrow('--shards must be an integer from 1 to 10000, got "0"');
+  });
+});
+
+describe('goal figures (us-east-1 list prices, default workload)', () => {
+  interface Cheapest {
+    source: string;
+    monthly: { total: number };
+    worstCaseLatencySeconds: number;
+  }
+  interface Report {
+    recommendation: { cheapest?: Cheapest };
+    baseline: { source: string; monthly: { total: number } };
+  }
+  const reportAt = async (eventsPerSecond: number): Promise<Report> => {
+    const result = await runCli(['plan', '--events-per-second', String(eventsPerSecond), '--json']);
+    expect(result.code).toBe(0);
+    return jsonOf<Report>(result);
+  };
+
+  it('costs at most $2 a month at 50 records/s within 6 minutes', async () => {
+    const { recommendation, baseline } = await reportAt(50);
+    expect(baseline.source).toBe('kinesis-on-demand');
+    expect(recommendation.cheapest?.monthly.total).toBeLessThanOrEqual(2);
+    expect(recommendation.cheapest?.worstCaseLatencySeconds).toBeLessThan(360);
+  });
+
+  it('costs at most 60% of the default at 5,000 records/s within 6 minutes', async () => {
+    const { recommendation, baseline } = await reportAt(5000);
+    expect(recommendation.cheapest?.monthly.total).toBeLessThanOrEqual(0.6 * baseline.monthly.total);
+    expect(recommendation.cheapest?.worstCaseLatencySeconds).toBeLessThan(360);
   });
 });
 
@@ -95,7 +210,7 @@ describe('plan command', () => {
   });
 
   it('prints a row per choice with prices overridable, and exits 2 on usage errors', async () => {
-    const result = await runCli(['plan', '--events-per-second', '100', '--record-bytes', '256', '--events-per-kinesis-record', '10', '--output-ratio', '10', '--hints', '0.25,60,5,300', '--price', 'firehoseIngestPerGB=0', '--json']);
+    const result = await runCli(['plan', '--events-per-second', '100', '--record-bytes', '256', '--events-per-kinesis-record', '10', '--output-ratio', '10', '--hints', '0.25,60,5,300', '--source', 'kinesis-on-demand', '--price', 'firehoseIngestPerGB=0', '--json']);
     expect(result.code).toBe(0);
     const { plans, prices } = jsonOf<{ plans: { monthly: { firehose: number }; objectsPerHour: number }[]; prices: { firehoseIngestPerGB: number } }>(result);
     expect(prices.firehoseIngestPerGB).toBe(0);
@@ -110,8 +225,26 @@ describe('plan command', () => {
     expect(table.stdout).toMatch(/1 MB \/ 900 s.*splits: response > 6 MB budget/);
 
     expect((await runCli(['plan'])).code).toBe(2);
+    expect(await runCli(['plan', '--events-per-second', '-5'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--events-per-second must be a number from 0.001 to 10000000, got "-5"'),
+    });
+    expect(await runCli(['plan', '--events-per-secnd', '5'])).toMatchObject({ code: 2, stderr: expect.stringContaining('(did you mean --events-per-second?)') });
     const badPrice = await runCli(['plan', '--events-per-second', '5', '--price', 'gold=1']);
     expect(badPrice.code).toBe(2);
     expect(badPrice.stderr).toContain('unknown price "gold"');
+    const badSource = await runCli(['plan', '--events-per-second', '5', '--source', 'kafka']);
+    expect(badSource.code).toBe(2);
+    expect(badSource.stderr).toContain('--source must be one of');
+  });
+
+  it('prints every source side by side, marks the cheapest within the bound and says why', async () => {
+    const table = await runCli(['plan', '--events-per-second', '50', '--max-latency', '150']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/kinesis-on-demand +kinesis-provisioned \(1 shard\) +direct/);
+    expect(table.stdout).toMatch(/^0\.25 MB \/ 60 s +5 MB \/ 60 s .*\* \$1\.16$/m);
+    expect(table.stdout).toContain('Cheapest within 2 min 30 s: direct with 0.25 MB / 60 s → 5 MB / 60 s: $1.16 a month');
+    expect(table.stdout).toMatch(/^\* direct +\$0\.91 +\$0\.00 /m);
+    expect(table.stdout).toContain('Not eligible: 9 × worst-case latency over the bound.');
   });
 });

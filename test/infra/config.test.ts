@@ -6,7 +6,7 @@ import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadAppConfig } from '../../infra/config.ts';
+import { checkContextKeys, loadAppConfig } from '../../infra/config.ts';
 import { PipelineConfigError } from '../../infra/meter-ingestion-pipeline.ts';
 import { createApp } from '../../infra/stack.ts';
 
@@ -15,12 +15,13 @@ const contextOf = (values: Record<string, unknown>) => (key: string) => values[k
 const load = (values: Record<string, unknown>) => loadAppConfig(contextOf({ amberfloBucketName: 'bucket', ...values }));
 
 describe('loadAppConfig', () => {
-  it('reads the example configuration committed in cdk.json', () => {
+  it('reads the example configuration committed in cdk.json, which names no bucket', () => {
     const { context } = JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
-    expect(loadAppConfig(contextOf(context))).toEqual({
+    expect(() => loadAppConfig(contextOf(context))).toThrow('Missing context key "amberfloBucketName"');
+    expect(loadAppConfig(contextOf({ ...context, amberfloBucketName: 'acme-amberflo' }))).toEqual({
       stackName: 'MeterFirehose',
       pipeline: {
-        amberfloBucketName: 'example-amberflo-ingest-bucket',
+        amberfloBucketName: 'acme-amberflo',
         pipelineName: 'meter-firehose',
         sourceLogGroupNames: [],
         accountSubscriptionPolicy: false,
@@ -74,6 +75,34 @@ describe('loadAppConfig', () => {
     expect(() => load(values)).toThrow(message);
   });
 
+  it.each([
+    ['amberflobucketname', 'amberfloBucketName'],
+    ['AmberfloBucketName', 'amberfloBucketName'],
+    ['amberfloBucket', 'amberfloBucketName'],
+    ['sourceLogGroupName', 'sourceLogGroupNames'],
+    ['accountSubscriptionPolicies', 'accountSubscriptionPolicy'],
+    ['stackname', 'stackName'],
+    ['regions', 'region'],
+  ])('rejects the unknown key %s, naming %s', (key, known) => {
+    expect(() => checkContextKeys(['pipelineName', key])).toThrow(
+      new PipelineConfigError(`Unknown context key "${key}": did you mean "${known}"?`),
+    );
+  });
+
+  it("accepts the app's keys, CDK's keys and lookups, and keys like none of them", () => {
+    const { context } = JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
+    expect(() =>
+      checkContextKeys([
+        ...Object.keys(context),
+        'amberfloBucketName',
+        'alarmTopicArn',
+        'aws:cdk:bundling-stacks',
+        'availability-zones:account=111122223333:region=eu-west-1',
+        'team',
+      ]),
+    ).not.toThrow();
+  });
+
   it('pins the stack to an account and Region only when both are given', () => {
     expect(load({ account: '111122223333', region: 'eu-west-1', stackName: 'Metering' })).toMatchObject({
       stackName: 'Metering',
@@ -109,13 +138,35 @@ describe('the CDK app', () => {
     expect(() => app.synth()).toThrow(/AwsSolutions-SNS3/);
   });
 
-  it('fails, naming the missing key, when run without a bucket name', () => {
-    const result = spawnSync(path.join(ROOT, 'node_modules/.bin/tsx'), ['infra/app.ts'], {
+  /** Runs infra/app.ts as `cdk synth` does: context in CDK_CONTEXT_JSON, the assembly written to CDK_OUTDIR. */
+  const runApp = (context: Record<string, unknown>) =>
+    spawnSync(path.join(ROOT, 'node_modules/.bin/tsx'), ['infra/app.ts'], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, CDK_OUTDIR: outdir(), CDK_CONTEXT_JSON: JSON.stringify(NO_BUNDLING) },
+      env: { ...process.env, CDK_OUTDIR: outdir(), CDK_CONTEXT_JSON: JSON.stringify({ ...NO_BUNDLING, ...context }) },
     });
+
+  it('fails, naming the missing key, when run without a bucket name', () => {
+    const result = runApp({});
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('Missing context key "amberfloBucketName"');
+  });
+
+  it.each([
+    [{}, 'Error: Missing context key "amberfloBucketName": the name of the S3 bucket Amberflo provisioned for you. Set it in cdk.json under "context", or pass -c amberfloBucketName=<bucket-name>.'],
+    [{ amberfloBucketName: 'b-1', processorRetries: '500' }, 'Error: processorRetries must be an integer from 0 to 300, got 500'],
+    [{ amberfloBucketName: 'b-1', processorRetries: 'many' }, 'Error: Context key "processorRetries" must be a number, got "many"'],
+    [{ amberflobucketname: 'b-1' }, 'Error: Unknown context key "amberflobucketname": did you mean "amberfloBucketName"?'],
+  ])('prints one line and exits with 1 for the context %j, no stack trace', (context, line) => {
+    const result = runApp(context);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`${line}\n`);
+    expect(result.stdout).toBe('');
+  });
+
+  it('says that the AwsSolutions checks ran and passed', () => {
+    const result = runApp({ amberfloBucketName: 'b-1' });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('cdk-nag AwsSolutions checks ran and passed: no unacknowledged findings\n');
   });
 });

@@ -1,9 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { PipelineSettings } from '../../infra/config.ts';
 import { MeterFirehoseStack } from '../../infra/stack.ts';
 
 export const BUCKET = 'amberflo-test-bucket';
+
+/** The feature flags cdk.json sets, so that tests synthesize what `cdk synth` and `cdk deploy` do. */
+export const FEATURE_FLAGS: Record<string, unknown> = Object.fromEntries(
+  Object.entries(JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context).filter(([key]) =>
+    key.startsWith('@aws-cdk'),
+  ),
+);
 
 export interface Synthesized {
   readonly app: App;
@@ -12,8 +20,12 @@ export interface Synthesized {
 }
 
 /** Synthesizes the app's stack without bundling the transform (the entry file must still exist). */
-export function synth(pipeline: Partial<PipelineSettings> = {}, alarmTopicArn?: string): Synthesized {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+export function synth(
+  pipeline: Partial<PipelineSettings> = {},
+  alarmTopicArn?: string,
+  featureFlags: Record<string, unknown> = FEATURE_FLAGS,
+): Synthesized {
+  const app = new App({ context: { ...featureFlags, 'aws:cdk:bundling-stacks': [] } });
   const stack = new MeterFirehoseStack(app, 'Test', {
     pipeline: { amberfloBucketName: BUCKET, ...pipeline },
     ...(alarmTopicArn === undefined ? {} : { alarmTopicArn }),

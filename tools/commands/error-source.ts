@@ -1,5 +1,5 @@
 /** Flags shared by `inspect` and `replay`: where the error objects are, and which failed events to take. */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type OptionSpec, type OptionValues, UsageError, listOption, stringOption, timeOption } from '../lib/cli/args.ts';
 import { type ErrorRecordAt, type FailureFilter, readErrorRecords } from '../lib/error-prefix/failures.ts';
@@ -7,7 +7,7 @@ import { ErrorObjectFormatError } from '../lib/delivery/object-layout.ts';
 import { DirectoryStore, type ObjectStore, S3Store, parseS3Url } from '../lib/delivery/object-store.ts';
 import { DEFAULT_OUTPUT_DIRECTORY } from '../lib/cli/paths.ts';
 import type { Progress } from '../lib/cli/progress.ts';
-import { regionOption, urlOption } from './pipeline-options.ts';
+import { TIMEOUT_OPTION, regionOption, timeoutOption, urlOption } from './pipeline-options.ts';
 
 export const ERROR_SOURCE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   prefix: { type: 'string', value: 'PREFIX', description: 'Key prefix of the error objects in a directory', default: '"errors/" when present' },
@@ -16,6 +16,7 @@ export const ERROR_SOURCE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   reason: { type: 'string', multiple: true, value: 'REASON', description: 'Only failed events with this reason (e.g. INVALID_METER_VALUE, Lambda.FunctionError)' },
   since: { type: 'string', value: 'TIME', description: 'Only events at or after this time (ISO-8601 or epoch ms)' },
   until: { type: 'string', value: 'TIME', description: 'Only events before this time' },
+  timeout: TIMEOUT_OPTION,
 };
 
 export interface ErrorSource {
@@ -27,11 +28,15 @@ export interface ErrorSource {
 /** LOCATION is a directory (default: the local pipeline's) or `s3://bucket/prefix`. */
 export function errorSourceFrom(location: string | undefined, values: OptionValues): ErrorSource {
   const s3 = location === undefined ? undefined : parseS3Url(location);
+  if (s3 === undefined && location !== undefined && /^s3:/i.test(location)) {
+    throw new UsageError(`"${location}" names no bucket: give s3://BUCKET/PREFIX, e.g. s3://my-amberflo-bucket/errors/`);
+  }
   if (s3 !== undefined) {
     const endpoint = stringOption(values, 's3-endpoint');
     const store = new S3Store({
       bucket: s3.bucket,
       region: regionOption(values),
+      timeoutMs: timeoutOption(values),
       ...(endpoint === undefined ? {} : { endpoint: urlOption('s3-endpoint', endpoint) }),
     });
     const prefix = s3.prefix === '' ? 'errors/' : s3.prefix;
@@ -39,6 +44,9 @@ export function errorSourceFrom(location: string | undefined, values: OptionValu
   }
   const directory = location ?? DEFAULT_OUTPUT_DIRECTORY;
   if (!existsSync(directory)) throw new UsageError(`no such directory: ${directory}`);
+  if (!statSync(directory).isDirectory()) {
+    throw new UsageError(`${directory} is a file: give the directory that holds the error objects (e.g. after aws s3 sync), or s3://BUCKET/PREFIX`);
+  }
   const prefix = stringOption(values, 'prefix') ?? (existsSync(join(directory, 'errors')) ? 'errors/' : '');
   return { store: new DirectoryStore(directory), prefix, description: join(directory, prefix) };
 }

@@ -1,19 +1,43 @@
-/** Flags shared by `run` and `replay --local`: the local pipeline's stream, buffers, layout, Lambda and store. */
+/** Flags shared by `run` and `replay --local`: the local pipeline's source, buffers, layout, Lambda and store. */
+import { existsSync, statSync } from 'node:fs';
 import { type OptionSpec, type OptionValues, UsageError, keyValueOption, numberOption, stringOption, booleanOption } from '../lib/cli/args.ts';
 import type { Compression } from '../lib/local-pipeline/local-firehose.ts';
 import type { PipelineOptions } from '../lib/local-pipeline/pipeline.ts';
 import { PIPELINE_DEFAULTS } from '../../infra/defaults.ts';
+import { DEFAULT_PIPELINE_SOURCE, PIPELINE_SOURCES, isPipelineSource } from '../../infra/pipeline-source.ts';
 import { PrefixError, validatePrefix } from '../lib/delivery/object-layout.ts';
-import { DirectoryStore, type ObjectStore, S3Store } from '../lib/delivery/object-store.ts';
-import { DEFAULT_OUTPUT_DIRECTORY, TRANSFORM_BUNDLE } from '../lib/cli/paths.ts';
+import { DirectoryStore, type ObjectStore, S3Store, removeEarlierObjects } from '../lib/delivery/object-store.ts';
+import { DEFAULT_OUTPUT_DIRECTORY, TRANSFORM_BUNDLE, displayPath } from '../lib/cli/paths.ts';
+import { DEFAULT_TIMEOUT_MS } from '../lib/aws/connection.ts';
+import { closestName } from '../lib/cli/closest.ts';
+import { ENV } from '../../transform/config.ts';
 
 export const DEFAULT_REGION = 'us-east-1';
 const MIB = 1024 * 1024;
 
+/** For every command that calls an AWS API (S3, Kinesis, or an emulator given by URL). */
+export const TIMEOUT_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'SECONDS',
+  description: 'Seconds an AWS API request may take to connect and answer, per attempt (0.1-300; the SDK makes up to 3 attempts)',
+  default: String(DEFAULT_TIMEOUT_MS / 1000),
+};
+
+export function timeoutOption(values: OptionValues): number {
+  return numberOption(values, 'timeout', DEFAULT_TIMEOUT_MS / 1000, { min: 0.1, max: 300 }) * 1000;
+}
+
 export const PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   out: { type: 'string', value: 'DIR', description: 'Directory laid out like the bucket', default: DEFAULT_OUTPUT_DIRECTORY },
+  append: { type: 'boolean', description: 'Keep the objects of earlier runs in --out (by default they are removed first)' },
   's3-endpoint': { type: 'string', value: 'URL', description: 'Write objects to this S3-compatible endpoint instead of --out' },
   bucket: { type: 'string', value: 'NAME', description: 'Bucket for --s3-endpoint', default: 'amberflo-ingest' },
+  source: {
+    type: 'string',
+    value: 'S',
+    description: `What Firehose reads: ${PIPELINE_SOURCES.join(', ')} (both Kinesis modes run the same locally; direct puts into Firehose itself)`,
+    default: DEFAULT_PIPELINE_SOURCE,
+  },
   'kinesis-endpoint': { type: 'string', value: 'URL', description: 'Use this Kinesis API instead of an in-process emulator' },
   'stream-name': { type: 'string', value: 'NAME', description: 'Source Kinesis stream (created if missing)', default: 'meter-firehose-source' },
   shards: { type: 'string', value: 'N', description: 'Shards of a created stream', default: '1' },
@@ -33,16 +57,26 @@ export const PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'lambda-memory': { type: 'string', value: 'MB', description: 'Memory reported to the function', default: String(PIPELINE_DEFAULTS.transformMemorySizeMB) },
   'lambda-timeout': { type: 'string', value: 'SECONDS', description: 'Function timeout (1-300)', default: String(PIPELINE_DEFAULTS.transformTimeoutSeconds) },
   'lambda-logs': { type: 'boolean', description: "Copy the function's log output to stderr" },
+  timeout: TIMEOUT_OPTION,
 };
 
 export function regionOption(values: OptionValues): string {
   return stringOption(values, 'region') ?? process.env['AWS_REGION'] ?? DEFAULT_REGION;
 }
 
-export function storeOption(values: OptionValues): ObjectStore {
+export function storeOption(values: OptionValues, outputDirectory = DEFAULT_OUTPUT_DIRECTORY): ObjectStore {
   const endpoint = stringOption(values, 's3-endpoint');
-  if (endpoint === undefined) return new DirectoryStore(stringOption(values, 'out') ?? DEFAULT_OUTPUT_DIRECTORY);
-  return new S3Store({ bucket: stringOption(values, 'bucket') ?? 'amberflo-ingest', region: regionOption(values), endpoint: urlOption('s3-endpoint', endpoint) });
+  if (endpoint === undefined) {
+    const directory = stringOption(values, 'out') ?? outputDirectory;
+    if (existsSync(directory) && !statSync(directory).isDirectory()) throw new UsageError(`--out ${directory} is a file, not a directory`);
+    return new DirectoryStore(directory);
+  }
+  return new S3Store({
+    bucket: stringOption(values, 'bucket') ?? 'amberflo-ingest',
+    region: regionOption(values),
+    endpoint: urlOption('s3-endpoint', endpoint),
+    timeoutMs: timeoutOption(values),
+  });
 }
 
 export function urlOption(name: string, raw: string): string {
@@ -50,7 +84,39 @@ export function urlOption(name: string, raw: string): string {
   return raw.replace(/\/+$/, '');
 }
 
-export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: string) => void }): Omit<PipelineOptions, 'onProgress'> {
+function bundleOption(values: OptionValues): string {
+  const bundle = stringOption(values, 'bundle') ?? TRANSFORM_BUNDLE;
+  if (!existsSync(bundle)) throw new UsageError(`--bundle ${bundle} not found: build the transform first with \`npm run build\``);
+  return bundle;
+}
+
+const TRANSFORM_VARIABLES: readonly string[] = Object.values(ENV);
+
+/** `--transform-env`: only the variables the transform reads, so a misspelt fix fails instead of proving nothing. */
+export function transformEnvironment(values: OptionValues): Record<string, string> {
+  const environment = keyValueOption(values, 'transform-env');
+  for (const name of Object.keys(environment)) {
+    if (TRANSFORM_VARIABLES.includes(name)) continue;
+    const nearest = closestName(name, TRANSFORM_VARIABLES);
+    throw new UsageError(
+      `--transform-env: the transform reads no variable ${name}${nearest === undefined ? '' : ` (did you mean ${nearest}?)`}; ` +
+        `it reads ${TRANSFORM_VARIABLES.join(', ')}`,
+    );
+  }
+  return environment;
+}
+
+/**
+ * Unless --append: a run into a directory starts from a clean one, so what `inspect` counts is this run's
+ * output. Says so when it removed anything. Buckets (--s3-endpoint) are never cleared.
+ */
+export async function startCleanOutput(options: Pick<PipelineOptions, 'store' | 'delivery'>, values: OptionValues, io: { stderr: (text: string) => void }, command: string): Promise<void> {
+  if (booleanOption(values, 'append') || !(options.store instanceof DirectoryStore)) return;
+  const removed = await removeEarlierObjects(options.store, [options.delivery.dataPrefix, options.delivery.errorPrefix]);
+  if (removed > 0) io.stderr(`${command}: removed ${removed} objects of an earlier run from ${displayPath(options.store.root)} (--append keeps them)\n`);
+}
+
+export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: string) => void }, outputDirectory = DEFAULT_OUTPUT_DIRECTORY): Omit<PipelineOptions, 'onProgress'> {
   const compression = (stringOption(values, 'compression') ?? PIPELINE_DEFAULTS.compression).toUpperCase();
   if (compression !== 'GZIP' && compression !== 'UNCOMPRESSED') {
     throw new UsageError(`--compression must be GZIP or UNCOMPRESSED, got "${compression}"`);
@@ -68,17 +134,25 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
     if (error instanceof PrefixError) throw new UsageError(`--data-prefix/--error-prefix: ${error.message}`);
     throw error;
   }
+  const source = stringOption(values, 'source') ?? DEFAULT_PIPELINE_SOURCE;
+  if (!isPipelineSource(source)) throw new UsageError(`--source must be one of ${PIPELINE_SOURCES.join(', ')}, got "${source}"`);
+  const kinesisOnly = ['kinesis-endpoint', 'stream-name', 'shards'].filter((name) => stringOption(values, name) !== undefined);
+  if (source === 'direct' && kinesisOnly.length > 0) throw new UsageError(`--${kinesisOnly[0]} applies to Kinesis sources, not --source direct`);
   const kinesisEndpoint = stringOption(values, 'kinesis-endpoint');
   const streamName = stringOption(values, 'stream-name') ?? 'meter-firehose-source';
   if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(streamName)) throw new UsageError(`--stream-name "${streamName}" is not a valid Kinesis stream name`);
+  const deliveryStreamName = stringOption(values, 'delivery-stream') ?? 'meter-firehose';
+  if (!/^[a-zA-Z0-9_.-]{1,64}$/.test(deliveryStreamName)) throw new UsageError(`--delivery-stream "${deliveryStreamName}" is not a valid Firehose stream name`);
   const lambdaLogs = booleanOption(values, 'lambda-logs');
   return {
     region: regionOption(values),
+    source,
     streamName,
     shardCount: numberOption(values, 'shards', 1, { min: 1, max: 50, integer: true }),
+    timeoutMs: timeoutOption(values),
     ...(kinesisEndpoint === undefined ? {} : { kinesisEndpoint: urlOption('kinesis-endpoint', kinesisEndpoint) }),
     delivery: {
-      name: stringOption(values, 'delivery-stream') ?? 'meter-firehose',
+      name: deliveryStreamName,
       version: 1,
       processorHints: {
         sizeBytes: numberOption(values, 'processor-buffer-mb', PIPELINE_DEFAULTS.processorBufferSizeMBs, { min: 0.2, max: 3 }) * MIB,
@@ -96,13 +170,13 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
       maxInvocations: 100_000,
     },
     lambda: {
-      bundlePath: stringOption(values, 'bundle') ?? TRANSFORM_BUNDLE,
+      bundlePath: bundleOption(values),
       functionName: 'meter-firehose-transform',
       memoryMb: numberOption(values, 'lambda-memory', PIPELINE_DEFAULTS.transformMemorySizeMB, { min: 128, max: 10_240, integer: true }),
       timeoutMs: numberOption(values, 'lambda-timeout', PIPELINE_DEFAULTS.transformTimeoutSeconds, { min: 1, max: 300 }) * 1000,
-      environment: keyValueOption(values, 'transform-env'),
+      environment: transformEnvironment(values),
       ...(lambdaLogs ? { onLog: (text: string) => io.stderr(text) } : {}),
     },
-    store: storeOption(values),
+    store: storeOption(values, outputDirectory),
   };
 }

@@ -1,32 +1,54 @@
 /**
- * `replay`: re-drive failed events after a fix, into the source Kinesis stream (PutRecords, retrying only
- * the entries that failed) or into the local pipeline. Replays are idempotent downstream: the same log
+ * `replay`: re-drive failed events after a fix, into the pipeline's source: its Kinesis stream (PutRecords)
+ * or, for a Direct PUT pipeline, the delivery stream itself (PutRecordBatch), retrying only the entries that
+ * failed; or into the local pipeline. Replays are idempotent downstream: the same log
  * events yield the same uniqueIds.
  */
-import { type CommandSpec, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/cli/args.ts';
+import { type CommandSpec, type OptionSpec, type OptionValues, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/cli/args.ts';
 import { parseStreamArn } from '../../transform/reingest-targets.ts';
 import { createKinesisClient, putRecordsReliably } from '../lib/aws/kinesis.ts';
+import { createFirehoseClient, putRecordBatchReliably } from '../lib/aws/firehose.ts';
+import type { PutOutcome } from '../lib/aws/put-reliably.ts';
 import { runPipeline } from '../lib/local-pipeline/pipeline.ts';
 import { createProgress } from '../lib/cli/progress.ts';
 import { type ReplayPayload, type ReplayPlan, planReplay } from '../lib/replay/replay-plan.ts';
 import { summarizeRun } from '../lib/local-pipeline/run-summary.ts';
 import { formatBytes, formatTable } from '../lib/cli/table.ts';
-import { ERROR_SOURCE_OPTIONS, errorSourceFrom, failureFilterFrom, loadErrorRecords } from './error-source.ts';
+import { ERROR_SOURCE_OPTIONS, type ErrorSource, errorSourceFrom, failureFilterFrom, loadErrorRecords } from './error-source.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
-import { PIPELINE_OPTIONS, pipelineOptionsFrom, regionOption, urlOption } from './pipeline-options.ts';
+import { PIPELINE_OPTIONS, pipelineOptionsFrom, regionOption, startCleanOutput, timeoutOption, urlOption } from './pipeline-options.ts';
+import { DEFAULT_REPLAY_DIRECTORY, displayPath } from '../lib/cli/paths.ts';
+import { DirectoryStore } from '../lib/delivery/object-store.ts';
 import { formatRunSummary } from './run.ts';
 
-const { region: _region, 's3-endpoint': _s3Endpoint, ...LOCAL_PIPELINE_OPTIONS } = PIPELINE_OPTIONS;
+// The run options, as they behave here: --region and --s3-endpoint belong to the error source, and the
+// destination flags apply to --local only.
+const { region: _region, 's3-endpoint': _s3Endpoint, ...RUN_OPTIONS } = PIPELINE_OPTIONS;
+const LOCAL_PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  ...RUN_OPTIONS,
+  out: { type: 'string', value: 'DIR', description: 'With --local: directory laid out like the bucket', default: DEFAULT_REPLAY_DIRECTORY },
+  append: { type: 'boolean', description: 'With --local: keep the objects of earlier runs in --out (by default they are removed first)' },
+  bucket: { type: 'string', value: 'NAME', description: 'With --local --bucket-endpoint: bucket to write objects to', default: 'amberflo-ingest' },
+  'stream-name': {
+    type: 'string',
+    value: 'NAME',
+    description: 'Target Kinesis stream in --region, which must exist (with --local: the local stream, created if missing)',
+  },
+  'kinesis-endpoint': { type: 'string', value: 'URL', description: 'Kinesis API of the target stream (default: AWS; with --local: instead of an in-process emulator)' },
+};
 
 export const REPLAY_SPEC: CommandSpec = {
   name: 'replay',
   summary:
-    'Replay failed events from the error prefix into the source Kinesis stream (or the local pipeline with --local), ' +
+    'Replay failed events from the error prefix into the source Kinesis stream, the Firehose stream of a direct ' +
+    'pipeline (--delivery-stream-arn), or the local pipeline (--local), ' +
     'optionally filtered by reason or time; --dry-run shows what would be sent.',
-  usage: 'cli replay [options] [DIRECTORY | s3://BUCKET/PREFIX] (--stream-name NAME | --stream-arn ARN | --local)',
+  usage: 'cli replay [options] [DIRECTORY | s3://BUCKET/PREFIX] (--stream-name NAME | --stream-arn ARN | --delivery-stream-arn ARN | --local)',
   options: {
     ...ERROR_SOURCE_OPTIONS,
     'stream-arn': { type: 'string', value: 'ARN', description: 'Target Kinesis stream (its Region is used)' },
+    'delivery-stream-arn': { type: 'string', value: 'ARN', description: 'Target Firehose stream of a direct pipeline (its Region is used)' },
+    'firehose-endpoint': { type: 'string', value: 'URL', description: 'Firehose API of --delivery-stream-arn (default: AWS)' },
     local: { type: 'boolean', description: 'Replay into the local pipeline (takes the run options below)' },
     'dry-run': { type: 'boolean', description: 'Show what would be sent, send nothing' },
     json: { type: 'boolean', description: 'Print the result as JSON' },
@@ -37,6 +59,7 @@ export const REPLAY_SPEC: CommandSpec = {
   examples: [
     'cli replay ./errors --reason INVALID_METER_VALUE --dry-run',
     'cli replay s3://my-amberflo-bucket/errors/ --since 2026-11-25T00:00:00Z --stream-arn arn:aws:kinesis:us-east-1:123456789012:stream/meter-source',
+    'cli replay s3://my-amberflo-bucket/errors/ --delivery-stream-arn arn:aws:firehose:us-east-1:123456789012:deliverystream/meter-firehose',
     'cli replay --local --transform-env UNKNOWN_FIELDS=drop --reason UNKNOWN_FIELD',
   ],
 };
@@ -51,47 +74,78 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   const local = booleanOption(values, 'local');
   const streamArn = stringOption(values, 'stream-arn');
   const streamName = stringOption(values, 'stream-name');
+  const deliveryStreamArn = stringOption(values, 'delivery-stream-arn');
   const dryRun = booleanOption(values, 'dry-run');
-  if (!dryRun && !local && streamArn === undefined && streamName === undefined) {
-    throw new UsageError('replay needs a target: --stream-name NAME, --stream-arn ARN or --local (or --dry-run)');
-  }
   if (local && streamArn !== undefined) throw new UsageError('--local replays into the local pipeline; it cannot be combined with --stream-arn');
+  if (deliveryStreamArn !== undefined && (local || streamArn !== undefined || streamName !== undefined)) {
+    throw new UsageError('--delivery-stream-arn is a target of its own; it cannot be combined with --local, --stream-arn or --stream-name');
+  }
   const source = errorSourceFrom(positionals[0], values);
   const filter = failureFilterFrom(values);
+  const destination: { readonly local: LocalPipelineOptions } | { readonly remote: ReplayTarget } | undefined = local
+    ? { local: localPipelineOptions(values, io, source) }
+    : streamArn !== undefined || streamName !== undefined || deliveryStreamArn !== undefined
+      ? { remote: replayTarget(values, streamArn, streamName, deliveryStreamArn) }
+      : undefined;
+  if (destination === undefined && !dryRun) {
+    throw new UsageError('replay needs a target: --stream-name NAME, --stream-arn ARN, --delivery-stream-arn ARN or --local (or --dry-run)');
+  }
   const progress = createProgress({ forced: booleanOption(values, 'progress'), ...(io.progressStream ? { stream: io.progressStream } : {}) });
   const plan = planReplay(await loadErrorRecords(source, progress), filter);
   const json = booleanOption(values, 'json');
 
-  if (dryRun || plan.payloads.length === 0) {
+  if (dryRun || destination === undefined || plan.payloads.length === 0) {
     if (json) printJson(io, { dryRun, ...planJson(plan) });
     else io.stdout(formatPlan(plan, dryRun ? 'Would send' : 'Nothing to send'));
     return EXIT.ok;
   }
-  if (local) return replayLocally(plan, values, io, json, progress);
+  if ('local' in destination) {
+    await startCleanOutput(destination.local, values, io, 'replay');
+    return replayLocally(plan, destination.local, io, json, progress);
+  }
 
-  const target = kinesisTarget(values, streamArn, streamName);
-  const kinesis = createKinesisClient(target);
-  try {
-    const outcome = await putRecordsReliably(
-      kinesis,
-      target.streamName,
-      plan.payloads.map((payload) => ({ data: payload.data, partitionKey: payload.partitionKey })),
-    );
-    const result = { ...planJson(plan), stream: target.streamName, recordsPut: plan.payloads.length, calls: outcome.calls, retriedEntries: outcome.retriedEntries };
-    if (json) printJson(io, result);
-    else {
-      io.stdout(formatPlan(plan, `Sent to Kinesis stream ${target.streamName}`));
-      io.stdout(`${plan.payloads.length} records put in ${outcome.calls} PutRecords calls (${outcome.retriedEntries} entries retried).\n`);
+  const target = destination.remote;
+  const entries = plan.payloads.map((payload) => ({ data: payload.data, partitionKey: payload.partitionKey }));
+  const outcome = await sendToTarget(target, entries);
+  const result = { ...planJson(plan), stream: target.name, recordsPut: plan.payloads.length, calls: outcome.calls, retriedEntries: outcome.retriedEntries };
+  if (json) printJson(io, result);
+  else {
+    io.stdout(formatPlan(plan, `Sent to ${target.kind === 'kinesis' ? 'Kinesis' : 'Firehose'} stream ${target.name}`));
+    io.stdout(`${plan.payloads.length} records put in ${outcome.calls} ${target.kind === 'kinesis' ? 'PutRecords' : 'PutRecordBatch'} calls (${outcome.retriedEntries} entries retried).\n`);
+  }
+  return EXIT.ok;
+}
+
+async function sendToTarget(target: ReplayTarget, entries: readonly { data: Uint8Array; partitionKey: string }[]): Promise<PutOutcome> {
+  if (target.kind === 'kinesis') {
+    const kinesis = createKinesisClient(target);
+    try {
+      return await putRecordsReliably(kinesis, target.name, entries);
+    } finally {
+      kinesis.destroy();
     }
-    return EXIT.ok;
+  }
+  const firehose = createFirehoseClient(target);
+  try {
+    return await putRecordBatchReliably(firehose, target.name, entries);
   } finally {
-    kinesis.destroy();
+    firehose.destroy();
   }
 }
 
-async function replayLocally(plan: ReplayPlan, values: Parameters<typeof pipelineOptionsFrom>[0], io: CommandIO, json: boolean, progress: ReturnType<typeof createProgress>): Promise<number> {
+type LocalPipelineOptions = ReturnType<typeof pipelineOptionsFrom>;
+
+/** The local pipeline's options; its directory must not be the one being replayed unless told to add to it. */
+function localPipelineOptions(values: OptionValues, io: CommandIO, source: ErrorSource): LocalPipelineOptions {
   const bucketEndpoint = stringOption(values, 'bucket-endpoint');
-  const options = pipelineOptionsFrom({ ...values, ...(bucketEndpoint === undefined ? {} : { 's3-endpoint': bucketEndpoint }) }, io);
+  const options = pipelineOptionsFrom({ ...values, ...(bucketEndpoint === undefined ? {} : { 's3-endpoint': bucketEndpoint }) }, io, DEFAULT_REPLAY_DIRECTORY);
+  if (options.store instanceof DirectoryStore && source.store instanceof DirectoryStore && options.store.root === source.store.root && !booleanOption(values, 'append')) {
+    throw new UsageError(`--out ${displayPath(options.store.root)} is the directory being replayed: add --append to deliver into it, or choose another --out`);
+  }
+  return options;
+}
+
+async function replayLocally(plan: ReplayPlan, options: LocalPipelineOptions, io: CommandIO, json: boolean, progress: ReturnType<typeof createProgress>): Promise<number> {
   const now = Date.now();
   const result = await runPipeline(
     plan.payloads.map((payload) => ({ data: payload.data, partitionKey: payload.partitionKey, arrival: now })),
@@ -105,6 +159,7 @@ async function replayLocally(plan: ReplayPlan, values: Parameters<typeof pipelin
       eventsRead: plan.failedEvents,
       eventsMatched: plan.chosenEvents,
       filterPattern: '(replayed events are not filtered again)',
+      pipelineSource: options.source,
       kinesisRecordsPut: plan.payloads.length,
     },
     processorHints: options.delivery.processorHints,
@@ -116,24 +171,34 @@ async function replayLocally(plan: ReplayPlan, values: Parameters<typeof pipelin
   return summary.otherFailures.total > 0 ? EXIT.failures : EXIT.ok;
 }
 
-interface KinesisTarget {
-  readonly streamName: string;
+/** Where a replay goes: the pipeline's source, a Kinesis stream or a Direct PUT delivery stream. */
+interface ReplayTarget {
+  readonly kind: 'kinesis' | 'firehose';
+  readonly name: string;
   readonly region: string;
+  readonly timeoutMs: number;
   readonly endpoint?: string;
 }
 
-function kinesisTarget(values: Parameters<typeof regionOption>[0], streamArn: string | undefined, streamName: string | undefined): KinesisTarget {
-  const endpoint = stringOption(values, 'kinesis-endpoint');
-  const withEndpoint = endpoint === undefined ? {} : { endpoint: urlOption('kinesis-endpoint', endpoint) };
-  if (streamArn !== undefined) {
+function replayTarget(
+  values: Parameters<typeof regionOption>[0],
+  streamArn: string | undefined,
+  streamName: string | undefined,
+  deliveryStreamArn: string | undefined,
+): ReplayTarget {
+  const endpointFlag = deliveryStreamArn === undefined ? 'kinesis-endpoint' : 'firehose-endpoint';
+  const endpoint = stringOption(values, endpointFlag);
+  const withEndpoint = { timeoutMs: timeoutOption(values), ...(endpoint === undefined ? {} : { endpoint: urlOption(endpointFlag, endpoint) }) };
+  const fromArn = (flag: string, arn: string, service: 'kinesis' | 'firehose'): ReplayTarget => {
     try {
-      const { name, region } = parseStreamArn(streamArn, 'kinesis');
-      return { streamName: name, region, ...withEndpoint };
+      return { kind: service, ...parseStreamArn(arn, service), ...withEndpoint };
     } catch (error) {
-      throw new UsageError(`--stream-arn: ${(error as Error).message}`);
+      throw new UsageError(`--${flag}: ${(error as Error).message}`);
     }
-  }
-  return { streamName: streamName as string, region: regionOption(values), ...withEndpoint };
+  };
+  if (deliveryStreamArn !== undefined) return fromArn('delivery-stream-arn', deliveryStreamArn, 'firehose');
+  if (streamArn !== undefined) return fromArn('stream-arn', streamArn, 'kinesis');
+  return { kind: 'kinesis', name: streamName as string, region: regionOption(values), ...withEndpoint };
 }
 
 function planJson(plan: ReplayPlan): Record<string, unknown> {

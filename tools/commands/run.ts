@@ -4,14 +4,14 @@ import { type CommandSpec, UsageError, booleanOption, formatHelp, parseCommandAr
 import { controlPayload, gzipPayload } from '../lib/cloudwatch/payloads.ts';
 import { FilterPatternError, compileFilterPattern } from '../lib/cloudwatch/filter-pattern.ts';
 import { type SourcePut, runPipeline } from '../lib/local-pipeline/pipeline.ts';
-import { LogInputError, type LogInputOptions, type ParsedLogInput, parseLogInput } from '../lib/cloudwatch/log-input.ts';
-import { SAMPLE_FILTER_LOG_EVENTS } from '../lib/cli/paths.ts';
+import { LogInputError, type LogInputOptions, type ParsedLogInput, decodeLogInput, parseLogInput } from '../lib/cloudwatch/log-input.ts';
+import { SAMPLE_FILTER_LOG_EVENTS, displayPath } from '../lib/cli/paths.ts';
 import { createProgress } from '../lib/cli/progress.ts';
 import { type RunSummary, summarizeRun } from '../lib/local-pipeline/run-summary.ts';
 import { subscribe } from '../lib/cloudwatch/subscription.ts';
 import { formatBytes, formatDuration, formatTable } from '../lib/cli/table.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
-import { PIPELINE_OPTIONS, pipelineOptionsFrom } from './pipeline-options.ts';
+import { PIPELINE_OPTIONS, pipelineOptionsFrom, startCleanOutput } from './pipeline-options.ts';
 
 const DEFAULT_LOG_GROUP = '/aws/lambda/orders-handler';
 const DEFAULT_LOG_STREAM = '2026/11/25/[$LATEST]0a1b2c3d4e5f60718293a4b5c6d7e8f9';
@@ -20,7 +20,8 @@ const DEFAULT_FILTER_PATTERN = '"meter_record_for_stream"';
 export const RUN_SPEC: CommandSpec = {
   name: 'run',
   summary:
-    'Push CloudWatch log events through a local model of the deployed pipeline (subscription filter → Kinesis → ' +
+    'Push CloudWatch log events through a local model of the deployed pipeline (subscription filter → Kinesis or ' +
+    'Direct PUT → ' +
     'Firehose processor buffer → the bundled transform → destination buffer → objects) and print what landed.',
   usage: 'cli run [options] [FILE]',
   options: {
@@ -36,10 +37,11 @@ export const RUN_SPEC: CommandSpec = {
     progress: { type: 'boolean', description: 'Report progress on stderr even when it is not a terminal' },
   },
   examples: [
-    'cli run                                        # the bundled samples into ./.local/bucket',
+    'cli run                                        # the bundled samples into ./.local/bucket (emptied first)',
     'cli run my-events.json --log-group /aws/lambda/api   # output of aws logs filter-log-events',
     'cli run app.log --buffer-interval 60 --compression UNCOMPRESSED',
     'cli run --s3-endpoint http://127.0.0.1:4568 --bucket amberflo-ingest',
+    'cli run --source direct                        # subscription filters put straight into Firehose',
   ],
 };
 
@@ -54,8 +56,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
   const filterPattern = stringOption(values, 'filter-pattern') ?? DEFAULT_FILTER_PATTERN;
   const matches = compileOrThrow(filterPattern);
   const options = pipelineOptionsFrom(values, io);
-  const text = await readInput(inputPath);
-  const parsed = parseOrThrow(text, inputPath, {
+  const parsed = parseOrThrow(await readInput(inputPath), inputPath, {
     logGroup: stringOption(values, 'log-group') ?? DEFAULT_LOG_GROUP,
     logStream: stringOption(values, 'log-stream') ?? DEFAULT_LOG_STREAM,
     defaultTimestamp: Date.now(),
@@ -80,6 +81,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
     return EXIT.failures;
   }
 
+  await startCleanOutput(options, values, io, 'run');
   const progress = createProgress({ forced: booleanOption(values, 'progress'), ...(io.progressStream ? { stream: io.progressStream } : {}) });
   const result = await runPipeline(records, {
     ...options,
@@ -92,11 +94,12 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
 
   const summary = summarizeRun(result, {
     input: {
-      source: inputPath,
+      source: displayPath(inputPath),
       format: parsed.format,
       eventsRead: parsed.events.length,
       eventsMatched: matchedEvents,
       filterPattern,
+      pipelineSource: options.source,
       kinesisRecordsPut: records.length,
     },
     processorHints: options.delivery.processorHints,
@@ -120,7 +123,7 @@ export function formatRunSummary(summary: RunSummary): string {
       [
         ['log events read', input.eventsRead, ''],
         ['matched filter pattern', input.eventsMatched, input.filterPattern],
-        ['Kinesis records put', input.kinesisRecordsPut, 'gzipped subscription payloads'],
+        [input.pipelineSource === 'direct' ? 'Firehose records put' : 'Kinesis records put', input.kinesisRecordsPut, 'gzipped subscription payloads'],
         ['records re-ingested', records.reingested, 'put back by the transform'],
         ['Lambda invocations', lambda.invocations, `${lambda.failedInvocations} failed after retries; slowest ${lambda.maxMs} ms`],
         ['records Ok', records.ok, ''],
@@ -155,9 +158,9 @@ export function formatRunSummary(summary: RunSummary): string {
   return lines.join('\n');
 }
 
-async function readInput(path: string): Promise<string> {
+async function readInput(path: string): Promise<Buffer> {
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (error) {
     throw new UsageError(`cannot read input ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
@@ -172,9 +175,9 @@ function compileOrThrow(pattern: string): (message: string) => boolean {
   }
 }
 
-function parseOrThrow(text: string, source: string, options: LogInputOptions): ParsedLogInput {
+function parseOrThrow(bytes: Buffer, source: string, options: LogInputOptions): ParsedLogInput {
   try {
-    return parseLogInput(text, options, source);
+    return parseLogInput(decodeLogInput(bytes, source), options, source);
   } catch (error) {
     if (error instanceof LogInputError) throw new UsageError(error.message);
     throw error;

@@ -21,7 +21,7 @@ import {
   SPACE,
 } from './char-codes.ts';
 import type { TransformConfig } from '../config.ts';
-import { continuesToken } from '../extract.ts';
+import { continuesToken, RECORD_FIELD } from '../extract.ts';
 import {
   encodeRecordAt,
   isDigit,
@@ -50,8 +50,10 @@ const EVENT_OPEN = fixedText('{"id":"');
 const EVENT_TIMESTAMP = fixedText('","timestamp":');
 const EVENT_MESSAGE = fixedText(',"message":"');
 const EVENT_CLOSE = fixedText('"}');
-/** The field of a Lambda JSON log line that holds the logged text (and so the record). */
+/** The field of a Lambda JSON log line that holds the logged text (and so the record, or the prefix alone). */
 const MESSAGE_KEY = ascii('message');
+/** The field of a structured log line whose message is the prefix alone that holds the record (extract.ts). */
+const RECORD_FIELD_KEY = ascii(RECORD_FIELD);
 const LITERALS = ['true', 'false', 'null'].map(ascii);
 /** Room for one line beyond the payload's size (see encodeRecordAt's reserve). */
 const OUTPUT_SLACK = 4096;
@@ -227,6 +229,8 @@ class EventReader {
   private readonly defaults: EventDefaults;
   /** The prefix's first byte repeated in a word, for scanToPrefix. */
   private readonly prefixFirstBytes: number;
+  /** Whether the message readLineMessage read last held the record (else it was the prefix alone). */
+  private messageHeldRecord = false;
 
   constructor(
     private readonly json: Buffer,
@@ -325,23 +329,32 @@ class EventReader {
   }
 
   /**
-   * Reads a Lambda JSON log line (an object of plain strings, numbers and literals, one `message` string with
-   * the prefix and the record) from its `{` at `open`. Returns the index of the message's closing quote.
+   * Reads a structured log line (an object of plain strings, numbers and literals, one `message` string with
+   * the prefix) from its `{` at `open`, and encodes its one record: the one after the prefix in the message (the
+   * Lambda JSON log format), or, when the message is the prefix alone, the one in the record field (Powertools
+   * Logger). Returns the index of the log event message's closing quote.
    */
   private readStructuredLine(open: number): number {
     const { json } = this;
     let i = open + 1;
     let messages = 0;
+    let recordFields = 0;
+    let recordInMessage = false;
     for (;;) {
       if (!isQuoteAt(json, i, 1)) return UNREAD;
       const keyStart = i + 2;
       const keyEnd = plainEnd(json, keyStart);
       if (!isQuoteAt(json, keyEnd, 1) || json[keyEnd + 2] !== COLON) return UNREAD;
       i = keyEnd + 3;
-      if (keyEnd - keyStart === MESSAGE_KEY.length && regionEquals(json, keyStart, MESSAGE_KEY)) {
+      const keyLength = keyEnd - keyStart;
+      if (keyLength === MESSAGE_KEY.length && regionEquals(json, keyStart, MESSAGE_KEY)) {
         // A second message would override the first: the general path decides.
         if (messages++ > 0) return UNREAD;
         i = this.readLineMessage(i);
+        recordInMessage = this.messageHeldRecord;
+      } else if (keyLength === RECORD_FIELD_KEY.length && regionEquals(json, keyStart, RECORD_FIELD_KEY)) {
+        if (recordFields++ > 0) return UNREAD;
+        i = encodeRecordAt(json, i, 1, this.defaults, this.output.ndjson);
       } else {
         i = lineValueEnd(json, i);
       }
@@ -350,14 +363,17 @@ class EventReader {
       if (next === CLOSE_BRACE) break;
       if (next !== COMMA) return UNREAD;
     }
-    if (messages === 0 || json[i] !== QUOTE) return UNREAD;
+    // One record, where the general path takes it from: a record field beside a record in the message is
+    // ignored there, and a prefix alone without one is rejected there.
+    if (messages === 0 || recordInMessage === recordFields > 0 || json[i] !== QUOTE) return UNREAD;
     this.output.meterRecords++;
     return i;
   }
 
   /**
-   * Reads the `message` value of a Lambda JSON line from its opening quote at `start`: plain text, the prefix,
-   * the record (written out) and plain text. Returns the index just past its closing quote, or UNREAD.
+   * Reads the `message` value of a structured line from its opening quote at `start`: plain text, the prefix,
+   * then either the record (written out) and plain text, or nothing but separators (messageHeldRecord says
+   * which). Returns the index just past its closing quote, or UNREAD.
    */
   private readLineMessage(start: number): number {
     const { json, prefix } = this;
@@ -366,7 +382,10 @@ class EventReader {
     const textEnd = plainEnd(json, at);
     while (at < textEnd && !regionEquals(json, at, prefix)) at++;
     if (at === textEnd) return UNREAD;
-    const recordEnd = encodeRecordAt(json, skipSeparators(json, at + prefix.length, 2), 2, this.defaults, this.output.ndjson);
+    const recordStart = skipSeparators(json, at + prefix.length, 2);
+    this.messageHeldRecord = !isQuoteAt(json, recordStart, 1);
+    if (!this.messageHeldRecord) return recordStart + 2;
+    const recordEnd = encodeRecordAt(json, recordStart, 2, this.defaults, this.output.ndjson);
     if (recordEnd === -1) return UNREAD;
     const end = plainEnd(json, recordEnd);
     return isQuoteAt(json, end, 1) ? end + 2 : UNREAD;

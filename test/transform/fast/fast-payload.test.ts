@@ -172,6 +172,20 @@ const jsonLine = fc
     line[field] = `${PREFIX}${sep}${record}${tail}`;
     return JSON.stringify(line);
   });
+/** Structured lines with the record in a field of its own, where the message is the prefix alone (or is not). */
+const fieldLine = fc
+  .tuple(
+    fc.oneof(plainRecord, oddRecord, fc.constantFrom<unknown>([], 'x', null, 7)),
+    fc.constantFrom(PREFIX, `${PREFIX} `, `${PREFIX}:`, `${PREFIX}\t`, `x ${PREFIX}`, `${PREFIX}_v2`, 'hello', `${PREFIX} {}`),
+    fc.constantFrom('message', 'msg'),
+    fc.boolean(),
+    fc.constantFrom(0, 1, 2),
+  )
+  .map(([record, text, field, recordFirst, records]) => {
+    const recordFields = Array.from({ length: records }, () => `"meterRecord":${JSON.stringify(record)}`);
+    const fields = [`"level":"INFO"`, `"${field}":${JSON.stringify(text)}`, `"cold_start":false`];
+    return `{${(recordFirst ? [...recordFields, ...fields] : [...fields, ...recordFields]).join(',')}}`;
+  });
 const formLine = fc.tuple(fc.constantFrom(...LOG_FORMS), plainRecord, separator, trailer).map(([form, record, sep, tail]) =>
   formatLogLine(form, form === 'array' ? [record, record] : record, { prefix: PREFIX, timestamp: 1663094105062, separator: sep, trailer: tail }),
 );
@@ -179,6 +193,7 @@ const message = fc.oneof(
   { weight: 3, arbitrary: formLine },
   { weight: 3, arbitrary: textLine },
   { weight: 3, arbitrary: jsonLine },
+  { weight: 3, arbitrary: fieldLine },
   {
     weight: 1,
     arbitrary: fc.constantFrom(
@@ -243,9 +258,10 @@ const CONFIGS: Record<string, TransformConfig> = {
 };
 
 describe('transformDataMessage', () => {
-  it('reads a payload as CloudWatch Logs writes it without decoding any event, for the Lambda TEXT and JSON forms', () => {
+  it('reads a payload as CloudWatch Logs writes it without decoding any event, for the Lambda TEXT, JSON and record-field forms', () => {
     const spaced = meterLogEvents(50).map((event) => ({ ...event, message: event.message.replace(`\t${PREFIX}`, ` ${PREFIX}`) }));
-    for (const logEvents of [...(['node-text', 'python-text', 'lambda-json'] as const).map((form) => meterLogEvents(50, { forms: [form] })), spaced]) {
+    const forms = ['node-text', 'python-text', 'lambda-json', 'lambda-json-field', 'powertools'] as const;
+    for (const logEvents of [...forms.map((form) => meterLogEvents(50, { forms: [form] })), spaced]) {
       const json = Buffer.from(JSON.stringify(subscriptionPayload(logEvents)));
       const parse = vi.spyOn(JSON, 'parse');
       const fast = transformDataMessage(json, DEFAULT_CONFIG);

@@ -13,23 +13,28 @@ import {
   PutRecordsCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { reingest, type ReingestTarget } from '../../../transform/reingest.ts';
+import { DEFAULT_TIMEOUT_MS, explainFailures, timedRequestHandler } from './connection.ts';
+import { type PutOptions, type PutOutcome, putReliably } from './put-reliably.ts';
 
 export interface KinesisClientOptions {
   readonly region: string;
   readonly endpoint?: string;
   /** Explicit credentials (emulators); otherwise the SDK's default chain. */
   readonly credentials?: KinesisClientConfig['credentials'];
+  /** Per-attempt request limit (default 5 s). */
+  readonly timeoutMs?: number;
 }
 
 export function createKinesisClient(options: KinesisClientOptions): KinesisClient {
-  return new KinesisClient({
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const client = new KinesisClient({
     region: options.region,
-    requestHandler: new NodeHttpHandler(),
+    requestHandler: timedRequestHandler(timeoutMs),
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
   });
+  explainFailures(client, { service: 'Kinesis', region: options.region, timeoutMs, ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) });
+  return client;
 }
 
 export interface StreamInfo {
@@ -61,64 +66,30 @@ export interface PutEntry {
   readonly partitionKey: string;
 }
 
-export interface PutRecordsOptions {
-  readonly maxAttempts?: number;
-  readonly baseDelayMs?: number;
-  readonly sleep?: (ms: number) => Promise<void>;
-}
-
-export interface PutRecordsOutcome {
-  /** Sequence number of each entry, in input order. */
-  readonly sequenceNumbers: string[];
-  readonly calls: number;
-  /** Entries sent again after a partial failure. */
-  readonly retriedEntries: number;
-}
-
-export class PutRecordsError extends Error {
-  override readonly name = 'PutRecordsError';
-}
-
-/**
- * Puts every entry with the transform's own re-ingest loop (calls of at most 500 records and 5 MB, retrying
- * only the entries a call reports as failed, with full-jitter backoff) and returns their sequence numbers.
- */
-export async function putRecordsReliably(
-  client: KinesisClient,
-  streamName: string,
-  entries: readonly PutEntry[],
-  options: PutRecordsOptions = {},
-): Promise<PutRecordsOutcome> {
-  const sequenceNumbers = new Array<string>(entries.length);
-  const positions = new Map(entries.map((entry, index) => [entry, index]));
-  let calls = 0;
-  const target: ReingestTarget = {
-    description: `Kinesis stream ${streamName}`,
-    maxBatchRecords: 500,
-    maxBatchBytes: 5_000_000,
-    send: async (batch) => {
-      calls += 1;
-      const response = await client.send(
-        new PutRecordsCommand({ StreamName: streamName, Records: batch.map((entry) => ({ Data: entry.data, PartitionKey: entry.partitionKey })) }),
-      );
-      return batch.map((entry, i) => {
-        const result = response.Records?.[i];
-        if (result?.SequenceNumber === undefined || result.ErrorCode !== undefined) return result?.ErrorCode ?? 'MissingResult';
-        sequenceNumbers[positions.get(entry) as number] = result.SequenceNumber;
-        return undefined;
-      });
+/** Puts every entry into the stream (see putReliably) and returns their sequence numbers in input order. */
+export async function putRecordsReliably(client: KinesisClient, streamName: string, entries: readonly PutEntry[], options: PutOptions = {}): Promise<PutOutcome> {
+  return putReliably(
+    entries,
+    {
+      operation: 'PutRecords',
+      description: `Kinesis stream ${streamName}`,
+      maxBatchRecords: 500,
+      maxBatchBytes: 5_000_000,
+      send: async (batch) => {
+        const response = await client.send(
+          new PutRecordsCommand({ StreamName: streamName, Records: batch.map((entry) => ({ Data: entry.data, PartitionKey: entry.partitionKey })) }),
+        );
+        return batch.map((_, i) => {
+          const result = response.Records?.[i];
+          if (result === undefined) return undefined;
+          return result.SequenceNumber === undefined || result.ErrorCode !== undefined
+            ? { errorCode: result.ErrorCode ?? 'MissingSequenceNumber' }
+            : { id: result.SequenceNumber };
+        });
+      },
     },
-  };
-  const report = await reingest(entries, target, {
-    maxAttempts: options.maxAttempts ?? 8,
-    baseDelayMs: options.baseDelayMs ?? 100,
-    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-  });
-  const failed = report.delivered.filter((delivered) => !delivered).length;
-  if (failed > 0) {
-    throw new PutRecordsError(`${failed} of ${entries.length} records still failed after ${report.attempts} PutRecords attempts (${report.lastError})`);
-  }
-  return { sequenceNumbers, calls, retriedEntries: report.retriedEntries };
+    options,
+  );
 }
 
 export interface StreamRecord {

@@ -1,5 +1,6 @@
 /** Command-line parsing on top of `util.parseArgs`: declared options, generated help, typed value checks. */
 import { parseArgs } from 'node:util';
+import { closestName } from './closest.ts';
 
 /** Bad invocation: the CLI prints the message and exits with status 2. */
 export class UsageError extends Error {
@@ -35,8 +36,9 @@ export interface ParsedArgs {
 const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', description: 'Show this help.' };
 
 export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
+  const declared = { ...spec.options, help: HELP_OPTION };
   const options = Object.fromEntries(
-    Object.entries({ ...spec.options, help: HELP_OPTION }).map(([name, option]) => [
+    Object.entries(declared).map(([name, option]) => [
       name,
       {
         type: option.type,
@@ -46,11 +48,33 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
     ]),
   );
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: attachNegativeNumbers(argv, declared), options, allowPositionals: true, strict: true });
     return { values: values as OptionValues, positionals };
   } catch (error) {
-    throw new UsageError(`${spec.name}: ${(error as Error).message.replace(/\. To specify a positional.*$/s, '')}`);
+    const message = (error as Error).message.replace(/\. To specify a positional.*$/s, '');
+    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
+    const suggestion = unknown === undefined ? undefined : closestName(unknown, Object.keys(declared));
+    throw new UsageError(`${spec.name}: ${message}${suggestion === undefined ? '' : ` (did you mean --${suggestion}?)`}`);
   }
+}
+
+/**
+ * `--events-per-second -5` would make parseArgs take `-5` for an option and fail with "argument is
+ * ambiguous"; joined as `--events-per-second=-5` the value reaches the option's own range check.
+ */
+function attachNegativeNumbers(argv: readonly string[], declared: Readonly<Record<string, OptionSpec>>): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] as string;
+    const next = argv[i + 1];
+    if (token.startsWith('--') && declared[token.slice(2)]?.type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
+      joined.push(`${token}=${next}`);
+      i++;
+    } else {
+      joined.push(token);
+    }
+  }
+  return joined;
 }
 
 export function formatHelp(spec: CommandSpec): string {

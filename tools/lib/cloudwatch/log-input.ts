@@ -31,12 +31,49 @@ export interface ParsedLogInput {
   readonly events: SourceLogEvent[];
 }
 
+const EXPECTED = 'expected plain log lines or the JSON that `aws logs filter-log-events` prints';
+
+/** The input file as text; binary data (a gzip file, an image, anything not UTF-8) is refused by name. */
+export function decodeLogInput(bytes: Uint8Array, source = 'input'): string {
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) throw new LogInputError(`${source} is gzip-compressed, not text: gunzip it first (${EXPECTED})`);
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new LogInputError(`${source} is binary, not text (a NUL byte at offset ${nul}): ${EXPECTED}`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new LogInputError(`${source} is not UTF-8 text: ${EXPECTED}`);
+  }
+}
+
 export function parseLogInput(text: string, options: LogInputOptions, source = 'input'): ParsedLogInput {
-  const document = tryParseJson(text);
-  if (document !== undefined && typeof document === 'object' && document !== null && !Array.isArray(document)) {
-    if ('events' in document) return { format: 'filter-log-events', events: fromFilterLogEvents(document, options, source) };
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    const whole = parseJson(trimmed);
+    if ('value' in whole && isObject(whole.value) && 'events' in whole.value) {
+      return { format: 'filter-log-events', events: fromFilterLogEvents(whole.value, options, source) };
+    }
+    // One JSON value per line is a log in the Lambda JSON format; one document over several lines is not a log.
+    const newline = trimmed.indexOf('\n');
+    if ('error' in whole && (newline < 0 || 'error' in parseJson(trimmed.slice(0, newline)))) {
+      throw new LogInputError(`${source} starts like JSON but does not parse (${whole.error}): it is neither log lines nor filter-log-events JSON`);
+    }
+    if ('value' in whole && newline >= 0) {
+      throw new LogInputError(`${source} is a JSON document without an "events" array: it is neither log lines nor filter-log-events JSON`);
+    }
   }
   return { format: 'lines', events: fromLines(text, options) };
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseJson(text: string): { readonly value: unknown } | { readonly error: string } {
+  try {
+    return { value: JSON.parse(text) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
 }
 
 function fromFilterLogEvents(document: object, options: LogInputOptions, source: string): SourceLogEvent[] {
@@ -77,14 +114,4 @@ export function lineTimestamp(line: string): number | undefined {
   if (iso === undefined) return undefined;
   const value = Date.parse(iso);
   return Number.isFinite(value) ? value : undefined;
-}
-
-function tryParseJson(text: string): unknown {
-  const trimmed = text.trimStart();
-  if (!trimmed.startsWith('{')) return undefined;
-  try {
-    return JSON.parse(trimmed);
-  } catch {
-    return undefined;
-  }
 }

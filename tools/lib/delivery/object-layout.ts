@@ -90,6 +90,19 @@ export function objectKey(parts: ObjectNameParts): string {
   return `${parts.prefix}${parts.deliveryStreamName}-${parts.deliveryStreamVersion}-${time}-${parts.uuid}${parts.fileExtension}`;
 }
 
+const OBJECT_NAME = /(?:^|\/)[\w.-]+-\d+-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?:\.[\w.-]+)?$/;
+
+/** Whether a key ends in a name `objectKey` gives (stream, version, time, uuid, extension). */
+export function isObjectName(key: string): boolean {
+  return OBJECT_NAME.test(key);
+}
+
+/** The part of a prefix template before its first expression: every key it evaluates to starts with it. */
+export function staticPrefix(template: string): string {
+  const expression = template.indexOf('!{');
+  return expression < 0 ? template : template.slice(0, expression);
+}
+
 /** One line of a processing-failed error object, keys in the order Firehose writes them. */
 export interface ErrorRecord {
   readonly attemptsMade: number;

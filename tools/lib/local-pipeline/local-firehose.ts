@@ -1,16 +1,15 @@
 /**
- * A local Firehose delivery stream reading a Kinesis source: it polls the stream, batches records by the
- * processor buffer hints, invokes the transformation Lambda with a real-shaped event, checks the response
+ * A local Firehose delivery stream reading its source (a Kinesis stream, or records put by Direct PUT): it
+ * polls the source, batches records by the processor buffer hints, invokes the transformation Lambda with a real-shaped event, checks the response
  * as Firehose does (retrying failed invocations), and buffers the results into S3 objects: transformed data
  * under the data prefix, failed records in the processing-failed layout under the error prefix. It keeps
- * polling until the stream is drained, so records the Lambda re-ingests flow back through it.
+ * polling until the source is drained, so records the Lambda re-ingests flow back through it.
  */
 import { gzipSync } from 'node:zlib';
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { type BufferHints, DestinationBuffer, type FlushedObject, insertByArrival, takeProcessorBatch } from './buffering.ts';
 import { ERROR_CODES, checkTransformationResponse, type CheckedResponse, type InvocationFailure } from './firehose-contract.ts';
-import type { StreamReader, StreamRecord } from '../aws/kinesis.ts';
 import type { LambdaRuntime } from './lambda-runtime.ts';
 import { type ErrorRecord, PROCESSING_FAILED_OUTPUT_TYPE, encodeErrorRecords, evaluatePrefix, objectKey } from '../delivery/object-layout.ts';
 import type { ObjectStore } from '../delivery/object-store.ts';
@@ -35,10 +34,20 @@ export interface DeliveryStreamSettings {
   readonly maxInvocations: number;
 }
 
+/** A record as Firehose receives it; Kinesis metadata when it was read from a stream. */
+export interface SourceRecord {
+  /** The Kinesis sequence number, or the record id Direct PUT returned. */
+  readonly recordId: string;
+  readonly data: Buffer;
+  readonly kinesis?: { readonly shardId: string; readonly partitionKey: string };
+}
+
 export interface FirehoseSource {
-  readonly reader: StreamReader;
-  readonly streamArn: string;
-  /** Simulated arrival time of records put by the caller, by sequence number; others arrive "now". */
+  /** The records that reached the source since the last call. */
+  readonly readNew: () => Promise<SourceRecord[]>;
+  /** The Kinesis stream Firehose reads; absent for a Direct PUT stream. */
+  readonly kinesisStreamArn?: string;
+  /** Simulated arrival time of records put by the caller, by record id; others arrive "now". */
   readonly arrivals: ReadonlyMap<string, number>;
   readonly startTime: number;
 }
@@ -60,7 +69,7 @@ export interface WrittenObject {
 
 export interface DeliveryReport {
   sourceRecords: number;
-  /** Records that appeared in the stream without being put by the caller: the Lambda's re-ingests. */
+  /** Records that appeared in the source without being put by the caller: the Lambda's re-ingests. */
   reingestedRecords: number;
   invocations: number;
   failedInvocations: number;
@@ -81,7 +90,7 @@ export interface DeliveryReport {
 }
 
 interface PendingRecord {
-  readonly record: StreamRecord;
+  readonly record: SourceRecord;
   readonly arrival: number;
   readonly size: number;
 }
@@ -116,8 +125,8 @@ export async function deliverStream(source: FirehoseSource, settings: DeliverySt
   let clock = source.startTime;
 
   const poll = async (now: number): Promise<void> => {
-    for (const record of await source.reader.readNew()) {
-      const known = source.arrivals.get(record.sequenceNumber);
+    for (const record of await source.readNew()) {
+      const known = source.arrivals.get(record.recordId);
       if (known === undefined) report.reingestedRecords += 1;
       else report.sourceRecords += 1;
       insertByArrival(pending, { record, arrival: known ?? now, size: record.data.length });
@@ -166,19 +175,19 @@ export async function deliverStream(source: FirehoseSource, settings: DeliverySt
   await poll(clock);
   while (pending.length > 0) {
     if (report.invocations >= settings.maxInvocations) {
-      throw new Error(`stopped after ${settings.maxInvocations} Lambda invocations: the stream keeps receiving re-ingested records`);
+      throw new Error(`stopped after ${settings.maxInvocations} Lambda invocations: the source keeps receiving re-ingested records`);
     }
     const batch = takeProcessorBatch(pending, settings.processorHints, clock);
     clock = batch.flushAt;
     await writeData(dataBuffer.flushDue(clock));
     await writeErrors(errorBuffer.flushDue(clock));
 
-    const outcome = await invokeWithRetries(batch.records, source.streamArn, settings, deps.lambda, report);
+    const outcome = await invokeWithRetries(batch.records, source.kinesisStreamArn, settings, deps.lambda, report);
     clock += outcome.lambdaMs;
     for (const { record, arrival } of batch.records) {
       const result =
         outcome.kind === 'checked'
-          ? (outcome.outcomes.get(record.sequenceNumber) ?? { result: 'Failed' as const, errorCode: ERROR_CODES.missingRecordId, errorMessage: '' })
+          ? (outcome.outcomes.get(record.recordId) ?? { result: 'Failed' as const, errorCode: ERROR_CODES.missingRecordId, errorMessage: '' })
           : { result: 'Failed' as const, errorCode: outcome.errorCode, errorMessage: outcome.errorMessage };
       if (result.result === 'Ok') {
         report.okRecords += 1;
@@ -215,17 +224,17 @@ export async function deliverStream(source: FirehoseSource, settings: DeliverySt
 
 async function invokeWithRetries(
   records: readonly PendingRecord[],
-  streamArn: string,
+  kinesisStreamArn: string | undefined,
   settings: DeliveryStreamSettings,
   lambda: LambdaRuntime,
   report: DeliveryReport,
 ): Promise<BatchOutcome> {
-  const recordIds = records.map(({ record }) => record.sequenceNumber);
+  const recordIds = records.map(({ record }) => record.recordId);
   let failure: InvocationFailure = { kind: 'invocation-failed', errorCode: ERROR_CODES.functionError, errorMessage: '' };
   let lambdaMs = 0;
   for (let attempt = 1; attempt <= settings.numberOfRetries + 1; attempt++) {
     report.invocations += 1;
-    const result = await lambda.invoke(transformationEvent(records, streamArn, settings));
+    const result = await lambda.invoke(transformationEvent(records, kinesisStreamArn, settings));
     lambdaMs += result.durationMs;
     report.lambdaMsTotal += result.durationMs;
     report.lambdaMsMax = Math.max(report.lambdaMsMax, result.durationMs);
@@ -239,23 +248,28 @@ async function invokeWithRetries(
   return { ...failure, attempts: settings.numberOfRetries + 1, lambdaMs };
 }
 
-function transformationEvent(records: readonly PendingRecord[], streamArn: string, settings: DeliveryStreamSettings): FirehoseTransformationEvent {
+/** The event Firehose sends: with the stream's ARN and each record's Kinesis metadata when it reads a stream. */
+function transformationEvent(records: readonly PendingRecord[], kinesisStreamArn: string | undefined, settings: DeliveryStreamSettings): FirehoseTransformationEvent {
   return {
     invocationId: randomUUID(),
     deliveryStreamArn: `arn:aws:firehose:${settings.region}:${settings.accountId}:deliverystream/${settings.name}`,
-    sourceKinesisStreamArn: streamArn,
+    ...(kinesisStreamArn === undefined ? {} : { sourceKinesisStreamArn: kinesisStreamArn }),
     region: settings.region,
     records: records.map(({ record, arrival }) => ({
-      recordId: record.sequenceNumber,
+      recordId: record.recordId,
       approximateArrivalTimestamp: arrival,
       data: record.data.toString('base64'),
-      kinesisRecordMetadata: {
-        shardId: record.shardId,
-        partitionKey: record.partitionKey,
-        approximateArrivalTimestamp: arrival,
-        sequenceNumber: record.sequenceNumber,
-        subsequenceNumber: '0',
-      },
+      ...(record.kinesis === undefined
+        ? {}
+        : {
+            kinesisRecordMetadata: {
+              shardId: record.kinesis.shardId,
+              partitionKey: record.kinesis.partitionKey,
+              approximateArrivalTimestamp: arrival,
+              sequenceNumber: record.recordId,
+              subsequenceNumber: '0',
+            },
+          }),
     })),
   };
 }

@@ -2,6 +2,7 @@
 import type { BufferHints } from './buffering.ts';
 import { type FailedEvent, failedEventsOf, groupFailures } from '../error-prefix/failures.ts';
 import type { PipelineResult } from './pipeline.ts';
+import type { PipelineSourceKind } from '../../../infra/pipeline-source.ts';
 
 export interface RunInput {
   readonly source: string;
@@ -9,6 +10,8 @@ export interface RunInput {
   readonly eventsRead: number;
   readonly eventsMatched: number;
   readonly filterPattern: string;
+  /** What Firehose read, and how many records were put into it (Kinesis records or Direct PUT records). */
+  readonly pipelineSource: PipelineSourceKind;
   readonly kinesisRecordsPut: number;
 }
 
