@@ -11,5 +11,6 @@ export default defineConfig({
     ...base.test,
     include: ['test/transform/**/*.test.ts', 'test/infra/config*.test.ts'],
     exclude: ['test/transform/bundle-reingest.test.ts', 'test/transform/kinesis-reingest.test.ts'],
+    setupFiles: ['test/support/mutate-setup.ts'],
   },
 });
