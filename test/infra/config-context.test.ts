@@ -62,11 +62,11 @@ describe('loadAppConfig refuses', () => {
     [{ transform: 'null' }, 'Context key "transform" must be a JSON object, got "null"'],
     [{ transform: 7 }, 'Context key "transform" must be a JSON object, got 7'],
     [{ pipelineName: ['a'] }, 'Context key "pipelineName" must be a string, got ["a"]'],
-    [{ account: 111122223333, region: 'eu-west-1' }, 'Context key "account" must be a non-empty string, got 111122223333'],
-    [{ account: '111122223333', region: '' }, 'Context key "region" must be a non-empty string, got ""'],
+    [{ account: 111122223333, region: 'eu-west-1' }, 'Context key "account" must be a 12-digit AWS account id, got 111122223333'],
+    [{ account: '111122223333', region: '' }, 'Context key "region" must be an AWS Region such as us-east-1, got ""'],
     [{ region: 'eu-west-1' }, 'Context keys "account" and "region" must be set together (or neither, for an environment-agnostic stack)'],
-    [{ stackName: '' }, 'Context key "stackName" must be a non-empty string, got ""'],
-    [{ alarmTopicArn: 5 }, 'Context key "alarmTopicArn" must be a non-empty string, got 5'],
+    [{ stackName: '' }, 'Context key "stackName" must be a CloudFormation stack name (a letter, then up to 127 letters, digits or "-"), got ""'],
+    [{ alarmTopicArn: 5 }, 'Context key "alarmTopicArn" must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got 5'],
   ])('%j', (values, message) => {
     expect(() => load(values)).toThrow(PipelineConfigError);
     expect(() => load(values)).toThrow(message);
@@ -75,7 +75,8 @@ describe('loadAppConfig refuses', () => {
   it('an unknown transform setting, listing the known ones', () => {
     expect(() => load({ transform: { unknownFields: 'drop', prefx: 'p' } })).toThrow(
       'Context key "transform" has an unknown setting "prefx"; known: prefix, maxDecompressedBytes, responseBudgetBytes, ' +
-        'splitTargetBytes, unknownFields, reingestMaxAttempts, reingestBaseDelayMs, metricsNamespace',
+        'splitTargetBytes, unknownFields, reingestMaxAttempts, reingestBaseDelayMs, maxReingestGenerations, deadlineMarginMs, ' +
+        'maxMeterAgeDays, maxFutureSkewSeconds, metricsNamespace',
     );
   });
 });

@@ -3,15 +3,18 @@
  * re-ingested for the error prefix, and every valid record beside it is delivered; nothing is lost or billed
  * by mistake.
  */
-import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { transformBatch } from '../../transform/batch.ts';
 import { DEFAULT_CONFIG } from '../../transform/config.ts';
 import type { ReingestEntry } from '../../transform/reingest.ts';
-import type { RejectReason, RejectsPayload } from '../../transform/types.ts';
-import { MAX_METER_TIME, MIN_METER_TIME } from '../../transform/validate.ts';
-import { firehoseEvent, formatLogLine, gzipPayload, LOG_FORMS, subscriptionPayload } from '../../tools/lib/cloudwatch/payloads.ts';
+import type { RejectReason } from '../../transform/types.ts';
+import { MAX_METER_TIME, meterTimeWindow, MIN_METER_TIME } from '../../transform/validate.ts';
+import { firehoseEvent, formatLogLine, gzipPayload, LOG_FORMS, subscriptionPayload, TRAFFIC_ARRIVAL, TRAFFIC_START } from '../../tools/lib/cloudwatch/payloads.ts';
+import { readRejectsPayload, rejectKeys, rejectsOf } from '../support/rejects.ts';
+
+/** The meter times the default configuration accepts for records that reach the pipeline at TRAFFIC_ARRIVAL. */
+const acceptedTimes = meterTimeWindow(TRAFFIC_ARRIVAL, DEFAULT_CONFIG);
 
 const nonBlank = fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim().length > 0);
 
@@ -20,7 +23,7 @@ const validRecord = fc.record(
     meterApiName: nonBlank,
     customerId: nonBlank,
     meterValue: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })),
-    meterTimeInMillis: fc.integer({ min: MIN_METER_TIME, max: MAX_METER_TIME - 1 }),
+    meterTimeInMillis: fc.integer({ min: acceptedTimes.earliest, max: acceptedTimes.latest }),
     uniqueId: nonBlank,
     dimensions: fc.dictionary(fc.constantFrom('region', 'tier', 'zone'), fc.oneof(fc.string(), fc.integer(), fc.boolean()), { maxKeys: 2 }),
   },
@@ -32,6 +35,9 @@ const timeOutsideRange = fc.oneof(
   fc.integer({ min: -1e15, max: MIN_METER_TIME - 1 }),
   fc.integer({ min: MAX_METER_TIME, max: 1e15 }),
   fc.integer({ min: MIN_METER_TIME, max: MAX_METER_TIME - 1 }).map((t) => t + 0.5),
+  // Within 2000..2100 but older than the maximum age or later than the future skew allow.
+  fc.integer({ min: MIN_METER_TIME, max: acceptedTimes.earliest - 1 }),
+  fc.integer({ min: acceptedTimes.latest + 1, max: MAX_METER_TIME - 1 }),
   fc.constantFrom('2022-09-13T18:35:05Z', '+1663094105062', '1.663094105062e12', '', true, [1663094105062], {}),
 );
 
@@ -98,7 +104,7 @@ describe('transform properties with invalid records', () => {
               if (reason === undefined) delivered.push((record as { meterApiName: string }).meterApiName);
               else rejected.push(index === undefined ? { reason, id } : { reason, id, index });
             });
-            return { id, timestamp: 1663094105062, message: formatLogLine(form, value, { prefix: DEFAULT_CONFIG.prefix, timestamp: 1663094105062 }) };
+            return { id, timestamp: TRAFFIC_START, message: formatLogLine(form, value, { prefix: DEFAULT_CONFIG.prefix, timestamp: TRAFFIC_START }) };
           });
         });
         const sent: ReingestEntry[] = [];
@@ -115,9 +121,9 @@ describe('transform properties with invalid records', () => {
         });
         const lines = result.records.flatMap((r) => (r.result === 'Ok' ? Buffer.from(r.data ?? '', 'base64').toString('utf8').split('\n').filter(Boolean) : []));
         expect(lines.map((line) => (JSON.parse(line) as { meterApiName: string }).meterApiName)).toEqual(delivered);
-        const rejects = sent.flatMap((e) => (JSON.parse(gunzipSync(e.data).toString('utf8')) as RejectsPayload).rejects);
-        expect(rejects.map(({ reason, logEvent, index }) => (index === undefined ? { reason, id: logEvent.id } : { reason, id: logEvent.id, index }))).toEqual(rejected);
-        for (const reject of rejects) expect(reject.detail.length).toBeGreaterThan(0);
+        const payloads = sent.map((e) => readRejectsPayload(e.data));
+        expect(payloads.flatMap(rejectKeys)).toEqual(rejected);
+        for (const reject of payloads.flatMap(rejectsOf)) expect(reject.detail.length).toBeGreaterThan(0);
         expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       }),
       { numRuns: 100 },

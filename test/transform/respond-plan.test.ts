@@ -57,7 +57,7 @@ describe('planResponse', () => {
 
   it('fails a record too large for the response whose pieces cannot be re-ingested', () => {
     const outcome = transformed({ ndjson, meterRecords: 1 }, [hugeEvent]);
-    const plan = planResponse(['r0'], [outcome], { responseBudgetBytes: 50, splitTargetBytes: 1_000 });
+    const plan = planResponse(['r0'], [outcome], { ...DEFAULT_CONFIG, responseBudgetBytes: 50, splitTargetBytes: 1_000 });
     expect(plan).toEqual({ records: [{ recordId: 'r0', result: 'ProcessingFailed' }], jobs: [], failures: new Map([[0, 'REINGEST_FAILED']]) });
   });
 
@@ -69,12 +69,25 @@ describe('planResponse', () => {
 
   it.each([1, 2, 3, 4])('counts the base64 length of %i bytes of output exactly against the budget', (bytes) => {
     const data = Buffer.alloc(bytes, 0x61);
-    const okResponse = responseLength([{ recordId: 'r0', result: 'Ok', data: data.toString('base64') }]);
-    const fits = planResponse(['r0'], [transformed({ ndjson: data, meterRecords: 1 }, [smallEvent])], { responseBudgetBytes: okResponse, splitTargetBytes: 1_000 });
-    expect(fits.records[0]?.result).toBe('Ok');
-    const over = planResponse(['r0'], [transformed({ ndjson: data, meterRecords: 1 }, [smallEvent])], { responseBudgetBytes: okResponse - 1, splitTargetBytes: 1_000 });
-    expect(over.records[0]?.result).toBe('Dropped');
-    expect(over.jobs).toEqual([{ recordIndex: 0, purpose: 'split', payloads: [expect.any(Buffer)] }]);
+    const config = (responseBudgetBytes: number) => ({ ...DEFAULT_CONFIG, responseBudgetBytes, splitTargetBytes: 1_000 });
+    // Alone in the response: it fits to the byte, or, one byte over, it is one log event no split can make fit.
+    const alone = responseLength([{ recordId: 'r0', result: 'Ok', data: data.toString('base64') }]);
+    const outcome = transformed({ ndjson: data, meterRecords: 1 }, [smallEvent]);
+    expect(planResponse(['r0'], [outcome], config(alone)).records[0]?.result).toBe('Ok');
+    const tooLarge = planResponse(['r0'], [outcome], config(alone - 1));
+    expect(tooLarge).toEqual({ records: [{ recordId: 'r0', result: 'ProcessingFailed' }], jobs: [], failures: new Map([[0, 'OUTPUT_TOO_LARGE']]) });
+    // After another record: one byte over what is left, it is split for re-ingest instead. (Up to 3 bytes of
+    // output cost no more than the ProcessingFailed entry reserved for every record, so 30 more bytes here.)
+    const longer = Buffer.alloc(30 + bytes, 0x61);
+    const outcomes = [transformed({ ndjson, meterRecords: 1 }), transformed({ ndjson: longer, meterRecords: 1 }, [smallEvent])];
+    const both = responseLength([
+      { recordId: 'r0', result: 'Ok', data: ndjson.toString('base64') },
+      { recordId: 'r1', result: 'Ok', data: longer.toString('base64') },
+    ]);
+    expect(planResponse(['r0', 'r1'], outcomes, config(both)).records.map((r) => r.result)).toEqual(['Ok', 'Ok']);
+    const over = planResponse(['r0', 'r1'], outcomes, config(both - 1));
+    expect(over.records.map((r) => r.result)).toEqual(['Ok', 'Dropped']);
+    expect(over.jobs).toEqual([{ recordIndex: 1, purpose: 'split', payloads: [expect.any(Buffer)] }]);
   });
 });
 
