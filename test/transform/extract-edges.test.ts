@@ -129,8 +129,16 @@ describe('error details', () => {
     });
   });
 
-  it('quote the JSON parser on invalid JSON, without the text after the record', () => {
-    const broken = '{"meterApiName":"a",}';
+  it('say a scalar is no record even with whitespace JSON does not allow around it', () => {
+    expect(extractRecord(`${PREFIX} 42\u00a0`, PREFIX)).toEqual({
+      kind: 'error',
+      reason: 'NOT_AN_OBJECT',
+      detail: 'expected a JSON object or array after the prefix, got number',
+    });
+  });
+
+  // The second case: V8 quotes the text it parsed in this message, so the text after the record would show.
+  it.each(['{"meterApiName":"a",}', '{"meterApiName":tru}'])('quote the JSON parser on invalid JSON %s, without the text after the record', (broken) => {
     expect(extractRecord(`${PREFIX} ${broken} (3 ms)`, PREFIX)).toEqual({
       kind: 'error',
       reason: 'INVALID_JSON',
@@ -149,6 +157,8 @@ describe('error details', () => {
     `{ 'meter-api-name': 'api-calls' }`,
     `{ $value: 1 }`,
     `{ _v: 1 } trailing`,
+    // A line cut off before the record closes.
+    `{ meterApiName: 'api-calls', customerId: 'c-`,
   ])('recognize util.inspect output %s', (inspected) => {
     expect(extractRecord(`${PREFIX} ${inspected}`, PREFIX)).toEqual({
       kind: 'error',
@@ -157,7 +167,7 @@ describe('error details', () => {
     });
   });
 
-  it.each([`{"a": { b: 1 }}`, `{ 1b: 2 }`, `{ "a": 1, }`, `{ a 1 }`, `[[ { a: 1 } ]]`])('do not take %s for util.inspect output', (text) => {
+  it.each([`{"a": { b: 1 }}`, `{ 1b: 2 }`, `{ "a": 1, }`, `{ a 1 }`, `[[ { a: 1 } ]]`, `{ a.b: 1 }`, `{'a} b': 1`])('do not take %s for util.inspect output', (text) => {
     expect(extractRecord(`${PREFIX} ${text}`, PREFIX)).toMatchObject({ kind: 'error', reason: 'INVALID_JSON' });
   });
 });
