@@ -108,13 +108,14 @@ export function splitPayload(
 /** The rejects payload of `rejects`: each log event they name once, and each reject pointing at its event. */
 function rejectsPayload(envelope: Omit<RejectsPayload, 'logEvents' | 'rejects'>, rejects: readonly Reject[]): RejectsPayload {
   const eventIndexes = new Map<LogEvent, number>();
-  const entries = rejects.map(({ reason, detail, index, logEvent }): RejectEntry => {
+  const entries = rejects.map(({ reason, detail, index, count, logEvent }): RejectEntry => {
     let event = eventIndexes.get(logEvent);
     if (event === undefined) {
       event = eventIndexes.size;
       eventIndexes.set(logEvent, event);
     }
-    return index === undefined ? { reason, detail, event } : { reason, detail, index, event };
+    if (index === undefined) return { reason, detail, event };
+    return count === undefined ? { reason, detail, index, event } : { reason, detail, index, count, event };
   });
   return { ...envelope, logEvents: [...eventIndexes.keys()].map(logEventFields), rejects: entries };
 }

@@ -58,18 +58,28 @@ export interface Reject {
   readonly detail: string;
   /** Position of the record in a JSON array after the prefix; absent for a single record. */
   readonly index?: number;
+  /**
+   * How many consecutive records of the array, from `index` on, were rejected with this same reason and detail
+   * (absent: one). One reject stands for the whole run, so `[{},{},…]` costs one reject, not one per record.
+   */
+  readonly count?: number;
   /** Shared by every reject of the same log event (never copied per record). */
   readonly logEvent: LogEvent;
 }
 
 export const REJECTS_MESSAGE_TYPE = 'METER_REJECTS';
-export const REJECTS_FORMAT_VERSION = 2;
+/** 3: an entry may stand for a run of records (`count`); version 2 readers would have read one record of it. */
+export const REJECTS_FORMAT_VERSION = 3;
 
-/** A reject as a rejects payload carries it: its log event is `logEvents[event]` of the payload. */
+/**
+ * A reject as a rejects payload carries it: its log event is `logEvents[event]` of the payload; with `count`,
+ * it stands for the records `index` to `index + count - 1` of the event's array.
+ */
 export interface RejectEntry {
   readonly reason: RejectReason;
   readonly detail: string;
   readonly index?: number;
+  readonly count?: number;
   readonly event: number;
 }
 
@@ -88,6 +98,11 @@ export interface RejectsPayload {
   readonly subscriptionFilters: readonly string[];
   readonly logEvents: readonly LogEvent[];
   readonly rejects: readonly RejectEntry[];
+}
+
+/** Version 2 of the rejects payload (written before version 3): one entry per rejected record, no `count`. */
+export interface RejectsPayloadV2 extends Omit<RejectsPayload, 'version'> {
+  readonly version: 2;
 }
 
 /** Version 1 of the rejects payload (written before version 2), which copied the log event into each reject. */
