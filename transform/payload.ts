@@ -31,6 +31,8 @@ export class PayloadOutput {
   readonly ndjson: ByteWriter;
   meterRecords = 0;
   readonly rejects: Reject[] = [];
+  /** One copy of each distinct detail: records rejected alike (not next to each other) share it. */
+  private readonly details = new Map<string, string>();
 
   constructor(capacity: number) {
     this.ndjson = new ByteWriter(capacity);
@@ -54,7 +56,12 @@ export class PayloadOutput {
       this.rejects[last] = { ...previous, count: (previous.count ?? 1) + 1 };
       return;
     }
-    this.rejects.push(index === undefined ? { reason, detail, logEvent } : { reason, detail, index, logEvent });
+    let shared = this.details.get(detail);
+    if (shared === undefined) {
+      shared = detail;
+      this.details.set(detail, detail);
+    }
+    this.rejects.push(index === undefined ? { reason, detail: shared, logEvent } : { reason, detail: shared, index, logEvent });
   }
 }
 

@@ -134,9 +134,13 @@ describe('rejects of one log event', () => {
       ['INVALID_METER_API_NAME', undefined, undefined, 2],
       ['INVALID_METER_API_NAME', undefined, undefined, 3],
     ]);
-    const [missing, , , , otherDetail, last] = rejects.rejects;
-    expect(otherDetail?.detail).not.toBe(missing?.detail);
-    expect(last?.detail).toBe(missing?.detail);
+    // Each distinct detail is carried once: the entries name it by position.
+    expect(rejects.rejects.map((entry) => entry.detail)).toEqual([0, 1, 0, 0, 2, 0, 0, 0, 0]);
+    expect(rejects.details).toHaveLength(3);
+    expect(rejects.details[0]).toMatch(/^meterApiName must be a non-empty string, got /);
+    expect(rejects.details[2]).toMatch(/^meterApiName must be a non-empty string, got /);
+    expect(rejects.details[2]).not.toBe(rejects.details[0]);
+    expect(rejects.details[1]).toMatch(/^customerId must be a non-empty string/);
 
     // inspect's reader gives each rejected record back with its index and event; replay re-sends each event once.
     const errorRecord = {
@@ -168,7 +172,7 @@ describe('rejects of one log event', () => {
       ['name', undefined, '3'],
       ['name', undefined, '4'],
     ]);
-    expect(failed.map((f) => f.detail)).toEqual([0, 0, 1, 0, 0, 0, 0, 4, 5, 6, 6, 7, 8].map((entry) => rejects.rejects[entry]?.detail));
+    expect(failed.map((f) => f.detail)).toEqual([0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0].map((detail) => rejects.details[detail]));
     const plan = planReplay([errorRecord], {});
     expect(plan).toMatchObject({ failedEvents: 13, chosenEvents: 4, duplicateEvents: 9 });
     expect(plan.payloads.flatMap((payload) => payload.events)).toEqual([array, pair, ...singles]);
@@ -224,7 +228,8 @@ describe('meter times', () => {
   it('says why in the reject detail', async () => {
     const old = event({ ...valid, meterTimeInMillis: TRAFFIC_ARRIVAL - 61 * DAY_MS }, '1');
     const { sent } = await run([gzipPayload(subscriptionPayload([old]))]);
-    const detail = (JSON.parse(gunzipSync(sent[0] as Buffer).toString()) as RejectsPayload).rejects[0]?.detail;
+    const rejects = JSON.parse(gunzipSync(sent[0] as Buffer).toString()) as RejectsPayload;
+    const detail = rejects.details[rejects.rejects[0]?.detail ?? -1];
     expect(detail).toMatch(/is more than 60 days before the record reached the pipeline \(2026-11-25T10:00:00.000Z\): Amberflo would drop it/);
   });
 });

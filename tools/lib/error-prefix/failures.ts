@@ -109,17 +109,29 @@ export function failedEventsOf({ record, objectKey, recordIndex }: ErrorRecordAt
 
 /**
  * Each rejected record with its log event: versions 2 and 3 name it by position in `logEvents`, version 1
- * carried it along; a version 3 entry with `count` stands for that many records from `index` on.
+ * carried it along; a version 3 entry names its detail by position in `details` and, with `count`, stands for
+ * that many records from `index` on.
  */
 function rejectedEvents(payload: AnyRejectsPayload): { reason: string; detail: string; index?: number; logEvent?: LogEvent }[] {
   if (payload.version === 1) return [...payload.rejects];
-  return payload.rejects.flatMap(({ reason, detail, index, count, event }) => {
-    const logEvent = payload.logEvents[event];
-    const withEvent = logEvent === undefined ? {} : { logEvent };
-    if (index === undefined) return [{ reason, detail, ...withEvent }];
+  if (payload.version === 2) return payload.rejects.map((entry) => rejectedRecord(payload, entry, entry.detail, entry.index));
+  return payload.rejects.flatMap((entry) => {
+    const detail = payload.details[entry.detail] ?? `detail ${entry.detail} missing from the rejects payload`;
+    if (entry.index === undefined) return [rejectedRecord(payload, entry, detail, undefined)];
+    const { index, count } = entry;
     const records = Number.isSafeInteger(count) && (count as number) > 0 ? (count as number) : 1;
-    return Array.from({ length: records }, (_, i) => ({ reason, detail, index: index + i, ...withEvent }));
+    return Array.from({ length: records }, (_, i) => rejectedRecord(payload, entry, detail, index + i));
   });
+}
+
+function rejectedRecord(
+  payload: RejectsPayload | RejectsPayloadV2,
+  { reason, event }: { readonly reason: string; readonly event: number },
+  detail: string,
+  index: number | undefined,
+): { reason: string; detail: string; index?: number; logEvent?: LogEvent } {
+  const logEvent = payload.logEvents[event];
+  return { reason, detail, ...(index === undefined ? {} : { index }), ...(logEvent === undefined ? {} : { logEvent }) };
 }
 
 function sourceOf(payload: CloudWatchLogsPayload | AnyRejectsPayload): LogSource {
