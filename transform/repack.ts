@@ -133,7 +133,7 @@ function positionIn<K>(positions: Map<K, number>, key: K): number {
  * it: rejects of a dense event serialize to tens of MB, which gzip compresses to a few records; building them at
  * once held the whole text, its UTF-8 copy and an object per entry, then built each half again.
  */
-export const REJECTS_TEXT_PER_PAYLOAD = 8_000_000;
+const REJECTS_TEXT_PER_PAYLOAD = 8_000_000;
 /** `{"reason":"","detail":,"index":,"count":,"event":},` and the digits of its numbers. */
 const REJECT_ENTRY_OVERHEAD = 80;
 

@@ -111,6 +111,26 @@ describe('rejects of one log event', () => {
     expect(rejects.rejects.every((r, i) => r.event === 0 && r.index === i && r.reason === 'UNKNOWN_FIELD')).toBe(true);
   });
 
+  it('are packed in pieces of bounded JSON text that together name every rejected record once', async () => {
+    // No two neighbours are rejected alike, so every record makes an entry: about 17 MB of JSON text in all.
+    const records = 300_000;
+    const dense = { id: '1', timestamp: TRAFFIC_START, message: `${PREFIX} [${Array.from({ length: records }, (_, i) => (i % 2 === 0 ? '{}' : '0')).join(',')}]` };
+    const { results, sent, stats } = await run([gzipPayload(subscriptionPayload([dense]))]);
+    expect(results).toEqual(['Dropped']);
+    expect(stats.rejectedMeterRecords).toBe(records);
+    expect(sent.length).toBeGreaterThan(1);
+    const indexes: number[] = [];
+    for (const data of sent) {
+      const text = gunzipSync(data).toString();
+      expect(text.length).toBeLessThan(8_000_000 + dense.message.length + 1_000);
+      const piece = JSON.parse(text) as RejectsPayload;
+      expect(piece.logEvents).toEqual([dense]);
+      expect(piece.details).toHaveLength(2);
+      for (const entry of piece.rejects) indexes.push(entry.index as number);
+    }
+    expect(indexes).toEqual(Array.from({ length: records }, (_, i) => i));
+  });
+
   it('write one entry per run of consecutive records of one array with the same reason and detail, read back record by record', async () => {
     const array = event([{}, {}, { meterApiName: 'x' }, {}, {}, valid, {}, {}, { meterApiName: 1 }, {}], '1');
     const pair = event([{}, {}], '2');
