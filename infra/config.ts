@@ -86,16 +86,16 @@ export function loadAppConfig(context: (key: string) => unknown): AppConfig {
   }
   if (pipeline.transform !== undefined) checkTransformKeys(pipeline.transform as Record<string, unknown>);
 
-  const account = optionalString('account', context('account'));
-  const region = optionalString('region', context('region'));
+  const account = optionalString('account', context('account'), /^\d{12}$/, 'a 12-digit AWS account id');
+  const region = optionalString('region', context('region'), /^[a-z]{2}(-[a-z0-9]+)+-\d+$/, 'an AWS Region such as us-east-1');
   if ((account === undefined) !== (region === undefined)) {
     throw new PipelineConfigError(
       'Context keys "account" and "region" must be set together (or neither, for an environment-agnostic stack)',
     );
   }
-  const alarmTopicArn = optionalString('alarmTopicArn', context('alarmTopicArn'));
+  const alarmTopicArn = optionalString('alarmTopicArn', context('alarmTopicArn'), /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)');
   return {
-    stackName: optionalString('stackName', context('stackName')) ?? 'MeterFirehose',
+    stackName: optionalString('stackName', context('stackName'), /^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'a CloudFormation stack name (a letter, then up to 127 letters, digits or "-")') ?? 'MeterFirehose',
     ...(account !== undefined && region !== undefined ? { env: { account, region } } : {}),
     ...(alarmTopicArn !== undefined ? { alarmTopicArn } : {}),
     pipeline: pipeline as unknown as PipelineSettings,
@@ -161,10 +161,10 @@ function resembles(key: string, known: string): boolean {
   return distance(key, known) <= Math.max(2, Math.floor(known.length / 5)) || (key.length >= 8 && known.startsWith(key));
 }
 
-function optionalString(key: string, raw: unknown): string | undefined {
+function optionalString(key: string, raw: unknown, pattern: RegExp, expected: string): string | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || raw === '') {
-    throw new PipelineConfigError(`Context key "${key}" must be a non-empty string, got ${JSON.stringify(raw)}`);
+  if (typeof raw !== 'string' || !pattern.test(raw)) {
+    throw new PipelineConfigError(`Context key "${key}" must be ${expected}, got ${JSON.stringify(raw)}`);
   }
   return raw;
 }

@@ -90,6 +90,7 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
   if (own !== undefined) {
     fail(`sourceLogGroupNames must not include the pipeline's own log group "${own}": the pipeline would feed itself`);
   }
+  checkLogGroupNames('sourceLogGroupNames', sourceLogGroupNames);
   const duplicate = sourceLogGroupNames.find((name, i) => sourceLogGroupNames.indexOf(name) !== i);
   if (duplicate !== undefined) fail(`sourceLogGroupNames lists "${duplicate}" twice`);
 
@@ -97,6 +98,7 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
   // so the account policy leaves out the groups subscribed directly, as well as the pipeline's own.
   const accountSubscriptionPolicy = props.accountSubscriptionPolicy ?? false;
   const accountPolicyExcludedLogGroupNames = props.accountPolicyExcludedLogGroupNames ?? [];
+  checkLogGroupNames('accountPolicyExcludedLogGroupNames', accountPolicyExcludedLogGroupNames);
   const subscribedDirectly = accountSubscriptionPolicy
     ? sourceLogGroupNames.filter((name) => !accountPolicyExcludedLogGroupNames.includes(name))
     : [];
@@ -217,6 +219,14 @@ export function transformEnvironment(config: Partial<TransformConfig>): Record<s
     if (value !== undefined) environment[ENV[key]] = String(value);
   }
   return environment;
+}
+
+/** CloudWatch Logs' rule for log group names (CreateLogGroup: 1-512 of `.-_/#A-Za-z0-9`). */
+function checkLogGroupNames(setting: string, names: readonly string[]): void {
+  const invalid = names.find((name) => !/^[.\-_/#A-Za-z0-9]{1,512}$/.test(name));
+  if (invalid !== undefined) {
+    fail(`${setting} must hold log group names (1-512 of letters, digits, ".", "-", "_", "/", "#"), got "${invalid}"`);
+  }
 }
 
 function fail(message: string): never {

@@ -85,6 +85,19 @@ describe('an endpoint that accepts connections and never answers', () => {
     });
     expect(silent.connections()).toBeGreaterThanOrEqual(12);
   });
+
+  it('fails within 10 s with the default --timeout (2 s of silence per attempt; it was 5 s, ~16 s in all)', async () => {
+    const env = isolatedEnv(DUMMY_CREDENTIALS);
+    const [inspect, replay] = await Promise.all([
+      timedCli(['inspect', 's3://amberflo-ingest/errors/', '--s3-endpoint', silent.endpoint], env),
+      timedCli(['replay', errors, '--stream-name', 'meter-source', '--kinesis-endpoint', silent.endpoint], env),
+    ]);
+    for (const [name, result] of [['inspect', inspect], ['replay', replay]] as const) {
+      expectExit(result, 1);
+      expect(result.stderr).toBe(`${name} failed: no answer from ${silent.endpoint} within 2 s (3 attempts); check the endpoint, or raise --timeout\n`);
+      expect(result.seconds).toBeLessThan(10);
+    }
+  });
 });
 
 describe('causes are kept and configuration errors are not retried', () => {
@@ -144,6 +157,46 @@ describe('usage errors exit 2 and name the mistake', () => {
     }
   });
 
+  it('warns of a --transform-env value the transform will refuse at cold start, naming the variable', async () => {
+    const result = await runBuiltCli(['run', '--transform-env', 'UNKNOWN_FIELDS=bogus', '--out', await scratch('bad-value'), '--json'], isolatedEnv());
+    // Rehearsing an outage this way stays possible: every invocation fails, and stderr says why.
+    expectExit(result, 1);
+    expect(result.stderr).toContain(
+      'warning: --transform-env: UNKNOWN_FIELDS must be "reject" or "drop", got "bogus": the transform will fail its cold start, and every invocation with it\n',
+    );
+    expect(jsonOf<{ records: { failed: Record<string, number> } }>(result).records.failed).toEqual({ 'Lambda.FunctionError': 11 });
+  });
+
+  it('refuses replay flags that would be ignored, and two targets at once', async () => {
+    const env = isolatedEnv(DUMMY_CREDENTIALS);
+    const [fixWithoutLocal, outWithoutLocal, bothTargets, bucketWithoutEndpoint] = await Promise.all([
+      runBuiltCli(['replay', errors, '--stream-arn', STREAM_ARN, '--transform-env', 'UNKNOWN_FIELDS=drop'], env),
+      runBuiltCli(['replay', errors, '--stream-name', 'meter-source', '--out', join(errors, 'elsewhere')], env),
+      runBuiltCli(['replay', errors, '--stream-name', 'meter-source', '--stream-arn', STREAM_ARN], env),
+      runBuiltCli(['replay', errors, '--local', '--out', join(errors, 'elsewhere'), '--bucket', 'amberflo-ingest'], env),
+    ]);
+    expect(fixWithoutLocal).toMatchObject({ code: 2, stderr: expect.stringContaining('--transform-env applies to --local only') });
+    expect(outWithoutLocal).toMatchObject({ code: 2, stderr: expect.stringContaining('--out applies to --local only') });
+    expect(bothTargets).toMatchObject({ code: 2, stderr: expect.stringContaining('give the target stream once: --stream-name or --stream-arn, not both') });
+    expect(bucketWithoutEndpoint).toMatchObject({ code: 2, stderr: expect.stringContaining('--bucket applies with --bucket-endpoint URL') });
+  });
+
+  it('checks --region and --timeout even when no AWS API is called, before removing anything', async () => {
+    const out = await scratch('region');
+    expectExit(await runCli(['run', '--out', out, '--bundle', bundle, '--json']), 0);
+    const env = isolatedEnv();
+    const [region, timeout, nan] = await Promise.all([
+      runBuiltCli(['run', '--out', out, '--region', 'us east'], env),
+      runBuiltCli(['inspect', out, '--timeout', '0'], env),
+      runBuiltCli(['inspect', out, '--timeout', 'NaN'], env),
+    ]);
+    expect(region).toMatchObject({ code: 2, stderr: expect.stringContaining('--region must be an AWS Region such as us-east-1, got "us east"') });
+    expect(region.stderr).not.toContain('removed');
+    expect(timeout).toMatchObject({ code: 2, stderr: expect.stringContaining('--timeout must be a number from 0.1 to 300, got "0"') });
+    expect(nan).toMatchObject({ code: 2, stderr: expect.stringContaining('--timeout must be a number from 0.1 to 300, got "NaN"') });
+    expect(jsonOf<{ failedEvents: number }>(await runCli(['inspect', out, '--json'])).failedEvents).toBe(7);
+  });
+
   it('says that an input is neither log lines nor filter-log-events JSON', async () => {
     const directory = await scratch('inputs');
     const sample = await readFile('samples/filter-log-events.json');
@@ -152,6 +205,7 @@ describe('usage errors exit 2 and name the mistake', () => {
       ['events.json.gz', gzipSync(sample), 'is gzip-compressed, not text: gunzip it first'],
       ['truncated.json', sample.subarray(0, 200), 'starts like JSON but does not parse'],
       ['package.json', await readFile('package.json'), 'is a JSON document without an "events" array: it is neither log lines nor filter-log-events JSON'],
+      ['empty.log', Buffer.from(' \n\n'), 'is empty: expected plain log lines or the JSON that `aws logs filter-log-events` prints'],
     ];
     const results = await Promise.all(
       inputs.map(async ([name, bytes]) => {
@@ -186,6 +240,23 @@ describe('usage errors exit 2 and name the mistake', () => {
     expect(file).toMatchObject({ code: 2, stderr: expect.stringContaining('package.json is a file: give the directory that holds the error objects') });
     expect(bucketless).toMatchObject({ code: 2, stderr: expect.stringContaining('"s3://" names no bucket: give s3://BUCKET/PREFIX') });
     expect(negative).toMatchObject({ code: 2, stderr: expect.stringContaining('--events-per-second must be a number from 0.001 to 10000000, got "-5"') });
+  });
+
+  it('takes numbers in decimal notation only', async () => {
+    for (const raw of ['0x10', '0b11', ' 5', 'NaN', 'Infinity', '1e400', '']) {
+      const result = await runCli(['plan', '--events-per-second', raw]);
+      expect(result, raw).toMatchObject({ code: 2, stderr: expect.stringContaining(`--events-per-second must be a number from 0.001 to 10000000, got "${raw}"`) });
+    }
+    for (const raw of ['5', '+5', '2.5e1', '.5', '5.']) expectExit(await runCli(['plan', '--events-per-second', raw, '--json']), 0);
+  });
+
+  it('refuses a --reason no failed event can have, naming the nearest; takes reject reasons and Firehose codes', async () => {
+    const typo = await runCli(['inspect', errors, '--reason', 'INVALID_METER_VALU']);
+    expect(typo).toMatchObject({ code: 2, stderr: expect.stringContaining('--reason "INVALID_METER_VALU" is not a reason a failed event can have (did you mean INVALID_METER_VALUE?)') });
+    const unknown = await runCli(['replay', errors, '--local', '--reason', 'NOPE']);
+    expect(unknown).toMatchObject({ code: 2, stderr: expect.stringContaining('--reason "NOPE" is not a reason a failed event can have; give one of ') });
+    const known = jsonOf<{ failedEvents: number }>(await runCli(['inspect', errors, '--reason', 'INVALID_METER_VALUE', '--reason', 'Lambda.FunctionError', '--json']));
+    expect(known.failedEvents).toBe(1);
   });
 
   it('describes replay flags as replay uses them', async () => {

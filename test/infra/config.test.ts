@@ -157,6 +157,13 @@ describe('the CDK app', () => {
     [{ amberfloBucketName: 'b-1', processorRetries: '500' }, 'Error: processorRetries must be an integer from 0 to 300, got 500'],
     [{ amberfloBucketName: 'b-1', processorRetries: 'many' }, 'Error: Context key "processorRetries" must be a number, got "many"'],
     [{ amberflobucketname: 'b-1' }, 'Error: Unknown context key "amberflobucketname": did you mean "amberfloBucketName"?'],
+    // Before, these printed a Node stack trace (stackName, alarmTopicArn) or synthesized with a warning only.
+    [{ amberfloBucketName: 'b-1', stackName: 'bad name' }, 'Error: Context key "stackName" must be a CloudFormation stack name (a letter, then up to 127 letters, digits or "-"), got "bad name"'],
+    [{ amberfloBucketName: 'b-1', alarmTopicArn: 'alarms' }, 'Error: Context key "alarmTopicArn" must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got "alarms"'],
+    [{ amberfloBucketName: 'b-1', account: '1234', region: 'eu-west-1' }, 'Error: Context key "account" must be a 12-digit AWS account id, got "1234"'],
+    [{ amberfloBucketName: 'b-1', account: '111122223333', region: 'moon' }, 'Error: Context key "region" must be an AWS Region such as us-east-1, got "moon"'],
+    [{ amberfloBucketName: 'b-1', sourceLogGroupNames: '/aws/lambda/a b' }, 'Error: sourceLogGroupNames must hold log group names (1-512 of letters, digits, ".", "-", "_", "/", "#"), got "/aws/lambda/a b"'],
+    [{ amberfloBucketName: 'b-1', sourceLogGroupNames: 'x'.repeat(300) }, `Error: Dimension value must be at least 1 and no more than 255 characters; received ${'x'.repeat(300)}`],
   ])('prints one line and exits with 1 for the context %j, no stack trace', (context, line) => {
     const result = runApp(context);
     expect(result.status).toBe(1);

@@ -2,7 +2,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type OptionSpec, type OptionValues, UsageError, listOption, stringOption, timeOption } from '../lib/cli/args.ts';
-import { type ErrorRecordAt, type FailureFilter, readErrorRecords } from '../lib/error-prefix/failures.ts';
+import { REJECT_REASONS } from '../../transform/types.ts';
+import { closestName } from '../lib/cli/closest.ts';
+import { type ErrorRecordAt, type FailureFilter, UNDECODABLE_REASON, readErrorRecords } from '../lib/error-prefix/failures.ts';
 import { ErrorObjectFormatError } from '../lib/delivery/object-layout.ts';
 import { DirectoryStore, type ObjectStore, S3Store, parseS3Url } from '../lib/delivery/object-store.ts';
 import { DEFAULT_OUTPUT_DIRECTORY } from '../lib/cli/paths.ts';
@@ -27,6 +29,9 @@ export interface ErrorSource {
 
 /** LOCATION is a directory (default: the local pipeline's) or `s3://bucket/prefix`. */
 export function errorSourceFrom(location: string | undefined, values: OptionValues): ErrorSource {
+  // Checked even when no AWS API is called, so a bad value is never silently ignored.
+  const timeoutMs = timeoutOption(values);
+  const region = regionOption(values);
   const s3 = location === undefined ? undefined : parseS3Url(location);
   if (s3 === undefined && location !== undefined && /^s3:/i.test(location)) {
     throw new UsageError(`"${location}" names no bucket: give s3://BUCKET/PREFIX, e.g. s3://my-amberflo-bucket/errors/`);
@@ -35,8 +40,8 @@ export function errorSourceFrom(location: string | undefined, values: OptionValu
     const endpoint = stringOption(values, 's3-endpoint');
     const store = new S3Store({
       bucket: s3.bucket,
-      region: regionOption(values),
-      timeoutMs: timeoutOption(values),
+      region,
+      timeoutMs,
       ...(endpoint === undefined ? {} : { endpoint: urlOption('s3-endpoint', endpoint) }),
     });
     const prefix = s3.prefix === '' ? 'errors/' : s3.prefix;
@@ -56,10 +61,24 @@ export function failureFilterFrom(values: OptionValues): FailureFilter {
   const until = timeOption(values, 'until');
   if (since !== undefined && until !== undefined && since >= until) throw new UsageError('--since must be earlier than --until');
   return {
-    reasons: listOption(values, 'reason'),
+    reasons: listOption(values, 'reason').map(checkedReason),
     ...(since === undefined ? {} : { since }),
     ...(until === undefined ? {} : { until }),
   };
+}
+
+const KNOWN_REASONS: readonly string[] = [...REJECT_REASONS, UNDECODABLE_REASON];
+/** Firehose's error codes for whole failed records: `Lambda.FunctionError`, `Lambda.ProcessingFailedStatus`, … */
+const FIREHOSE_ERROR_CODE = /^[A-Z][A-Za-z0-9]*\.[A-Z][A-Za-z0-9]*$/;
+
+/** A reason `--reason` can match: a reject reason, or a Firehose error code; anything else is a usage error. */
+function checkedReason(reason: string): string {
+  if (KNOWN_REASONS.includes(reason) || FIREHOSE_ERROR_CODE.test(reason)) return reason;
+  const nearest = closestName(reason, KNOWN_REASONS);
+  throw new UsageError(
+    `--reason ${JSON.stringify(reason)} is not a reason a failed event can have${nearest === undefined ? '' : ` (did you mean ${nearest}?)`}; ` +
+      `give one of ${KNOWN_REASONS.join(', ')}, or a Firehose error code such as Lambda.FunctionError`,
+  );
 }
 
 export async function loadErrorRecords(source: ErrorSource, progress: Progress): Promise<ErrorRecordAt[]> {

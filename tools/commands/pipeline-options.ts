@@ -10,7 +10,7 @@ import { DirectoryStore, type ObjectStore, S3Store, removeEarlierObjects } from 
 import { DEFAULT_OUTPUT_DIRECTORY, TRANSFORM_BUNDLE, displayPath } from '../lib/cli/paths.ts';
 import { DEFAULT_TIMEOUT_MS } from '../lib/aws/connection.ts';
 import { closestName } from '../lib/cli/closest.ts';
-import { ENV } from '../../transform/config.ts';
+import { ConfigError, ENV, loadConfig } from '../../transform/config.ts';
 
 export const DEFAULT_REGION = 'us-east-1';
 const MIB = 1024 * 1024;
@@ -19,7 +19,7 @@ const MIB = 1024 * 1024;
 export const TIMEOUT_OPTION: OptionSpec = {
   type: 'string',
   value: 'SECONDS',
-  description: 'Seconds an AWS API request may take to connect and answer, per attempt (0.1-300; the SDK makes up to 3 attempts)',
+  description: 'Seconds an AWS API request may stay silent (connecting, or waiting for an answer), per attempt (0.1-300; the SDK makes up to 3 attempts)',
   default: String(DEFAULT_TIMEOUT_MS / 1000),
 };
 
@@ -60,8 +60,11 @@ export const PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   timeout: TIMEOUT_OPTION,
 };
 
+/** `--region`, else AWS_REGION, else us-east-1; a malformed name is a usage error before anything is touched. */
 export function regionOption(values: OptionValues): string {
-  return stringOption(values, 'region') ?? process.env['AWS_REGION'] ?? DEFAULT_REGION;
+  const region = stringOption(values, 'region') ?? process.env['AWS_REGION'] ?? DEFAULT_REGION;
+  if (!/^[a-z]{2}(-[a-z0-9]+)+$/.test(region)) throw new UsageError(`--region must be an AWS Region such as us-east-1, got "${region}"`);
+  return region;
 }
 
 export function storeOption(values: OptionValues, outputDirectory = DEFAULT_OUTPUT_DIRECTORY): ObjectStore {
@@ -92,8 +95,12 @@ function bundleOption(values: OptionValues): string {
 
 const TRANSFORM_VARIABLES: readonly string[] = Object.values(ENV);
 
-/** `--transform-env`: only the variables the transform reads, so a misspelt fix fails instead of proving nothing. */
-export function transformEnvironment(values: OptionValues): Record<string, string> {
+/**
+ * `--transform-env`: only the variables the transform reads, so a misspelt fix fails instead of proving nothing.
+ * A value the transform's cold start refuses is allowed (it is how an outage is rehearsed) but said on stderr,
+ * since every invocation will then fail as `Lambda.FunctionError`.
+ */
+export function transformEnvironment(values: OptionValues, io: { stderr: (text: string) => void }): Record<string, string> {
   const environment = keyValueOption(values, 'transform-env');
   for (const name of Object.keys(environment)) {
     if (TRANSFORM_VARIABLES.includes(name)) continue;
@@ -102,6 +109,12 @@ export function transformEnvironment(values: OptionValues): Record<string, strin
       `--transform-env: the transform reads no variable ${name}${nearest === undefined ? '' : ` (did you mean ${nearest}?)`}; ` +
         `it reads ${TRANSFORM_VARIABLES.join(', ')}`,
     );
+  }
+  try {
+    loadConfig(environment);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`warning: --transform-env: ${error.message}: the transform will fail its cold start, and every invocation with it\n`);
   }
   return environment;
 }
@@ -174,7 +187,7 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
       functionName: 'meter-firehose-transform',
       memoryMb: numberOption(values, 'lambda-memory', PIPELINE_DEFAULTS.transformMemorySizeMB, { min: 128, max: 10_240, integer: true }),
       timeoutMs: numberOption(values, 'lambda-timeout', PIPELINE_DEFAULTS.transformTimeoutSeconds, { min: 1, max: 300 }) * 1000,
-      environment: transformEnvironment(values),
+      environment: transformEnvironment(values, io),
       ...(lambdaLogs ? { onLog: (text: string) => io.stderr(text) } : {}),
     },
     store: storeOption(values, outputDirectory),

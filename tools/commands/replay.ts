@@ -77,6 +77,8 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   const deliveryStreamArn = stringOption(values, 'delivery-stream-arn');
   const dryRun = booleanOption(values, 'dry-run');
   if (local && streamArn !== undefined) throw new UsageError('--local replays into the local pipeline; it cannot be combined with --stream-arn');
+  if (streamArn !== undefined && streamName !== undefined) throw new UsageError('give the target stream once: --stream-name or --stream-arn, not both');
+  checkLocalOnlyOptions(values, local);
   if (deliveryStreamArn !== undefined && (local || streamArn !== undefined || streamName !== undefined)) {
     throw new UsageError('--delivery-stream-arn is a target of its own; it cannot be combined with --local, --stream-arn or --stream-name');
   }
@@ -134,6 +136,26 @@ async function sendToTarget(target: ReplayTarget, entries: readonly { data: Uint
 }
 
 type LocalPipelineOptions = ReturnType<typeof pipelineOptionsFrom>;
+
+/** Flags that shape the local pipeline only; `--stream-name`, `--kinesis-endpoint` and `--timeout` also serve a Kinesis target. */
+const LOCAL_ONLY_OPTIONS = [
+  ...Object.keys(LOCAL_PIPELINE_OPTIONS).filter((name) => !['stream-name', 'kinesis-endpoint', 'timeout'].includes(name)),
+  'bucket-endpoint',
+];
+
+/**
+ * A local-pipeline flag without --local would be ignored: `--transform-env UNKNOWN_FIELDS=drop` would seem to
+ * apply a fix to a replay into the deployed stream, whose transform keeps its own configuration.
+ */
+function checkLocalOnlyOptions(values: OptionValues, local: boolean): void {
+  const given = LOCAL_ONLY_OPTIONS.find((name) => values[name] !== undefined);
+  if (!local && given !== undefined) {
+    throw new UsageError(`--${given} applies to --local only: a replay into a Kinesis stream goes through the deployed pipeline and its settings`);
+  }
+  if (local && values['bucket'] !== undefined && values['bucket-endpoint'] === undefined) {
+    throw new UsageError('--bucket applies with --bucket-endpoint URL; without it, objects go to --out');
+  }
+}
 
 /** The local pipeline's options; its directory must not be the one being replayed unless told to add to it. */
 function localPipelineOptions(values: OptionValues, io: CommandIO, source: ErrorSource): LocalPipelineOptions {

@@ -16,9 +16,12 @@ export class ByteWriter {
     this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.length);
   }
 
-  /** Makes room for `count` more bytes. */
+  /**
+   * Makes room for `count` more bytes, and a word beyond them: copy and fixed write whole words, up to three
+   * bytes past what they append, which the next write overwrites or `written` leaves out.
+   */
   reserve(count: number): void {
-    const needed = this.length + count;
+    const needed = this.length + count + WORD;
     if (needed <= this.bytes.length) return;
     const grown = Buffer.allocUnsafe(Math.max(needed, this.bytes.length * 2));
     this.bytes.copy(grown, 0, 0, this.length);
@@ -27,29 +30,26 @@ export class ByteWriter {
   }
 
   /**
-   * Appends `source[start, end)`; room must have been reserved. By words and bytes: the ranges are short, and a
-   * call into Buffer#copy or TypedArray#set costs more than copying them.
+   * Appends `source[start, end)`; room must have been reserved. By words: the ranges are short, and a call into
+   * Buffer#copy or TypedArray#set costs more than copying them.
    */
   copy(source: Uint8Array, start: number, end: number): void {
     const { bytes, view } = this;
+    const sourceView = viewOf(source);
     let at = this.length;
     let i = start;
-    if (end - i >= WORD) {
-      const sourceView = viewOf(source);
-      for (const last = end - WORD; i <= last; i += WORD, at += WORD) view.setInt32(at, sourceView.getInt32(i, true), true);
-    }
+    for (const last = source.length - WORD; i < end && i <= last; i += WORD, at += WORD) view.setInt32(at, sourceView.getInt32(i, true), true);
     for (; i < end; i++) bytes[at++] = source[i] as number;
-    this.length = at;
+    this.length += end - start;
   }
 
   /** Appends a fixed text; room must have been reserved. */
   fixed(text: FixedText): void {
-    const { bytes, view } = this;
+    const { view } = this;
     const { words } = text;
     let at = this.length;
     for (let k = 0; k < words.length; k++, at += WORD) view.setInt32(at, words[k] as number, true);
-    for (let i = words.length * WORD; i < text.bytes.length; i++) bytes[at++] = text.bytes[i] as number;
-    this.length = at;
+    this.length += text.bytes.length;
   }
 
   /**

@@ -61,26 +61,40 @@ export function viewOf(bytes: Uint8Array): DataView {
   return view;
 }
 
-/** A fixed ASCII text with its whole four-byte words (as getInt32 reads them), to match and write it by words. */
+/**
+ * A fixed ASCII text as four-byte words (as getInt32 reads them), the last one padded with zeros, to match and
+ * write it a word at a time: `lastMask` keeps the last word's bytes of the text.
+ */
 export interface FixedText {
   readonly bytes: Buffer;
   readonly words: Int32Array;
+  readonly lastMask: number;
 }
 
 export function fixedText(text: string): FixedText {
+  if (text.length === 0) throw new RangeError('A fixed text is never empty');
   const bytes = Buffer.from(text, 'latin1');
-  const words = new Int32Array(bytes.length >> 2);
-  for (let k = 0; k < words.length; k++) words[k] = bytes.readInt32LE(k * 4);
-  return { bytes, words };
+  const padded = Buffer.alloc(Math.ceil(bytes.length / 4) * 4);
+  bytes.copy(padded);
+  const words = new Int32Array(padded.length >> 2);
+  for (let k = 0; k < words.length; k++) words[k] = padded.readInt32LE(k * 4);
+  const tail = bytes.length & 3;
+  return { bytes, words, lastMask: tail === 0 ? -1 : (1 << (tail * 8)) - 1 };
 }
 
 /** Whether `fixed` is at `at` in `bytes`. */
 export function fixedAt(bytes: Uint8Array, at: number, fixed: FixedText): boolean {
-  const { bytes: text, words } = fixed;
-  if (at + text.length > bytes.length) return false;
+  const { words, lastMask } = fixed;
+  const last = words.length - 1;
+  // Near the end the padded last word would read past it: compare bytes.
+  if (at + (last + 1) * 4 > bytes.length) return fixedBytesAt(bytes, at, fixed.bytes);
   const view = viewOf(bytes);
-  let i = 0;
-  for (let k = 0; k < words.length; k++, i += 4) if (view.getInt32(at + i, true) !== words[k]) return false;
-  for (; i < text.length; i++) if (bytes[at + i] !== text[i]) return false;
+  for (let k = 0; k < last; k++) if (view.getInt32(at + k * 4, true) !== words[k]) return false;
+  return (view.getInt32(at + last * 4, true) & lastMask) === words[last];
+}
+
+function fixedBytesAt(bytes: Uint8Array, at: number, text: Uint8Array): boolean {
+  if (at + text.length > bytes.length) return false;
+  for (let i = 0; i < text.length; i++) if (bytes[at + i] !== text[i]) return false;
   return true;
 }

@@ -5,10 +5,18 @@
  */
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
-/** Per-attempt limit when none is given; the SDK makes up to 3 attempts of a call. */
-export const DEFAULT_TIMEOUT_MS = 5_000;
+/**
+ * Longest silence per attempt when none is given. AWS answers Kinesis and S3 calls in well under a second, and
+ * the SDK makes up to 3 attempts, so an endpoint that never answers fails the command in about 7 s.
+ */
+export const DEFAULT_TIMEOUT_MS = 2_000;
 /** Loopback and AWS endpoints accept connections in milliseconds; waiting longer only delays the answer. */
 const MAX_CONNECTION_TIMEOUT_MS = 3_000;
+/**
+ * Bound on a whole attempt, from connecting to the response headers, however busy the connection: room to
+ * upload a 5 MiB PutRecords call on a slow link, which the silence limit alone would allow forever.
+ */
+const MIN_ATTEMPT_TIMEOUT_MS = 30_000;
 
 export type AwsService = 'Kinesis' | 'Firehose' | 'S3';
 
@@ -17,16 +25,16 @@ export interface Connection {
   readonly region: string;
   /** An explicit endpoint (emulator, S3-compatible store); otherwise the SDK's default for the Region. */
   readonly endpoint?: string;
-  /** Limit for each attempt: connect, send, and receive the response headers, then for each idle gap in the body. */
+  /** Longest silence (nothing sent or received) in each attempt; connecting gets at most 3 s of it. */
   readonly timeoutMs: number;
 }
 
 export function timedRequestHandler(timeoutMs: number): NodeHttpHandler {
   return new NodeHttpHandler({
     connectionTimeout: Math.min(timeoutMs, MAX_CONNECTION_TIMEOUT_MS),
-    requestTimeout: timeoutMs,
-    throwOnRequestTimeout: true,
     socketTimeout: timeoutMs,
+    requestTimeout: Math.max(timeoutMs, MIN_ATTEMPT_TIMEOUT_MS),
+    throwOnRequestTimeout: true,
   });
 }
 

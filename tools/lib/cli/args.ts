@@ -120,8 +120,11 @@ export function numberOption(values: OptionValues, name: string, fallback: numbe
   return raw === undefined ? fallback : parseNumber(`--${name}`, raw, bounds);
 }
 
+/** Decimal notation only: `Number()` would also take `0x10`, `0b1` and surrounding spaces. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 export function parseNumber(label: string, raw: string, bounds: NumberBounds): number {
-  const value = raw.trim() === '' ? Number.NaN : Number(raw);
+  const value = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
   const kind = bounds.integer ? 'an integer' : 'a number';
   if (!Number.isFinite(value) || (bounds.integer && !Number.isInteger(value)) || value < bounds.min || value > bounds.max) {
     throw new UsageError(`${label} must be ${kind} from ${bounds.min} to ${bounds.max}, got "${raw}"`);

@@ -47,6 +47,7 @@ export function decodeLogInput(bytes: Uint8Array, source = 'input'): string {
 
 export function parseLogInput(text: string, options: LogInputOptions, source = 'input'): ParsedLogInput {
   const trimmed = text.trim();
+  if (trimmed === '') throw new LogInputError(`${source} is empty: ${EXPECTED}`);
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     const whole = parseJson(trimmed);
     if ('value' in whole && isObject(whole.value) && 'events' in whole.value) {
