@@ -1,14 +1,16 @@
-/** `npm run build`: the transform Lambda (as deployed), the CLI and the benchmarks, bundled with esbuild. */
+/** `npm run build`: the transform and relay forwarder Lambdas (as deployed), the CLI and the benchmarks, bundled with esbuild. */
 import { build } from 'esbuild';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { bundleTransform, ESM_REQUIRE_BANNER } from './transform-bundle.ts';
+import { bundleRelay } from './relay-bundle.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '..');
 const dist = path.join(projectRoot, 'dist');
 rmSync(dist, { recursive: true, force: true });
 
 bundleTransform(projectRoot, path.join(dist, 'transform'));
+bundleRelay(projectRoot, path.join(dist, 'relay'));
 
 // Command-line entry points run on the developer's machine (Node.js 20 or later).
 const benchDir = path.join(projectRoot, 'bench');

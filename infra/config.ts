@@ -45,6 +45,13 @@ const PIPELINE_KEYS = {
   dataFreshnessAlarmSeconds: 'number',
   rejectedMeterRecordsAlarmThreshold: 'number',
   durationAlarmPercentOfTimeout: 'number',
+  delivery: 'string',
+  amberfloKeysSecretArn: 'string',
+  amberfloBucketRegion: 'string',
+  sourceBackup: 'boolean',
+  pipelineBucketName: 'string',
+  pipelineBucketExpirationDays: 'number',
+  pipelineBucketAccessLogsBucketName: 'string',
 } as const satisfies Record<keyof PipelineSettings, Kind>;
 
 const TRANSFORM_KEYS = Object.keys(ENV).filter((key) => key !== 'pipelineName');

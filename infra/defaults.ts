@@ -10,6 +10,14 @@ export const PIPELINE_DEFAULTS = {
   destinationBufferIntervalSeconds: 300,
   dataOutputPrefix: 'ingest/records/!{timestamp:yyyy-MM-dd}/',
   errorOutputPrefix: 'errors/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/',
+  /** Firehose's backup of every source record (S3BackupMode Enabled) in the pipeline bucket. */
+  sourceBackupPrefix: 'source-backup/!{timestamp:yyyy-MM-dd}/',
+  /**
+   * Objects in the pipeline bucket expire after this many days: Amberflo accepts events up to 60 days old,
+   * so a backup older than that cannot be replayed; 30 more days to notice and act.
+   */
+  pipelineBucketExpirationDays: 90,
+  sourceBackupErrorPrefix: 'source-backup-errors/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/',
   compression: 'GZIP',
   transformMemorySizeMB: 1024,
   transformTimeoutSeconds: 120,

@@ -15,8 +15,11 @@ import { resolveSettings } from './pipeline/settings.ts';
 import { MeterStream } from './pipeline/stream.ts';
 import { LogSubscriptions } from './pipeline/subscriptions.ts';
 import { TransformFunction } from './pipeline/transform-function.ts';
+import { PipelineBucket } from './pipeline/pipeline-bucket.ts';
+import { Relay } from './pipeline/relay.ts';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 
-export type { DeliveryCompression, MeterIngestionPipelineProps, TransformSettings } from './pipeline/props.ts';
+export type { DeliveryCompression, DeliveryMode, MeterIngestionPipelineProps, TransformSettings } from './pipeline/props.ts';
 export { PipelineConfigError } from './pipeline/settings.ts';
 
 /**
@@ -42,6 +45,10 @@ export class MeterIngestionPipeline extends Construct {
   readonly subscriptionRole: iam.Role;
   readonly alarms: cloudwatch.Alarm[];
   readonly dashboard: cloudwatch.Dashboard;
+  /** The customer's bucket (relay delivery, source backup); undefined in direct mode without backup. */
+  readonly pipelineBucket: s3.IBucket | undefined;
+  /** Relay mode's queue, dead-letter queue and forwarder. */
+  readonly relay: Relay | undefined;
 
   constructor(scope: Construct, id: string, props: MeterIngestionPipelineProps) {
     super(scope, id);
@@ -69,15 +76,39 @@ export class MeterIngestionPipeline extends Construct {
     this.transformLogGroup = transform.logGroup;
     this.transformFunction = transform.function;
 
+    this.pipelineBucket = settings.usesPipelineBucket
+      ? new PipelineBucket(this, {
+          pipelineName,
+          existingBucketName: settings.pipelineBucketName,
+          expirationDays: settings.pipelineBucketExpirationDays,
+          accessLogsBucketName: settings.pipelineBucketAccessLogsBucketName,
+        }).bucket
+      : undefined;
+
     const delivery = new Delivery(this, {
       ...settings,
       logGroupName: settings.deliveryLogGroupName,
       source,
       transform: transform.function,
+      pipelineBucket: this.pipelineBucket,
     });
     this.deliveryLogGroup = delivery.logGroup;
     this.deliveryRole = delivery.role;
     this.deliveryStream = delivery.deliveryStream;
+
+    this.relay =
+      settings.delivery === 'relay' && this.pipelineBucket !== undefined && settings.amberfloKeysSecretArn !== undefined
+        ? new Relay(this, {
+            pipelineName,
+            logGroupName: settings.forwarderLogGroupName,
+            logRetentionDays: settings.logRetentionDays,
+            pipelineBucket: this.pipelineBucket,
+            dataOutputPrefix: settings.dataOutputPrefix,
+            amberfloBucketName: settings.amberfloBucketName,
+            amberfloBucketRegion: settings.amberfloBucketRegion,
+            amberfloKeysSecretArn: settings.amberfloKeysSecretArn,
+          })
+        : undefined;
 
     const subscriptions = new LogSubscriptions(this, {
       pipelineName,
@@ -91,6 +122,7 @@ export class MeterIngestionPipeline extends Construct {
     this.subscriptionRole = subscriptions.role;
 
     const monitoring = new Monitoring(this, {
+      otherAlarms: this.relay?.alarms ?? [],
       ...settings,
       metricsNamespace: settings.transformConfig.metricsNamespace,
       stream,

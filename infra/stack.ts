@@ -33,9 +33,24 @@ export class MeterFirehoseStack extends Stack {
     });
 
     new CfnOutput(this, 'FirehoseRoleArn', {
-      description: 'Role Firehose delivers with: Amberflo must grant it access in the bucket policy',
+      description:
+        this.pipeline.relay === undefined
+          ? 'Role Firehose delivers with: Amberflo must grant it access in the bucket policy'
+          : 'Role Firehose delivers with (into the pipeline bucket; relay mode needs no grant from Amberflo)',
       value: this.pipeline.deliveryRole.roleArn,
     });
+    if (this.pipeline.pipelineBucket !== undefined) {
+      new CfnOutput(this, 'PipelineBucketName', {
+        description: 'Your bucket: source-record backup (replay --from-backup) and, in relay mode, ingest and error prefixes',
+        value: this.pipeline.pipelineBucket.bucketName,
+      });
+    }
+    if (this.pipeline.relay !== undefined) {
+      new CfnOutput(this, 'RelayDeadLetterQueueUrl', {
+        description: 'Ingest objects not forwarded to Amberflo; redrive after fixing the cause',
+        value: this.pipeline.relay.deadLetterQueue.queueUrl,
+      });
+    }
     new CfnOutput(this, 'DeliveryStreamName', { value: this.pipeline.deliveryStream.ref });
     if (this.pipeline.stream !== undefined) new CfnOutput(this, 'StreamName', { value: this.pipeline.stream.streamName });
     new CfnOutput(this, 'PipelineName', { value: this.pipeline.pipelineName });

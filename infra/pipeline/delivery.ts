@@ -3,6 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { PIPELINE_DEFAULTS } from '../defaults.ts';
 import type { Construct } from 'constructs';
 import { ownLogGroup, type OwnLogGroupProps } from './own-log-group.ts';
 import type { ResolvedSettings } from './settings.ts';
@@ -24,15 +26,25 @@ export type DeliverySettings = Pick<
   | 'destinationBufferSizeMBs'
   | 'compression'
   | 'fileExtension'
+  | 'delivery'
+  | 'sourceBackup'
 >;
 
 export interface DeliveryProps extends DeliverySettings, OwnLogGroupProps {
   /** The Kinesis stream Firehose reads, or the Direct PUT name the delivery stream takes. */
   readonly source: MeterStream | DirectPutDestination;
   readonly transform: lambda.IFunction;
+  /** The customer's bucket: destination in relay mode, and where source records are backed up. */
+  readonly pipelineBucket: s3.IBucket | undefined;
 }
 
-/** The Data Firehose delivery stream from its source (Kinesis or Direct PUT) through the transform to the Amberflo bucket. */
+/** Where Firehose backs up every source record (S3BackupMode Enabled), in the pipeline bucket. */
+export const SOURCE_BACKUP_PREFIXES = [PIPELINE_DEFAULTS.sourceBackupPrefix, PIPELINE_DEFAULTS.sourceBackupErrorPrefix] as const;
+
+/**
+ * The Data Firehose delivery stream from its source (Kinesis or Direct PUT) through the transform to the Amberflo
+ * bucket (direct delivery) or to the pipeline bucket (relay), backing up every source record to the pipeline bucket.
+ */
 export class Delivery {
   /** Firehose's error log group. */
   readonly logGroup: logs.LogGroup;
@@ -50,6 +62,10 @@ export class Delivery {
     });
     this.role = deliveryRole(scope, props, this.logGroup, logStream.logStreamName);
 
+    const pipelineBucket = props.pipelineBucket;
+    const destinationArn = props.delivery === 'relay' ? requireBucket(pipelineBucket).bucketArn : bucketArn(props.amberfloBucketName);
+    const bufferingHints = { intervalInSeconds: props.destinationBufferIntervalSeconds, sizeInMBs: props.destinationBufferSizeMBs };
+    const logging = { enabled: true, logGroupName: this.logGroup.logGroupName, logStreamName: logStream.logStreamName };
     // L1 on purpose: the L2 S3 destination grants read, write and delete on the whole bucket, and its Lambda
     // processor only takes whole MiB. This stream writes to another account's bucket under two prefixes only, and
     // its processor buffer must stay below 1 MB (see processorBufferSizeMBs).
@@ -66,21 +82,29 @@ export class Delivery {
             deliveryStreamEncryptionConfigurationInput: { keyType: 'AWS_OWNED_CMK' },
           }),
       extendedS3DestinationConfiguration: {
-        bucketArn: bucketArn(props.amberfloBucketName),
+        bucketArn: destinationArn,
         roleArn: this.role.roleArn,
         prefix: props.dataOutputPrefix,
         errorOutputPrefix: props.errorOutputPrefix,
-        bufferingHints: {
-          intervalInSeconds: props.destinationBufferIntervalSeconds,
-          sizeInMBs: props.destinationBufferSizeMBs,
-        },
+        bufferingHints,
         compressionFormat: props.compression,
         fileExtension: props.fileExtension,
-        cloudWatchLoggingOptions: {
-          enabled: true,
-          logGroupName: this.logGroup.logGroupName,
-          logStreamName: logStream.logStreamName,
-        },
+        cloudWatchLoggingOptions: logging,
+        ...(props.sourceBackup
+          ? {
+              s3BackupMode: 'Enabled',
+              // Source records are gzipped CloudWatch Logs payloads already: stored as they came.
+              s3BackupConfiguration: {
+                bucketArn: requireBucket(pipelineBucket).bucketArn,
+                roleArn: this.role.roleArn,
+                prefix: SOURCE_BACKUP_PREFIXES[0],
+                errorOutputPrefix: SOURCE_BACKUP_PREFIXES[1],
+                bufferingHints,
+                compressionFormat: 'UNCOMPRESSED',
+                cloudWatchLoggingOptions: logging,
+              },
+            }
+          : {}),
         processingConfiguration: {
           enabled: true,
           processors: [
@@ -113,10 +137,16 @@ export class Delivery {
 
 function deliveryRole(scope: Construct, props: DeliveryProps, logGroup: logs.LogGroup, logStreamName: string): iam.Role {
   const bucket = bucketArn(props.amberfloBucketName);
-  const objectKeys = [props.dataOutputPrefix, props.errorOutputPrefix].map(
-    (prefix) => `${props.amberfloBucketName}/${staticPart(prefix)}*`,
-  );
+  const direct = props.delivery === 'direct';
+  const objectKeys = direct
+    ? [props.dataOutputPrefix, props.errorOutputPrefix].map((prefix) => `${props.amberfloBucketName}/${staticPart(prefix)}*`)
+    : [];
   const objectArns = objectKeys.map((key) => `arn:${Aws.PARTITION}:s3:::${key}`);
+  const pipelinePrefixes = [
+    ...(direct ? [] : [props.dataOutputPrefix, props.errorOutputPrefix]),
+    ...(props.sourceBackup ? SOURCE_BACKUP_PREFIXES : []),
+  ].map((prefix) => `${staticPart(prefix)}*`);
+  const pipelineBucket = pipelinePrefixes.length === 0 ? undefined : requireBucket(props.pipelineBucket);
   const role = new iam.Role(scope, 'DeliveryRole', {
     assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
       conditions: { StringEquals: { 'sts:ExternalId': Aws.ACCOUNT_ID } },
@@ -135,18 +165,39 @@ function deliveryRole(scope: Construct, props: DeliveryProps, logGroup: logs.Log
       }),
       // Cross-account delivery: Firehose puts objects with the bucket-owner-full-control ACL, which needs
       // s3:PutObjectAcl. Object actions are limited to the static parts of the data and error prefixes.
-      WriteAmberfloBucket: new iam.PolicyDocument({
-        statements: [
-          new iam.PolicyStatement({
-            actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
-            resources: [bucket],
+      ...(direct
+        ? {
+            WriteAmberfloBucket: new iam.PolicyDocument({
+              statements: [
+                new iam.PolicyStatement({
+                  actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+                  resources: [bucket],
+                }),
+                new iam.PolicyStatement({
+                  actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject', 's3:PutObjectAcl'],
+                  resources: objectArns,
+                }),
+              ],
+            }),
+          }
+        : {}),
+      // The customer's own bucket (ACLs disabled): relay mode's ingest and error prefixes, the source backup.
+      ...(pipelineBucket === undefined
+        ? {}
+        : {
+            WritePipelineBucket: new iam.PolicyDocument({
+              statements: [
+                new iam.PolicyStatement({
+                  actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+                  resources: [pipelineBucket.bucketArn],
+                }),
+                new iam.PolicyStatement({
+                  actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+                  resources: pipelinePrefixes.map((pattern) => pipelineBucket.arnForObjects(pattern)),
+                }),
+              ],
+            }),
           }),
-          new iam.PolicyStatement({
-            actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject', 's3:PutObjectAcl'],
-            resources: objectArns,
-          }),
-        ],
-      }),
       ErrorLogging: new iam.PolicyDocument({
         statements: [
           new iam.PolicyStatement({
@@ -164,9 +215,13 @@ function deliveryRole(scope: Construct, props: DeliveryProps, logGroup: logs.Log
       }),
     },
   });
-  for (const key of objectKeys) {
+  const nagResources = [
+    ...objectKeys.map((key) => `arn:<AWS::Partition>:s3:::${key}`),
+    ...(pipelineBucket === undefined ? [] : pipelinePrefixes.map((pattern) => nagObjectArn(scope, pipelineBucket, pattern))),
+  ];
+  for (const resource of nagResources) {
     Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${key}]`,
+      id: `AwsSolutions-IAM5[Resource::${resource}]`,
       reason:
         'Firehose names each object itself (prefix + stream name + timestamp + random suffix), so object ' +
         'permissions can only be scoped to the static part of the configured prefix.',
@@ -178,6 +233,20 @@ function deliveryRole(scope: Construct, props: DeliveryProps, logGroup: logs.Log
     reason: 'The transform function itself and its versions and aliases (qualified ARNs), and nothing else.',
   });
   return role;
+}
+
+function requireBucket(bucket: s3.IBucket | undefined): s3.IBucket {
+  if (bucket === undefined) throw new Error('the pipeline bucket is required for relay delivery and source backup');
+  return bucket;
+}
+
+/** How cdk-nag prints `bucket.arnForObjects(pattern)`: by name for an imported bucket, by logical ID for a created one. */
+export function nagObjectArn(scope: Construct, bucket: s3.IBucket, pattern: string): string {
+  if (bucket instanceof s3.Bucket) {
+    const logicalId = Stack.of(scope).resolve((bucket.node.defaultChild as s3.CfnBucket).logicalId) as string;
+    return `<${logicalId}.Arn>/${pattern}`;
+  }
+  return `arn:<AWS::Partition>:s3:::${bucket.bucketName}/${pattern}`;
 }
 
 function bucketArn(bucketName: string): string {

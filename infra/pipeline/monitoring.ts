@@ -38,6 +38,8 @@ export interface MonitoringProps extends MonitoringSettings {
   readonly stream: MeterStream | undefined;
   readonly transform: lambda.IFunction;
   readonly deliveryStream: firehose.CfnDeliveryStream;
+  /** Alarms of other parts (the relay's) that notify the same topic. */
+  readonly otherAlarms?: readonly cloudwatch.Alarm[];
 }
 
 /** The pipeline's alarms (notifying the alarm topic, if any) and its dashboard. */
@@ -52,6 +54,7 @@ export class Monitoring {
     this.scope = scope;
     this.pipelineName = props.pipelineName;
     this.addAlarms(props);
+    this.alarms.push(...(props.otherAlarms ?? []));
     if (props.alarmTopic) {
       const action = new cloudwatchActions.SnsAction(props.alarmTopic);
       for (const alarm of this.alarms) {

@@ -5,12 +5,58 @@ import type { PipelineSourceKind } from '../pipeline-source.ts';
 /** Transform settings the construct passes to the function's environment (`PIPELINE_NAME` is set from `pipelineName`). */
 export type TransformSettings = Partial<Omit<TransformConfig, 'pipelineName'>>;
 
+/**
+ * How meter records reach Amberflo's bucket. `direct`: Firehose writes it, with a role Amberflo's bucket policy
+ * grants. `relay`: Firehose writes the pipeline bucket; a forwarder copies each new ingest object to Amberflo's
+ * bucket with the access key pair Amberflo issued (read from Secrets Manager).
+ */
+export type DeliveryMode = 'direct' | 'relay';
+
 /** Compression formats Amberflo can ingest: it gunzips objects whose key ends in `.gz` and reads the rest as JSON. */
 export type DeliveryCompression = 'UNCOMPRESSED' | 'GZIP';
 
 export interface MeterIngestionPipelineProps {
   /** Name of the S3 bucket Amberflo provisioned for this account (owned by Amberflo's account). */
   readonly amberfloBucketName: string;
+
+  /** How records reach Amberflo's bucket (see DeliveryMode). @default 'direct' */
+  readonly delivery?: DeliveryMode;
+
+  /**
+   * Relay mode: ARN of the Secrets Manager secret holding Amberflo's key pair as
+   * `{"accessKeyId": "...", "secretAccessKey": "..."}`. Only the ARN is in the template; the forwarder reads the
+   * value at run time. Required with `delivery: 'relay'`.
+   */
+  readonly amberfloKeysSecretArn?: string;
+
+  /** Relay mode: Region of Amberflo's bucket. @default - the stack's Region */
+  readonly amberfloBucketRegion?: string;
+
+  /**
+   * Firehose's backup of every untransformed source record into the pipeline bucket (under
+   * `source-backup/`), so `replay --from-backup` can re-send them after an outage.
+   * @default true
+   */
+  readonly sourceBackup?: boolean;
+
+  /**
+   * An existing bucket of this account to use as the pipeline bucket (it must block public access, deny
+   * non-TLS requests and expire objects). @default - a bucket is created (needed for relay mode or source backup)
+   */
+  readonly pipelineBucketName?: string;
+
+  /**
+   * Days after which objects in a created pipeline bucket expire (at least 15, past the dead-letter queue's
+   * 14-day retention). The default covers Amberflo's 60-day backfill window with 30 days to act.
+   * @default 90
+   */
+  readonly pipelineBucketExpirationDays?: number;
+
+  /**
+   * A bucket that receives S3 server access logs of a created pipeline bucket.
+   * @default - no server access logs: object-level auditing is left to CloudTrail data events
+   */
+  readonly pipelineBucketAccessLogsBucketName?: string;
 
   /**
    * Unique name of this pipeline: the `Pipeline` dimension of the transform's metrics, the dashboard name and

@@ -46,18 +46,36 @@ const NUMBER_SETTINGS: Record<Exclude<NumericProp, 'logRetentionDays'>, NumberSe
   dataFreshnessAlarmSeconds: { min: 1 },
   rejectedMeterRecordsAlarmThreshold: { default: 0, min: 0 },
   durationAlarmPercentOfTimeout: { default: 80, min: 1, max: 100 },
+  pipelineBucketExpirationDays: { default: PIPELINE_DEFAULTS.pipelineBucketExpirationDays, min: 15 },
 };
 
 /** Every setting with its default applied, checked, plus the names derived from them. */
 export type ResolvedSettings = Required<
-  Omit<MeterIngestionPipelineProps, 'streamShardCount' | 'fileExtension' | 'alarmTopic' | 'transform'>
+  Omit<
+    MeterIngestionPipelineProps,
+    | 'streamShardCount'
+    | 'fileExtension'
+    | 'alarmTopic'
+    | 'transform'
+    | 'amberfloKeysSecretArn'
+    | 'amberfloBucketRegion'
+    | 'pipelineBucketName'
+    | 'pipelineBucketAccessLogsBucketName'
+  >
 > & {
+  readonly amberfloKeysSecretArn: string | undefined;
+  readonly amberfloBucketRegion: string | undefined;
+  readonly pipelineBucketName: string | undefined;
+  readonly pipelineBucketAccessLogsBucketName: string | undefined;
+  /** Whether the pipeline needs a bucket of its own: relay mode or source backup. */
+  readonly usesPipelineBucket: boolean;
   readonly streamShardCount: number | undefined;
   readonly fileExtension: string | undefined;
   readonly alarmTopic: sns.ITopic | undefined;
   readonly transformConfig: TransformConfig;
   readonly transformLogGroupName: string;
   readonly deliveryLogGroupName: string;
+  readonly forwarderLogGroupName: string;
   /** Every log group the account policy leaves out: the pipeline's own, those subscribed directly, the excluded. */
   readonly accountPolicyExclusions: string[];
 };
@@ -83,7 +101,10 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
   }
   const transformLogGroupName = `/meter-firehose/${pipelineName}/transform`;
   const deliveryLogGroupName = `/meter-firehose/${pipelineName}/delivery-errors`;
-  const ownLogGroups = [transformLogGroupName, deliveryLogGroupName];
+  const forwarderLogGroupName = `/meter-firehose/${pipelineName}/forwarder`;
+  const delivery = props.delivery ?? 'direct';
+  if (delivery !== 'direct' && delivery !== 'relay') fail(`delivery must be "direct" or "relay", got "${delivery}"`);
+  const ownLogGroups = [transformLogGroupName, deliveryLogGroupName, ...(delivery === 'relay' ? [forwarderLogGroupName] : [])];
 
   const sourceLogGroupNames = props.sourceLogGroupNames ?? [];
   const own = sourceLogGroupNames.find((name) => ownLogGroups.includes(name));
@@ -107,7 +128,7 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
     const alsoSources = subscribedDirectly.length > 0 ? ` and the ${subscribedDirectly.length} of sourceLogGroupNames` : '';
     fail(
       `accountPolicyExcludedLogGroupNames may list at most ${Math.max(maxExcluded, 0)} log groups (the policy takes ` +
-        `${MAX_POLICY_EXCLUSIONS} and excludes the pipeline's own two${alsoSources}), ` +
+        `${MAX_POLICY_EXCLUSIONS} and excludes the pipeline's own ${ownLogGroups.length === 2 ? 'two' : 'three'}${alsoSources}), ` +
         `got ${accountPolicyExcludedLogGroupNames.length}`,
     );
   }
@@ -151,6 +172,35 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
     fail(`logRetentionDays must be one of ${retentionChoices.join(', ')}, got ${logRetentionDays}`);
   }
 
+  const { amberfloKeysSecretArn, pipelineBucketName, pipelineBucketAccessLogsBucketName } = props;
+  if (delivery === 'relay' && amberfloKeysSecretArn === undefined) {
+    fail('amberfloKeysSecretArn is required with delivery "relay": the ARN of the secret holding Amberflo\'s key pair');
+  }
+  if (delivery === 'direct' && amberfloKeysSecretArn !== undefined) {
+    fail('amberfloKeysSecretArn applies to delivery "relay" only (direct delivery uses the Firehose role)');
+  }
+  // Only an ARN is accepted, so no key material can be put where the ARN goes.
+  if (
+    amberfloKeysSecretArn !== undefined &&
+    !Token.isUnresolved(amberfloKeysSecretArn) &&
+    !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/.test(amberfloKeysSecretArn)
+  ) {
+    fail('amberfloKeysSecretArn must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)');
+  }
+  for (const [name, value] of [
+    ['pipelineBucketName', pipelineBucketName],
+    ['pipelineBucketAccessLogsBucketName', pipelineBucketAccessLogsBucketName],
+  ] as const) {
+    if (value !== undefined && !Token.isUnresolved(value) && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value)) {
+      fail(`${name} must be an S3 bucket name (3-63 lowercase letters, digits, "." or "-"), got "${value}"`);
+    }
+  }
+  const sourceBackup = props.sourceBackup ?? true;
+  const usesPipelineBucket = delivery === 'relay' || sourceBackup;
+  if (pipelineBucketName !== undefined && pipelineBucketAccessLogsBucketName !== undefined) {
+    fail('pipelineBucketAccessLogsBucketName applies to a created pipeline bucket, not to pipelineBucketName');
+  }
+
   const processorBufferIntervalSeconds = numberProp('processorBufferIntervalSeconds');
   const destinationBufferIntervalSeconds = numberProp('destinationBufferIntervalSeconds');
   return {
@@ -158,6 +208,7 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
     pipelineName,
     transformLogGroupName,
     deliveryLogGroupName,
+    forwarderLogGroupName,
     sourceLogGroupNames,
     subscriptionFilterPattern: props.subscriptionFilterPattern ?? JSON.stringify(transformConfig.prefix),
     accountSubscriptionPolicy,
@@ -188,6 +239,14 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
     ),
     rejectedMeterRecordsAlarmThreshold: numberProp('rejectedMeterRecordsAlarmThreshold'),
     durationAlarmPercentOfTimeout: numberProp('durationAlarmPercentOfTimeout'),
+    delivery,
+    amberfloKeysSecretArn,
+    amberfloBucketRegion: props.amberfloBucketRegion,
+    sourceBackup,
+    pipelineBucketName,
+    pipelineBucketExpirationDays: numberProp('pipelineBucketExpirationDays'),
+    pipelineBucketAccessLogsBucketName,
+    usesPipelineBucket,
   };
 }
 

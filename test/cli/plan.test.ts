@@ -9,6 +9,7 @@ import {
   planPipeline,
 } from '../../tools/lib/plan/cost-plan.ts';
 import { parseHints, sourcesFrom } from '../../tools/commands/plan.ts';
+import { planSourceBackup } from '../../tools/lib/plan/source-backup-cost.ts';
 import { jsonOf, runCli } from '../support/cli.ts';
 
 // 100 records/s of 256 B, 10 per Kinesis record, output 10× input:
@@ -246,5 +247,26 @@ describe('plan command', () => {
     expect(table.stdout).toContain('Cheapest within 2 min 30 s: direct with 0.25 MB / 60 s → 5 MB / 60 s: $1.16 a month');
     expect(table.stdout).toMatch(/^\* direct +\$0\.91 +\$0\.00 /m);
     expect(table.stdout).toContain('Not eligible: 9 × worst-case latency over the bound.');
+  });
+});
+
+describe('source-record backup cost', () => {
+  it('stores the gzipped input for the retention and writes one object per buffer interval', () => {
+    // Input 100 × 256 / 10 = 2,560 B/s; 5 MiB would take 2,048 s to fill, so the 300 s interval closes objects.
+    const cost = planSourceBackup(workload, { retentionDays: 90, bufferMB: 5, bufferSeconds: 300 }, DEFAULT_PRICES);
+    expect(cost.inputBytesPerSecond).toBe(2560);
+    expect(cost.objectsPerMonth).toBe(8760);
+    expect(cost.storedBytes).toBe(2560 * 90 * 86_400);
+    expect(cost.monthly.storage).toBeCloseTo(((2560 * 90 * 86_400) / GIB) * 0.023, 10);
+    expect(cost.monthly.puts).toBeCloseTo(8.76 * 0.005, 10);
+  });
+
+  it('is printed on a line of its own and left out with --no-source-backup', async () => {
+    const withBackup = await runCli(['plan', '--events-per-second', '100', '--record-bytes', '256', '--output-ratio', '10', '--events-per-kinesis-record', '10', '--json']);
+    expect(jsonOf<{ sourceBackup: { retentionDays: number; monthly: { total: number } } }>(withBackup).sourceBackup).toMatchObject({ retentionDays: 90, monthly: { total: expect.closeTo(0.4264 + 0.0438, 3) } });
+    const without = await runCli(['plan', '--events-per-second', '100', '--no-source-backup']);
+    expect(without.stdout).not.toContain('Source-record backup');
+    const text = await runCli(['plan', '--events-per-second', '100', '--backup-retention-days', '30']);
+    expect(text.stdout).toMatch(/Source-record backup .* kept over 30 days/);
   });
 });

@@ -1,3 +1,4 @@
+import type { CfnResource } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,7 @@ beforeAll(() => {
   ({ template, stack } = synthesized);
 });
 
+const pipelineBucketLogicalId = () => (stack.pipeline.pipelineBucket?.node.defaultChild as CfnResource).logicalId;
 const s3Arn = (suffix: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${BUCKET}${suffix}`]] });
 
 describe('Kinesis stream', () => {
@@ -150,7 +152,7 @@ describe('Firehose delivery stream', () => {
         BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 5 },
         CompressionFormat: 'GZIP',
         FileExtension: '.gz',
-        S3BackupMode: Match.absent(),
+        S3BackupMode: 'Enabled',
       }),
     });
   });
@@ -249,6 +251,11 @@ describe('Firehose delivery stream', () => {
               },
             ],
           }),
+        },
+        {
+          // The source-record backup, in the customer's own bucket (test/infra/pipeline-bucket.test.ts).
+          PolicyName: 'WritePipelineBucket',
+          PolicyDocument: Match.anyValue(),
         },
         {
           PolicyName: 'ErrorLogging',
@@ -377,9 +384,12 @@ describe('cdk-nag AwsSolutions', () => {
     expect(acknowledgments(synthesized.app)).toEqual({
       'Test/Pipeline/Stream': ['AwsSolutions-KDS3'],
       'Test/Pipeline/Transform': ['AwsSolutions-L1'],
+      'Test/Pipeline/PipelineBucket': ['AwsSolutions-S1'],
       'Test/Pipeline/DeliveryRole': [
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/ingest/records/*]`,
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/errors/*]`,
+        `AwsSolutions-IAM5[Resource::<${ref(pipelineBucketLogicalId())}.Arn>/source-backup/*]`,
+        `AwsSolutions-IAM5[Resource::<${ref(pipelineBucketLogicalId())}.Arn>/source-backup-errors/*]`,
         `AwsSolutions-IAM5[Resource::<${onlyResource(template, 'AWS::Lambda::Function').logicalId}.Arn>:*]`,
       ],
       'Test/Pipeline/DeliveryStream': ['AwsSolutions-KDF1'],

@@ -98,6 +98,9 @@ describe('overridden settings', () => {
     expect(acknowledgments(synthesized.app)['Test/Pipeline/DeliveryRole']).toEqual([
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/ingest/billing/*]`,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/failed/billing/*]`,
+      // The source-record backup (on by default) in the pipeline bucket.
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<PipelinePipelineBucket\w+\.Arn>\/source-backup\/\*\]$/),
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<PipelinePipelineBucket\w+\.Arn>\/source-backup-errors\/\*\]$/),
       `AwsSolutions-IAM5[Resource::<${stack.resolve((stack.pipeline.transformFunction.node.defaultChild as CfnResource).logicalId)}.Arn>:*]`,
     ]);
   });

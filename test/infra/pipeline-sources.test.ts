@@ -67,7 +67,8 @@ describe('source: direct', () => {
       { role: expect.stringMatching(/^PipelineSubscriptionRole/), action: 'firehose:PutRecordBatch', resource: deliveryStreamArn },
     ]);
     const deliveryRole = onlyRole(template, /^PipelineDeliveryRole/);
-    expect(Object.keys(policiesOf(deliveryRole))).toEqual(['InvokeTransform', 'WriteAmberfloBucket', 'ErrorLogging']);
+    // WritePipelineBucket: the source-record backup, on by default (test/infra/pipeline-bucket.test.ts).
+    expect(Object.keys(policiesOf(deliveryRole))).toEqual(['InvokeTransform', 'WriteAmberfloBucket', 'WritePipelineBucket', 'ErrorLogging']);
     expect(ref(synthesized.stack.pipeline.subscriptionRole.roleArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelineSubscriptionRole/), 'Arn'] });
   });
 
@@ -88,9 +89,12 @@ describe('source: direct', () => {
     expect(new AwsSolutionsChecks().validateScope(synthesized.app).violations).toEqual([]);
     expect(acknowledgments(synthesized.app)).toEqual({
       'Test/Pipeline/Transform': ['AwsSolutions-L1'],
+      'Test/Pipeline/PipelineBucket': ['AwsSolutions-S1'],
       'Test/Pipeline/DeliveryRole': [
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/ingest/records/*]`,
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/errors/*]`,
+        `AwsSolutions-IAM5[Resource::<${onlyResource(template, 'AWS::S3::Bucket').logicalId}.Arn>/source-backup/*]`,
+        `AwsSolutions-IAM5[Resource::<${onlyResource(template, 'AWS::S3::Bucket').logicalId}.Arn>/source-backup-errors/*]`,
         `AwsSolutions-IAM5[Resource::<${onlyResource(template, 'AWS::Lambda::Function').logicalId}.Arn>:*]`,
       ],
     });

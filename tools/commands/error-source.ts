@@ -16,6 +16,7 @@ export const ERROR_SOURCE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   's3-endpoint': { type: 'string', value: 'URL', description: 'S3-compatible endpoint for s3:// locations (default: AWS)' },
   region: { type: 'string', value: 'REGION', description: 'AWS Region', default: '$AWS_REGION or us-east-1' },
   reason: { type: 'string', multiple: true, value: 'REASON', description: 'Only failed events with this reason (e.g. INVALID_METER_VALUE, Lambda.FunctionError)' },
+  'log-group': { type: 'string', multiple: true, value: 'NAME', description: 'Only events of this log group' },
   since: { type: 'string', value: 'TIME', description: 'Only events at or after this time (ISO-8601 or epoch ms)' },
   until: { type: 'string', value: 'TIME', description: 'Only events before this time' },
   timeout: TIMEOUT_OPTION,
@@ -27,8 +28,8 @@ export interface ErrorSource {
   readonly description: string;
 }
 
-/** LOCATION is a directory (default: the local pipeline's) or `s3://bucket/prefix`. */
-export function errorSourceFrom(location: string | undefined, values: OptionValues): ErrorSource {
+/** LOCATION is a directory (default: the local pipeline's) or `s3://bucket/prefix`; `folder` is the default prefix. */
+export function errorSourceFrom(location: string | undefined, values: OptionValues, folder = 'errors/'): ErrorSource {
   // Checked even when no AWS API is called, so a bad value is never silently ignored.
   const timeoutMs = timeoutOption(values);
   const region = regionOption(values);
@@ -44,7 +45,7 @@ export function errorSourceFrom(location: string | undefined, values: OptionValu
       timeoutMs,
       ...(endpoint === undefined ? {} : { endpoint: urlOption('s3-endpoint', endpoint) }),
     });
-    const prefix = s3.prefix === '' ? 'errors/' : s3.prefix;
+    const prefix = s3.prefix === '' ? folder : s3.prefix;
     return { store, prefix, description: `s3://${s3.bucket}/${prefix}` };
   }
   const directory = location ?? DEFAULT_OUTPUT_DIRECTORY;
@@ -52,7 +53,7 @@ export function errorSourceFrom(location: string | undefined, values: OptionValu
   if (!statSync(directory).isDirectory()) {
     throw new UsageError(`${directory} is a file: give the directory that holds the error objects (e.g. after aws s3 sync), or s3://BUCKET/PREFIX`);
   }
-  const prefix = stringOption(values, 'prefix') ?? (existsSync(join(directory, 'errors')) ? 'errors/' : '');
+  const prefix = stringOption(values, 'prefix') ?? (existsSync(join(directory, folder)) ? folder : '');
   return { store: new DirectoryStore(directory), prefix, description: join(directory, prefix) };
 }
 
@@ -62,6 +63,7 @@ export function failureFilterFrom(values: OptionValues): FailureFilter {
   if (since !== undefined && until !== undefined && since >= until) throw new UsageError('--since must be earlier than --until');
   return {
     reasons: listOption(values, 'reason').map(checkedReason),
+    logGroups: listOption(values, 'log-group'),
     ...(since === undefined ? {} : { since }),
     ...(until === undefined ? {} : { until }),
   };

@@ -1,5 +1,5 @@
 /** Flags shared by `run` and `replay --local`: the local pipeline's source, buffers, layout, Lambda and store. */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { type OptionSpec, type OptionValues, UsageError, keyValueOption, numberOption, stringOption, booleanOption } from '../lib/cli/args.ts';
 import type { Compression } from '../lib/local-pipeline/local-firehose.ts';
 import type { PipelineOptions } from '../lib/local-pipeline/pipeline.ts';
@@ -11,6 +11,9 @@ import { DEFAULT_OUTPUT_DIRECTORY, TRANSFORM_BUNDLE, displayPath } from '../lib/
 import { DEFAULT_TIMEOUT_MS } from '../lib/aws/connection.ts';
 import { closestName } from '../lib/cli/closest.ts';
 import { ConfigError, ENV, loadConfig } from '../../transform/config.ts';
+import { AmberfloSecretError, parseAmberfloSecret } from '../../relay/amberflo-keys.ts';
+import { LOCAL_QUEUE_SETTINGS, type RelaySettings } from '../lib/relay/local-relay.ts';
+import { RELAY_DEFAULTS } from '../../relay/config.ts';
 
 export const DEFAULT_REGION = 'us-east-1';
 const MIB = 1024 * 1024;
@@ -57,6 +60,12 @@ export const PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'lambda-memory': { type: 'string', value: 'MB', description: 'Memory reported to the function', default: String(PIPELINE_DEFAULTS.transformMemorySizeMB) },
   'lambda-timeout': { type: 'string', value: 'SECONDS', description: 'Function timeout (1-300)', default: String(PIPELINE_DEFAULTS.transformTimeoutSeconds) },
   'lambda-logs': { type: 'boolean', description: "Copy the function's log output to stderr" },
+  delivery: { type: 'string', value: 'MODE', description: "direct (Firehose writes Amberflo's bucket) or relay (the pipeline bucket, forwarded)", default: 'direct' },
+  'amberflo-endpoint': { type: 'string', value: 'URL', description: "Relay: S3-compatible endpoint of Amberflo's bucket" },
+  'amberflo-bucket': { type: 'string', value: 'NAME', description: "Relay: Amberflo's bucket", default: 'amberflo-ingest' },
+  'amberflo-keys': { type: 'string', value: 'FILE', description: 'Relay: JSON file in the secret\'s format {"accessKeyId": ..., "secretAccessKey": ...}' },
+  'backup-prefix': { type: 'string', value: 'PREFIX', description: 'Relay: source-record backup prefix in the pipeline bucket', default: PIPELINE_DEFAULTS.sourceBackupPrefix },
+  'no-source-backup': { type: 'boolean', description: 'Relay: do not back up source records' },
   timeout: TIMEOUT_OPTION,
 };
 
@@ -157,6 +166,15 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
   const deliveryStreamName = stringOption(values, 'delivery-stream') ?? 'meter-firehose';
   if (!/^[a-zA-Z0-9_.-]{1,64}$/.test(deliveryStreamName)) throw new UsageError(`--delivery-stream "${deliveryStreamName}" is not a valid Firehose stream name`);
   const lambdaLogs = booleanOption(values, 'lambda-logs');
+  const backupPrefix = deliveryMode(values) === 'relay' && !booleanOption(values, 'no-source-backup') ? (stringOption(values, 'backup-prefix') ?? PIPELINE_DEFAULTS.sourceBackupPrefix) : undefined;
+  if (backupPrefix !== undefined) {
+    try {
+      validatePrefix(backupPrefix, 'data');
+    } catch (error) {
+      if (error instanceof PrefixError) throw new UsageError(`--backup-prefix: ${error.message}`);
+      throw error;
+    }
+  }
   return {
     region: regionOption(values),
     source,
@@ -178,6 +196,7 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
       numberOfRetries: numberOption(values, 'retries', PIPELINE_DEFAULTS.processorRetries, { min: 0, max: 300, integer: true }),
       dataPrefix,
       errorPrefix,
+      ...(backupPrefix === undefined ? {} : { backupPrefix }),
       fileExtension,
       compression: compression as Compression,
       maxInvocations: 100_000,
@@ -192,4 +211,59 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
     },
     store: storeOption(values, outputDirectory),
   };
+}
+
+export type DeliveryMode = 'direct' | 'relay';
+
+export function deliveryMode(values: OptionValues): DeliveryMode {
+  const mode = stringOption(values, 'delivery') ?? 'direct';
+  if (mode !== 'direct' && mode !== 'relay') throw new UsageError(`--delivery must be direct or relay, got "${mode}"`);
+  return mode;
+}
+
+/**
+ * Relay mode's second hop: the pipeline bucket (`--s3-endpoint`, `--bucket`) forwarded to Amberflo's
+ * (`--amberflo-endpoint`, `--amberflo-bucket`) with the key pair in `--amberflo-keys`. Undefined in direct mode.
+ */
+export function relaySettingsFrom(values: OptionValues): RelaySettings | undefined {
+  if (deliveryMode(values) === 'direct') {
+    const stray = ['amberflo-endpoint', 'amberflo-keys', 'amberflo-bucket'].find((name) => values[name] !== undefined);
+    if (stray !== undefined) throw new UsageError(`--${stray} applies to --delivery relay`);
+    return undefined;
+  }
+  const pipelineEndpoint = stringOption(values, 's3-endpoint');
+  const amberfloEndpoint = stringOption(values, 'amberflo-endpoint');
+  const keysFile = stringOption(values, 'amberflo-keys');
+  if (pipelineEndpoint === undefined || amberfloEndpoint === undefined || keysFile === undefined) {
+    throw new UsageError('--delivery relay needs the pipeline bucket (--s3-endpoint, --bucket), --amberflo-endpoint and --amberflo-keys FILE');
+  }
+  const secret = readKeysFile(keysFile);
+  return {
+    region: regionOption(values),
+    pipelineBucket: stringOption(values, 'bucket') ?? 'amberflo-ingest',
+    pipelineEndpoint: urlOption('s3-endpoint', pipelineEndpoint),
+    amberfloBucket: stringOption(values, 'amberflo-bucket') ?? 'amberflo-ingest',
+    amberfloEndpoint: urlOption('amberflo-endpoint', amberfloEndpoint),
+    readSecret: async () => secret,
+    queue: LOCAL_QUEUE_SETTINGS,
+    // Simulated: visibility timeouts and backoff pass instantly; the attempts are the deployed defaults.
+    retry: { maxAttempts: RELAY_DEFAULTS.maxAttempts, baseDelayMs: 0, sleep: async () => {} },
+  };
+}
+
+/** The keys file's text, checked now so a bad file is a usage error rather than a dead-lettered forward. */
+function readKeysFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read --amberflo-keys ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    parseAmberfloSecret(text);
+  } catch (error) {
+    if (error instanceof AmberfloSecretError) throw new UsageError(`--amberflo-keys ${path}: ${error.message}`);
+    throw error;
+  }
+  return text;
 }

@@ -29,6 +29,7 @@ import {
 } from '../lib/plan/cost-plan.ts';
 import { DEFAULT_PIPELINE_SOURCE, PIPELINE_SOURCES, type PipelineSourceKind, isPipelineSource } from '../../infra/pipeline-source.ts';
 import { PIPELINE_DEFAULTS } from '../../infra/defaults.ts';
+import { type BackupCost, type BackupSettings, planSourceBackup } from '../lib/plan/source-backup-cost.ts';
 import { DEFAULT_CONFIG } from '../../transform/config.ts';
 import { formatBytes, formatDuration, formatNumber, formatTable } from '../lib/cli/table.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
@@ -75,6 +76,13 @@ export const PLAN_SPEC: CommandSpec = {
     'lambda-base-ms': { type: 'string', value: 'MS', description: 'Lambda time per invocation, fixed part', default: '20' },
     'lambda-ms-per-mib': { type: 'string', value: 'MS', description: 'Lambda time per MiB of gzipped input', default: '250' },
     'lambda-memory': { type: 'string', value: 'MB', description: 'Lambda memory', default: '1024' },
+    'backup-retention-days': {
+      type: 'string',
+      value: 'DAYS',
+      description: 'Days the source-record backup is kept (pipeline bucket lifecycle)',
+      default: String(PIPELINE_DEFAULTS.pipelineBucketExpirationDays),
+    },
+    'no-source-backup': { type: 'boolean', description: 'Leave out the source-record backup' },
     price: { type: 'string', multiple: true, value: 'NAME=USD', description: `Override a price (${Object.keys(DEFAULT_PRICES).join(', ')})` },
     json: { type: 'boolean', description: 'Print the plan as JSON' },
   },
@@ -131,8 +139,15 @@ export async function planCommand(argv: readonly string[], io: CommandIO): Promi
     baseline: planPipeline(workload, { kind: DEFAULT_PIPELINE_SOURCE }, DEFAULT_CHOICES[0] as BufferChoice, prices),
   };
 
-  if (booleanOption(values, 'json')) printJson(io, report);
-  else io.stdout(formatPlans(report));
+  const backupSettings = {
+    retentionDays: numberOption(values, 'backup-retention-days', PIPELINE_DEFAULTS.pipelineBucketExpirationDays, { min: 1, max: 3650, integer: true }),
+    bufferMB: PIPELINE_DEFAULTS.destinationBufferSizeMBs,
+    bufferSeconds: PIPELINE_DEFAULTS.destinationBufferIntervalSeconds,
+  };
+  const sourceBackup = booleanOption(values, 'no-source-backup') ? undefined : planSourceBackup(workload, backupSettings, prices);
+
+  if (booleanOption(values, 'json')) printJson(io, { ...report, ...(sourceBackup === undefined ? {} : { sourceBackup: { ...backupSettings, ...sourceBackup } }) });
+  else io.stdout(formatPlans(report) + (sourceBackup === undefined ? '' : formatSourceBackup(sourceBackup, backupSettings)));
   return EXIT.ok;
 }
 
@@ -257,6 +272,15 @@ function recommendationLines(report: PlanReport, deliveriesPerSecond: number): s
       '`replay` sends to Firehose instead (infra/README.md, "Choosing a source").',
     '',
   ];
+}
+
+/** A line of its own: the backup's cost does not depend on the source or the buffer hints compared above. */
+export function formatSourceBackup(cost: BackupCost, settings: BackupSettings): string {
+  return (
+    `\nSource-record backup (on by default; --no-source-backup leaves it out): ${formatBytes(cost.inputBytesPerSecond)}/s of gzipped source records, ` +
+    `${formatBytes(cost.storedBytes)} kept over ${settings.retentionDays} days, ${formatNumber(Math.round(cost.objectsPerMonth))} objects a month: ` +
+    `$${cost.monthly.total.toFixed(2)}/month more (storage $${cost.monthly.storage.toFixed(2)}, PUTs $${cost.monthly.puts.toFixed(2)}).\n`
+  );
 }
 
 function summarizeExclusions(recommendation: Recommendation): string {

@@ -5,6 +5,11 @@
  * events yield the same uniqueIds.
  */
 import { type CommandSpec, type OptionSpec, type OptionValues, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/cli/args.ts';
+import type { Progress } from '../lib/cli/progress.ts';
+import type { ErrorRecordAt, FailureFilter } from '../lib/error-prefix/failures.ts';
+import { ErrorObjectFormatError } from '../lib/delivery/object-layout.ts';
+import { SOURCE_BACKUP_FOLDER, readBackupRecords } from '../lib/replay/source-backup.ts';
+import type { RelaySettings } from '../lib/relay/local-relay.ts';
 import { parseStreamArn } from '../../transform/reingest-targets.ts';
 import { createKinesisClient, putRecordsReliably } from '../lib/aws/kinesis.ts';
 import { createFirehoseClient, putRecordBatchReliably } from '../lib/aws/firehose.ts';
@@ -16,10 +21,10 @@ import { summarizeRun } from '../lib/local-pipeline/run-summary.ts';
 import { formatBytes, formatTable } from '../lib/cli/table.ts';
 import { ERROR_SOURCE_OPTIONS, type ErrorSource, errorSourceFrom, failureFilterFrom, loadErrorRecords } from './error-source.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
-import { PIPELINE_OPTIONS, pipelineOptionsFrom, regionOption, startCleanOutput, timeoutOption, urlOption } from './pipeline-options.ts';
+import { PIPELINE_OPTIONS, pipelineOptionsFrom, regionOption, relaySettingsFrom, startCleanOutput, timeoutOption, urlOption } from './pipeline-options.ts';
 import { DEFAULT_REPLAY_DIRECTORY, displayPath } from '../lib/cli/paths.ts';
 import { DirectoryStore } from '../lib/delivery/object-store.ts';
-import { formatRunSummary } from './run.ts';
+import { formatRunSummary, relayDataObjects } from './run.ts';
 
 // The run options, as they behave here: --region and --s3-endpoint belong to the error source, and the
 // destination flags apply to --local only.
@@ -47,6 +52,10 @@ export const REPLAY_SPEC: CommandSpec = {
   options: {
     ...ERROR_SOURCE_OPTIONS,
     'stream-arn': { type: 'string', value: 'ARN', description: 'Target Kinesis stream (its Region is used)' },
+    'from-backup': {
+      type: 'boolean',
+      description: 'LOCATION is the source-record backup (default prefix source-backup/): replay every event of --since/--until',
+    },
     'delivery-stream-arn': { type: 'string', value: 'ARN', description: 'Target Firehose stream of a direct pipeline (its Region is used)' },
     'firehose-endpoint': { type: 'string', value: 'URL', description: 'Firehose API of --delivery-stream-arn (default: AWS)' },
     local: { type: 'boolean', description: 'Replay into the local pipeline (takes the run options below)' },
@@ -61,6 +70,7 @@ export const REPLAY_SPEC: CommandSpec = {
     'cli replay s3://my-amberflo-bucket/errors/ --since 2026-11-25T00:00:00Z --stream-arn arn:aws:kinesis:us-east-1:123456789012:stream/meter-source',
     'cli replay s3://my-amberflo-bucket/errors/ --delivery-stream-arn arn:aws:firehose:us-east-1:123456789012:deliverystream/meter-firehose',
     'cli replay --local --transform-env UNKNOWN_FIELDS=drop --reason UNKNOWN_FIELD',
+    'cli replay s3://my-pipeline-bucket/source-backup/ --from-backup --since 2026-11-25T02:00:00Z --until 2026-11-25T09:00:00Z --stream-name meter-source',
   ],
 };
 
@@ -82,8 +92,12 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   if (deliveryStreamArn !== undefined && (local || streamArn !== undefined || streamName !== undefined)) {
     throw new UsageError('--delivery-stream-arn is a target of its own; it cannot be combined with --local, --stream-arn or --stream-name');
   }
-  const source = errorSourceFrom(positionals[0], values);
+  const fromBackup = booleanOption(values, 'from-backup');
   const filter = failureFilterFrom(values);
+  if (fromBackup && filter.since === undefined) throw new UsageError('--from-backup needs a time window: --since TIME (and --until TIME, default now)');
+  if (fromBackup && (filter.reasons ?? []).length > 0) throw new UsageError('--from-backup replays by time and log group; --reason applies to the error prefix');
+  const source = errorSourceFrom(positionals[0], values, fromBackup ? SOURCE_BACKUP_FOLDER : 'errors/');
+  const relay = local ? relaySettingsFrom(localValues(values)) : undefined;
   const destination: { readonly local: LocalPipelineOptions } | { readonly remote: ReplayTarget } | undefined = local
     ? { local: localPipelineOptions(values, io, source) }
     : streamArn !== undefined || streamName !== undefined || deliveryStreamArn !== undefined
@@ -93,17 +107,19 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
     throw new UsageError('replay needs a target: --stream-name NAME, --stream-arn ARN, --delivery-stream-arn ARN or --local (or --dry-run)');
   }
   const progress = createProgress({ forced: booleanOption(values, 'progress'), ...(io.progressStream ? { stream: io.progressStream } : {}) });
-  const plan = planReplay(await loadErrorRecords(source, progress), filter);
+  const records = fromBackup ? await loadBackupRecords(source, filter, progress) : await loadErrorRecords(source, progress);
+  const plan = planReplay(records, filter);
+  const origin: ReplayOrigin = fromBackup ? 'source backup' : 'error prefix';
   const json = booleanOption(values, 'json');
 
   if (dryRun || destination === undefined || plan.payloads.length === 0) {
     if (json) printJson(io, { dryRun, ...planJson(plan) });
-    else io.stdout(formatPlan(plan, dryRun ? 'Would send' : 'Nothing to send'));
+    else io.stdout(formatPlan(plan, dryRun ? 'Would send' : 'Nothing to send', origin));
     return EXIT.ok;
   }
   if ('local' in destination) {
     await startCleanOutput(destination.local, values, io, 'replay');
-    return replayLocally(plan, destination.local, io, json, progress);
+    return replayLocally(plan, origin, destination.local, relay, io, json, progress);
   }
 
   const target = destination.remote;
@@ -112,7 +128,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   const result = { ...planJson(plan), stream: target.name, recordsPut: plan.payloads.length, calls: outcome.calls, retriedEntries: outcome.retriedEntries };
   if (json) printJson(io, result);
   else {
-    io.stdout(formatPlan(plan, `Sent to ${target.kind === 'kinesis' ? 'Kinesis' : 'Firehose'} stream ${target.name}`));
+    io.stdout(formatPlan(plan, `Sent to ${target.kind === 'kinesis' ? 'Kinesis' : 'Firehose'} stream ${target.name}`, origin));
     io.stdout(`${plan.payloads.length} records put in ${outcome.calls} ${target.kind === 'kinesis' ? 'PutRecords' : 'PutRecordBatch'} calls (${outcome.retriedEntries} entries retried).\n`);
   }
   return EXIT.ok;
@@ -159,25 +175,52 @@ function checkLocalOnlyOptions(values: OptionValues, local: boolean): void {
 
 /** The local pipeline's options; its directory must not be the one being replayed unless told to add to it. */
 function localPipelineOptions(values: OptionValues, io: CommandIO, source: ErrorSource): LocalPipelineOptions {
-  const bucketEndpoint = stringOption(values, 'bucket-endpoint');
-  const options = pipelineOptionsFrom({ ...values, ...(bucketEndpoint === undefined ? {} : { 's3-endpoint': bucketEndpoint }) }, io, DEFAULT_REPLAY_DIRECTORY);
+  const options = pipelineOptionsFrom(localValues(values), io, DEFAULT_REPLAY_DIRECTORY);
   if (options.store instanceof DirectoryStore && source.store instanceof DirectoryStore && options.store.root === source.store.root && !booleanOption(values, 'append')) {
     throw new UsageError(`--out ${displayPath(options.store.root)} is the directory being replayed: add --append to deliver into it, or choose another --out`);
   }
   return options;
 }
 
-async function replayLocally(plan: ReplayPlan, options: LocalPipelineOptions, io: CommandIO, json: boolean, progress: ReturnType<typeof createProgress>): Promise<number> {
+/** The local pipeline's flags: its bucket endpoint is --bucket-endpoint (--s3-endpoint is where the replay reads). */
+function localValues(values: OptionValues): OptionValues {
+  const bucketEndpoint = stringOption(values, 'bucket-endpoint');
+  const { 's3-endpoint': _readEndpoint, ...rest } = values;
+  return { ...rest, ...(bucketEndpoint === undefined ? {} : { 's3-endpoint': bucketEndpoint }) };
+}
+
+async function loadBackupRecords(source: ErrorSource, filter: FailureFilter, progress: Progress): Promise<ErrorRecordAt[]> {
+  try {
+    const window = { since: filter.since as number, ...(filter.until === undefined ? {} : { until: filter.until }) };
+    return (await readBackupRecords(source.store, source.prefix, window, (done, total) => progress.update(`backup objects read ${done}/${total}`))).records;
+  } catch (error) {
+    if (error instanceof ErrorObjectFormatError) throw new UsageError(`${error.message}\n(is ${source.description} the source-record backup?)`);
+    throw error;
+  } finally {
+    progress.done();
+  }
+}
+
+async function replayLocally(
+  plan: ReplayPlan,
+  origin: ReplayOrigin,
+  options: LocalPipelineOptions,
+  relay: RelaySettings | undefined,
+  io: CommandIO,
+  json: boolean,
+  progress: ReturnType<typeof createProgress>,
+): Promise<number> {
   const now = Date.now();
   const result = await runPipeline(
     plan.payloads.map((payload) => ({ data: payload.data, partitionKey: payload.partitionKey, arrival: now })),
     { ...options, onProgress: (report) => progress.update(`invocations ${report.invocations} · meter records delivered ${report.deliveredMeterRecords}`) },
   );
   progress.done();
+  const relayed = await relayDataObjects(result, relay);
   const summary = summarizeRun(result, {
     input: {
-      source: `replay of ${plan.chosenEvents} failed log events`,
-      format: 'error prefix',
+      source: `replay of ${plan.chosenEvents} ${ORIGINS[origin].events}`,
+      format: origin,
       eventsRead: plan.failedEvents,
       eventsMatched: plan.chosenEvents,
       filterPattern: '(replayed events are not filtered again)',
@@ -187,10 +230,11 @@ async function replayLocally(plan: ReplayPlan, options: LocalPipelineOptions, io
     processorHints: options.delivery.processorHints,
     destinationHints: options.delivery.destinationHints,
     locate: (key) => options.store.locate(key),
+    ...(relayed === undefined ? {} : { relay: relayed }),
   });
   if (json) printJson(io, { ...planJson(plan), run: summary });
-  else io.stdout(`${formatPlan(plan, 'Replayed into the local pipeline')}\n${formatRunSummary(summary)}`);
-  return summary.otherFailures.total > 0 ? EXIT.failures : EXIT.ok;
+  else io.stdout(`${formatPlan(plan, 'Replayed into the local pipeline', origin)}\n${formatRunSummary(summary)}`);
+  return summary.otherFailures.total > 0 || (summary.relay?.deadLettered.length ?? 0) > 0 ? EXIT.failures : EXIT.ok;
 }
 
 /** Where a replay goes: the pipeline's source, a Kinesis stream or a Direct PUT delivery stream. */
@@ -241,7 +285,14 @@ function planJson(plan: ReplayPlan): Record<string, unknown> {
   };
 }
 
-function formatPlan(plan: ReplayPlan, heading: string): string {
+type ReplayOrigin = 'error prefix' | 'source backup';
+
+const ORIGINS: Record<ReplayOrigin, { readonly events: string }> = {
+  'error prefix': { events: 'failed log events' },
+  'source backup': { events: 'backed-up log events' },
+};
+
+function formatPlan(plan: ReplayPlan, heading: string, origin: ReplayOrigin): string {
   const rows = plan.payloads.map((payload: ReplayPayload) => [
     payload.kind,
     payload.source.logGroup,
@@ -251,7 +302,7 @@ function formatPlan(plan: ReplayPlan, heading: string): string {
     Object.entries(payload.reasons).map(([reason, count]) => `${reason} ${count}`).join(', '),
   ]);
   const notes = [
-    `${plan.chosenEvents} of ${plan.failedEvents} failed log events in ${plan.payloads.length} payloads`,
+    `${plan.chosenEvents} of ${plan.failedEvents} ${ORIGINS[origin].events} in ${plan.payloads.length} payloads`,
     plan.duplicateEvents > 0 ? `${plan.duplicateEvents} repeated events sent once` : '',
     plan.unreplayable > 0 ? `${plan.unreplayable} records without log events to replay` : '',
   ].filter(Boolean);

@@ -11,7 +11,9 @@ import { type RunSummary, summarizeRun } from '../lib/local-pipeline/run-summary
 import { subscribe } from '../lib/cloudwatch/subscription.ts';
 import { formatBytes, formatDuration, formatTable } from '../lib/cli/table.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
-import { PIPELINE_OPTIONS, pipelineOptionsFrom, startCleanOutput } from './pipeline-options.ts';
+import { PIPELINE_OPTIONS, pipelineOptionsFrom, relaySettingsFrom, startCleanOutput } from './pipeline-options.ts';
+import { type RelaySettings, relayObjects } from '../lib/relay/local-relay.ts';
+import type { PipelineResult } from '../lib/local-pipeline/pipeline.ts';
 
 const DEFAULT_LOG_GROUP = '/aws/lambda/orders-handler';
 const DEFAULT_LOG_STREAM = '2026/11/25/[$LATEST]0a1b2c3d4e5f60718293a4b5c6d7e8f9';
@@ -42,6 +44,7 @@ export const RUN_SPEC: CommandSpec = {
     'cli run app.log --buffer-interval 60 --compression UNCOMPRESSED',
     'cli run --s3-endpoint http://127.0.0.1:4568 --bucket amberflo-ingest',
     'cli run --source direct                        # subscription filters put straight into Firehose',
+    'cli run --delivery relay --s3-endpoint http://127.0.0.1:4568 --bucket meter-pipeline --amberflo-endpoint http://127.0.0.1:4569 --amberflo-keys keys.json',
   ],
 };
 
@@ -56,6 +59,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
   const filterPattern = stringOption(values, 'filter-pattern') ?? DEFAULT_FILTER_PATTERN;
   const matches = compileOrThrow(filterPattern);
   const options = pipelineOptionsFrom(values, io);
+  const relay = relaySettingsFrom(values);
   const parsed = parseOrThrow(await readInput(inputPath), inputPath, {
     logGroup: stringOption(values, 'log-group') ?? DEFAULT_LOG_GROUP,
     logStream: stringOption(values, 'log-stream') ?? DEFAULT_LOG_STREAM,
@@ -91,6 +95,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
       ),
   });
   progress.done();
+  const relayed = await relayDataObjects(result, relay);
 
   const summary = summarizeRun(result, {
     input: {
@@ -105,11 +110,22 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
     processorHints: options.delivery.processorHints,
     destinationHints: options.delivery.destinationHints,
     locate: (key) => options.store.locate(key),
+    ...(relayed === undefined ? {} : { relay: relayed }),
   });
   if (booleanOption(values, 'json')) printJson(io, summary);
   else io.stdout(formatRunSummary(summary));
-  const failed = summary.otherFailures.total > 0 || (booleanOption(values, 'fail-on-rejects') && summary.rejected.total > 0);
+  const failed =
+    summary.otherFailures.total > 0 ||
+    (summary.relay?.deadLettered.length ?? 0) > 0 ||
+    (booleanOption(values, 'fail-on-rejects') && summary.rejected.total > 0);
   return failed ? EXIT.failures : EXIT.ok;
+}
+
+/** Relay mode: the data objects Firehose wrote into the pipeline bucket, forwarded to Amberflo's. */
+export async function relayDataObjects(result: PipelineResult, relay: RelaySettings | undefined) {
+  if (relay === undefined) return undefined;
+  const report = await relayObjects(result.dataObjects.map((object) => object.key), relay);
+  return { ...report, amberfloBucket: relay.amberfloBucket };
 }
 
 export function formatRunSummary(summary: RunSummary): string {
@@ -147,8 +163,23 @@ export function formatRunSummary(summary: RunSummary): string {
   const objects = [
     ...summary.objects.data.map((object) => ['data', object.location, object.records, formatBytes(object.bytes)] as const),
     ...summary.objects.errors.map((object) => ['error', object.location, object.records, formatBytes(object.bytes)] as const),
+    ...summary.objects.backup.map((object) => ['backup', object.location, object.records, formatBytes(object.bytes)] as const),
   ];
   lines.push('Objects written:', formatTable(['kind', 'location', 'records', 'size'], objects, { rightAligned: [2, 3] }));
+  if (summary.relay !== undefined) {
+    const { relay } = summary;
+    lines.push(
+      `Relay: ${relay.forwarded} of ${relay.forwarded + relay.deadLettered.length} data objects forwarded to s3://${relay.amberfloBucket}/ ` +
+        `(${relay.receives} SQS receives in ${relay.invocations} forwarder invocations).`,
+      ...(relay.deadLettered.length === 0
+        ? []
+        : [
+            `${relay.deadLettered.length} data objects reached the dead-letter queue (not in Amberflo's bucket; recover with replay --from-backup or a DLQ redrive):`,
+            ...relay.deadLettered.map((location) => `  ${location}`),
+          ]),
+      '',
+    );
+  }
   lines.push(
     `Delivery latency (simulated clock, source record arrival → object): max ${formatDuration(latency.simulatedMaxSeconds)}, mean ${formatDuration(latency.simulatedMeanSeconds)}.`,
     `The buffer hints imply up to ${formatDuration(latency.impliedWorstCaseSeconds)} when traffic is too light to fill a buffer ` +

@@ -163,7 +163,7 @@ export function parseErrorObject(text: string, source = 'error object'): ErrorRe
 }
 
 /** Splits a stream of JSON objects (`{..}{..}` or one per line) without requiring a separator. */
-function splitJsonObjects(text: string, source: string): unknown[] {
+export function splitJsonObjects(text: string, source: string): unknown[] {
   const values: unknown[] = [];
   let depth = 0;
   let start = -1;

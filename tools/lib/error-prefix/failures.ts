@@ -170,6 +170,8 @@ export function groupFailures(events: readonly FailedEvent[], examplesPerGroup: 
 
 export interface FailureFilter {
   readonly reasons?: readonly string[];
+  /** Only events of these log groups (all when empty). */
+  readonly logGroups?: readonly string[];
   readonly since?: number;
   readonly until?: number;
 }
@@ -178,6 +180,7 @@ export function matchesFilter(event: FailedEvent, filter: FailureFilter): boolea
   const time = eventTime(event);
   return (
     (filter.reasons === undefined || filter.reasons.length === 0 || filter.reasons.includes(event.reason)) &&
+    (filter.logGroups === undefined || filter.logGroups.length === 0 || (event.source !== undefined && filter.logGroups.includes(event.source.logGroup))) &&
     (filter.since === undefined || time >= filter.since) &&
     (filter.until === undefined || time < filter.until)
   );

@@ -2,7 +2,8 @@
  * A local Firehose delivery stream reading its source (a Kinesis stream, or records put by Direct PUT): it
  * polls the source, batches records by the processor buffer hints, invokes the transformation Lambda with a real-shaped event, checks the response
  * as Firehose does (retrying failed invocations), and buffers the results into S3 objects: transformed data
- * under the data prefix, failed records in the processing-failed layout under the error prefix. It keeps
+ * under the data prefix, failed records in the processing-failed layout under the error prefix and, with a
+ * backup prefix, every source record as read (S3BackupMode Enabled: raw records back to back). It keeps
  * polling until the source is drained, so records the Lambda re-ingests flow back through it.
  */
 import { gzipSync } from 'node:zlib';
@@ -27,6 +28,8 @@ export interface DeliveryStreamSettings {
   readonly numberOfRetries: number;
   readonly dataPrefix: string;
   readonly errorPrefix: string;
+  /** Firehose's S3 backup of every untransformed source record, under this prefix; none when absent. */
+  readonly backupPrefix?: string;
   /** Appended to data object names, with its dot (e.g. `.json`). */
   readonly fileExtension: string;
   readonly compression: Compression;
@@ -80,6 +83,7 @@ export interface DeliveryReport {
   deliveredMeterRecords: number;
   dataObjects: WrittenObject[];
   errorObjects: WrittenObject[];
+  backupObjects: WrittenObject[];
   errorRecords: ErrorRecord[];
   /** From a source record's arrival to the delivery of the object holding its data, weighted by meter records. */
   maxLatencyMs: number;
@@ -110,6 +114,7 @@ export async function deliverStream(source: FirehoseSource, settings: DeliverySt
     deliveredMeterRecords: 0,
     dataObjects: [],
     errorObjects: [],
+    backupObjects: [],
     errorRecords: [],
     maxLatencyMs: 0,
     meanLatencyMs: 0,
@@ -120,6 +125,7 @@ export async function deliverStream(source: FirehoseSource, settings: DeliverySt
   const newUuid = deps.newUuid ?? randomUUID;
   const dataBuffer = new DestinationBuffer<number>(settings.destinationHints);
   const errorBuffer = new DestinationBuffer<ErrorRecord>(settings.destinationHints);
+  const backupBuffer = new DestinationBuffer<number>(settings.destinationHints);
   const pending: PendingRecord[] = [];
   let latencyWeightedSum = 0;
   let clock = source.startTime;
@@ -172,6 +178,23 @@ export async function deliverStream(source: FirehoseSource, settings: DeliverySt
     }
   };
 
+  const writeBackup = async (objects: FlushedObject<number>[]): Promise<void> => {
+    if (settings.backupPrefix === undefined) return;
+    for (const object of objects) {
+      const key = objectKey({
+        prefix: evaluatePrefix(settings.backupPrefix, { arrivalTimestamp: object.oldestArrival }),
+        deliveryStreamName: settings.name,
+        deliveryStreamVersion: settings.version,
+        timestamp: object.oldestArrival,
+        uuid: newUuid(),
+        fileExtension: '',
+      });
+      // Source records are gzipped CloudWatch payloads already: the backup is not compressed again.
+      await deps.store.put(key, Buffer.concat(object.chunks.map((chunk) => chunk.data)));
+      report.backupObjects.push({ key, records: object.chunks.length, bytes: object.bytes, deliveredAt: object.deliveredAt, oldestArrival: object.oldestArrival });
+    }
+  };
+
   await poll(clock);
   while (pending.length > 0) {
     if (report.invocations >= settings.maxInvocations) {
@@ -181,6 +204,10 @@ export async function deliverStream(source: FirehoseSource, settings: DeliverySt
     clock = batch.flushAt;
     await writeData(dataBuffer.flushDue(clock));
     await writeErrors(errorBuffer.flushDue(clock));
+    await writeBackup(backupBuffer.flushDue(clock));
+    if (settings.backupPrefix !== undefined) {
+      for (const { record, arrival } of batch.records) await writeBackup(backupBuffer.add({ at: clock, arrival, data: record.data, meta: 1 }));
+    }
 
     const outcome = await invokeWithRetries(batch.records, source.kinesisStreamArn, settings, deps.lambda, report);
     clock += outcome.lambdaMs;
@@ -217,6 +244,7 @@ export async function deliverStream(source: FirehoseSource, settings: DeliverySt
   }
   await writeData(dataBuffer.drain());
   await writeErrors(errorBuffer.drain());
+  await writeBackup(backupBuffer.drain());
   report.endTime = [...report.dataObjects, ...report.errorObjects].reduce((end, object) => Math.max(end, object.deliveredAt), clock);
   report.meanLatencyMs = report.deliveredMeterRecords === 0 ? 0 : latencyWeightedSum / report.deliveredMeterRecords;
   return report;

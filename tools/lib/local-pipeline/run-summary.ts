@@ -2,6 +2,7 @@
 import type { BufferHints } from './buffering.ts';
 import { type FailedEvent, failedEventsOf, groupFailures } from '../error-prefix/failures.ts';
 import type { PipelineResult } from './pipeline.ts';
+import type { RelayReport } from '../relay/local-relay.ts';
 import type { PipelineSourceKind } from '../../../infra/pipeline-source.ts';
 
 export interface RunInput {
@@ -38,6 +39,16 @@ export interface RunSummary {
   readonly objects: {
     readonly data: readonly { readonly location: string; readonly records: number; readonly bytes: number }[];
     readonly errors: readonly { readonly location: string; readonly records: number; readonly bytes: number }[];
+    /** Source-record backup objects (relay mode: in the pipeline bucket). */
+    readonly backup: readonly { readonly location: string; readonly records: number; readonly bytes: number }[];
+  };
+  /** Relay mode: data objects forwarded to Amberflo's bucket, and those left in the dead-letter queue. */
+  readonly relay?: {
+    readonly amberfloBucket: string;
+    readonly forwarded: number;
+    readonly deadLettered: readonly string[];
+    readonly receives: number;
+    readonly invocations: number;
   };
   readonly latency: {
     readonly simulatedMaxSeconds: number;
@@ -52,6 +63,7 @@ export interface SummaryContext {
   readonly processorHints: BufferHints;
   readonly destinationHints: BufferHints;
   readonly locate: (key: string) => string;
+  readonly relay?: RelayReport & { readonly amberfloBucket: string };
 }
 
 export function summarizeRun(result: PipelineResult, context: SummaryContext): RunSummary {
@@ -73,7 +85,18 @@ export function summarizeRun(result: PipelineResult, context: SummaryContext): R
     meterRecordsDelivered: result.deliveredMeterRecords,
     rejected: { total: rejects.length, byReason: countByReason(rejects) },
     otherFailures: { total: others.length, byReason: countByReason(others) },
-    objects: { data: describe(result.dataObjects), errors: describe(result.errorObjects) },
+    objects: { data: describe(result.dataObjects), errors: describe(result.errorObjects), backup: describe(result.backupObjects) },
+    ...(context.relay === undefined
+      ? {}
+      : {
+          relay: {
+            amberfloBucket: context.relay.amberfloBucket,
+            forwarded: context.relay.forwarded.length,
+            deadLettered: context.relay.deadLettered.map(context.locate),
+            receives: context.relay.receives,
+            invocations: context.relay.invocations,
+          },
+        }),
     latency: {
       simulatedMaxSeconds: result.maxLatencyMs / 1000,
       simulatedMeanSeconds: result.meanLatencyMs / 1000,

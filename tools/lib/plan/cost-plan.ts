@@ -57,6 +57,8 @@ export interface Prices {
   /** arm64, the architecture the CDK construct deploys. */
   readonly lambdaGBSecond: number;
   readonly s3PutPer1000: number;
+  /** S3 Standard storage, for the source-record backup. */
+  readonly s3StorageGBMonth: number;
 }
 
 /** us-east-1 list prices (USD), sources in tools/README.md; override with --price. */
@@ -70,6 +72,7 @@ export const DEFAULT_PRICES: Prices = {
   lambdaRequestsPerMillion: 0.2,
   lambdaGBSecond: 0.0000133334,
   s3PutPer1000: 0.005,
+  s3StorageGBMonth: 0.023,
 };
 
 /** The lines of a monthly bill, in the order they are printed; a new cost is one more line here. */
