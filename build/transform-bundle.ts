@@ -10,15 +10,14 @@ import * as path from 'node:path';
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
-export function transformBuildOptions(projectRoot: string, outdir: string): BuildOptions {
+/** What every Lambda bundle of the project is: `handler` as `outdir/index.mjs`, ESM for node22, minified, with source maps. */
+export function lambdaBuildOptions(projectRoot: string, outdir: string, handler: string): BuildOptions {
   return {
     absWorkingDir: projectRoot,
-    entryPoints: { index: path.join(projectRoot, 'transform', 'handler.ts') },
+    entryPoints: { index: path.join(projectRoot, handler) },
     outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
     platform: 'node',
     target: 'node22',
     format: 'esm',
@@ -27,6 +26,10 @@ export function transformBuildOptions(projectRoot: string, outdir: string): Buil
     banner: { js: ESM_REQUIRE_BANNER },
     logLevel: 'warning',
   };
+}
+
+export function transformBuildOptions(projectRoot: string, outdir: string): BuildOptions {
+  return { ...lambdaBuildOptions(projectRoot, outdir, 'transform/handler.ts'), splitting: true, chunkNames: 'chunks/[name]-[hash]' };
 }
 
 /** Bundles the transform into `outdir` (index.mjs, chunks/); synchronous, as CDK's local bundling requires. */

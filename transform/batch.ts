@@ -138,8 +138,9 @@ function countStats(
     // Rejections of a re-ingested record are counted when its pieces come back.
     if (outcome.kind === 'transformed' && !splitRecords.has(i)) {
       for (const reject of outcome.result.rejects) {
-        rejectedByReason[reject.reason] = (rejectedByReason[reject.reason] ?? 0) + 1;
-        rejectedMeterRecords++;
+        const records = reject.count ?? 1;
+        rejectedByReason[reject.reason] = (rejectedByReason[reject.reason] ?? 0) + records;
+        rejectedMeterRecords += records;
       }
     }
   });

@@ -7,7 +7,7 @@ import type { TransformConfig } from './config.ts';
 import { encodeMeterRecord } from './encode.ts';
 import { locateRecord, parseRecordText } from './extract.ts';
 import { fastEncodeRecord } from './fast/fast-encode.ts';
-import type { CloudWatchLogsPayload, LogEvent, Reject } from './types.ts';
+import type { CloudWatchLogsPayload, LogEvent, Reject, RejectReason } from './types.ts';
 import { deriveUniqueId, normalizeMeterRecord, WHOLE_METER_TIME_RANGE, type MeterTimeWindow } from './validate.ts';
 
 /** The log events that carry the prefix (valid or not): all a re-ingested copy of the payload needs. */
@@ -31,9 +31,37 @@ export class PayloadOutput {
   readonly ndjson: ByteWriter;
   meterRecords = 0;
   readonly rejects: Reject[] = [];
+  /** One copy of each distinct detail: records rejected alike (not next to each other) share it. */
+  private readonly details = new Map<string, string>();
 
   constructor(capacity: number) {
     this.ndjson = new ByteWriter(capacity);
+  }
+
+  /**
+   * Notes a rejected record (`index` in the array `logEvent` carries, if any). The next record of the same array
+   * rejected for the same reason and detail extends the previous reject's run instead of adding one.
+   */
+  reject(logEvent: LogEvent, reason: RejectReason, detail: string, index?: number): void {
+    const last = this.rejects.length - 1;
+    const previous = this.rejects[last];
+    if (
+      index !== undefined &&
+      previous?.index !== undefined &&
+      previous.logEvent === logEvent &&
+      previous.index + (previous.count ?? 1) === index &&
+      previous.reason === reason &&
+      previous.detail === detail
+    ) {
+      this.rejects[last] = { ...previous, count: (previous.count ?? 1) + 1 };
+      return;
+    }
+    let shared = this.details.get(detail);
+    if (shared === undefined) {
+      shared = detail;
+      this.details.set(detail, detail);
+    }
+    this.rejects.push(index === undefined ? { reason, detail: shared, logEvent } : { reason, detail: shared, index, logEvent });
   }
 }
 
@@ -62,7 +90,7 @@ export function transformLogEvent(
   }
   const extraction = located.kind === 'text' ? parseRecordText(located.text, located.start) : located;
   if (extraction.kind === 'error') {
-    output.rejects.push({ reason: extraction.reason, detail: extraction.detail, logEvent });
+    output.reject(logEvent, extraction.reason, extraction.detail);
     return 0;
   }
   const { value } = extraction;
@@ -82,11 +110,7 @@ export function transformLogEvent(
       output.meterRecords++;
       added += line.length;
     } else {
-      output.rejects.push(
-        index === undefined
-          ? { reason: validation.reason, detail: validation.detail, logEvent }
-          : { reason: validation.reason, detail: validation.detail, index, logEvent },
-      );
+      output.reject(logEvent, validation.reason, validation.detail, index);
     }
   }
   return added;

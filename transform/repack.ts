@@ -105,21 +105,55 @@ export function splitPayload(
   return packGzipped(groups, (logEvents) => ({ ...envelope, reingestGeneration, logEvents: logEvents.map(logEventFields) }), maxBytes);
 }
 
-/** The rejects payload of `rejects`: each log event they name once, and each reject pointing at its event. */
-function rejectsPayload(envelope: Omit<RejectsPayload, 'logEvents' | 'rejects'>, rejects: readonly Reject[]): RejectsPayload {
+/** The rejects payload of `rejects`: each log event and each detail they name once, and each reject pointing at them. */
+function rejectsPayload(envelope: Omit<RejectsPayload, 'logEvents' | 'details' | 'rejects'>, rejects: readonly Reject[]): RejectsPayload {
   const eventIndexes = new Map<LogEvent, number>();
-  const entries = rejects.map(({ reason, detail, index, logEvent }): RejectEntry => {
-    let event = eventIndexes.get(logEvent);
-    if (event === undefined) {
-      event = eventIndexes.size;
-      eventIndexes.set(logEvent, event);
-    }
-    return index === undefined ? { reason, detail, event } : { reason, detail, index, event };
+  const detailIndexes = new Map<string, number>();
+  const entries = rejects.map(({ reason, detail: detailText, index, count, logEvent }): RejectEntry => {
+    const event = positionIn(eventIndexes, logEvent);
+    const detail = positionIn(detailIndexes, detailText);
+    if (index === undefined) return { reason, detail, event };
+    return count === undefined ? { reason, detail, index, event } : { reason, detail, index, count, event };
   });
-  return { ...envelope, logEvents: [...eventIndexes.keys()].map(logEventFields), rejects: entries };
+  return { ...envelope, logEvents: [...eventIndexes.keys()].map(logEventFields), details: [...detailIndexes.keys()], rejects: entries };
 }
 
-/** Rejects payloads for the rejected records of `payload`, each within `maxBytes` gzipped. */
+/** The position of `key` among the distinct keys met so far (in the order first met). */
+function positionIn<K>(positions: Map<K, number>, key: K): number {
+  let position = positions.get(key);
+  if (position === undefined) {
+    position = positions.size;
+    positions.set(key, position);
+  }
+  return position;
+}
+
+/**
+ * JSON text, in UTF-16 code units, that one rejects payload is built from at most, as estimated before building
+ * it: rejects of a dense event serialize to tens of MB, which gzip compresses to a few records; building them at
+ * once held the whole text, its UTF-8 copy and an object per entry, then built each half again.
+ */
+const REJECTS_TEXT_PER_PAYLOAD = 8_000_000;
+/** `{"reason":"","detail":,"index":,"count":,"event":},` and the digits of its numbers. */
+const REJECT_ENTRY_OVERHEAD = 80;
+
+/**
+ * About how much a reject adds to the JSON text of its payload: its detail and log event count with the reject
+ * that first names them (estimated from its neighbour, which names the same ones when it is of the same run).
+ */
+function rejectWeights(rejects: readonly Reject[]): number[] {
+  return rejects.map(({ reason, detail, logEvent }, i) => {
+    const previous = rejects[i - 1];
+    const newDetail = previous?.detail === detail ? 0 : detail.length;
+    const newEvent = previous?.logEvent === logEvent ? 0 : logEvent.message.length + logEvent.id.length;
+    return REJECT_ENTRY_OVERHEAD + reason.length + newDetail + newEvent;
+  });
+}
+
+/**
+ * Rejects payloads for the rejected records of `payload`, each within `maxBytes` gzipped, built from at most
+ * about REJECTS_TEXT_PER_PAYLOAD of JSON text each (halved further when that still gzips over `maxBytes`).
+ */
 export function rejectsPayloads(payload: CloudWatchLogsPayload, rejects: readonly Reject[], maxBytes = MAX_REINGEST_RECORD_BYTES): Packed {
   const envelope = {
     messageType: REJECTS_MESSAGE_TYPE,
@@ -129,5 +163,6 @@ export function rejectsPayloads(payload: CloudWatchLogsPayload, rejects: readonl
     logStream: payload.logStream,
     subscriptionFilters: payload.subscriptionFilters,
   } as const;
-  return packGzipped([rejects], (items) => rejectsPayload(envelope, items), maxBytes);
+  const groups = groupByWeight(rejects, rejectWeights(rejects), REJECTS_TEXT_PER_PAYLOAD);
+  return packGzipped(groups, (items) => rejectsPayload(envelope, items), maxBytes);
 }

@@ -58,26 +58,39 @@ export interface Reject {
   readonly detail: string;
   /** Position of the record in a JSON array after the prefix; absent for a single record. */
   readonly index?: number;
+  /**
+   * How many consecutive records of the array, from `index` on, were rejected with this same reason and detail
+   * (absent: one). One reject stands for the whole run, so `[{},{},…]` costs one reject, not one per record.
+   */
+  readonly count?: number;
   /** Shared by every reject of the same log event (never copied per record). */
   readonly logEvent: LogEvent;
 }
 
 export const REJECTS_MESSAGE_TYPE = 'METER_REJECTS';
-export const REJECTS_FORMAT_VERSION = 2;
+/**
+ * 3: an entry may stand for a run of records (`count`), and names its detail by position in `details`; a
+ * version 2 reader would have read one record of a run.
+ */
+export const REJECTS_FORMAT_VERSION = 3;
 
-/** A reject as a rejects payload carries it: its log event is `logEvents[event]` of the payload. */
+/**
+ * A reject as a rejects payload carries it: its detail is `details[detail]` and its log event `logEvents[event]`
+ * of the payload; with `count`, it stands for the records `index` to `index + count - 1` of the event's array.
+ */
 export interface RejectEntry {
   readonly reason: RejectReason;
-  readonly detail: string;
+  readonly detail: number;
   readonly index?: number;
+  readonly count?: number;
   readonly event: number;
 }
 
 /**
  * What the transform re-ingests (gzipped) for rejected meter records. When it comes back through the
  * stream the transform returns it `ProcessingFailed`, so Firehose writes it, base64 in `rawData`, under the
- * error prefix with `errorCode: Lambda.ProcessingFailedStatus`. Each rejected log event is carried once,
- * however many of its records were rejected, so the payload grows with the input, not records × event size.
+ * error prefix with `errorCode: Lambda.ProcessingFailedStatus`. Each rejected log event and each distinct detail
+ * is carried once, however many records name it, so the payload grows with the input, not records × event size.
  */
 export interface RejectsPayload {
   readonly messageType: typeof REJECTS_MESSAGE_TYPE;
@@ -87,11 +100,18 @@ export interface RejectsPayload {
   readonly logStream: string;
   readonly subscriptionFilters: readonly string[];
   readonly logEvents: readonly LogEvent[];
+  readonly details: readonly string[];
   readonly rejects: readonly RejectEntry[];
 }
 
+/** Version 2 of the rejects payload (written before version 3): one entry per rejected record, with its detail. */
+export interface RejectsPayloadV2 extends Omit<RejectsPayload, 'version' | 'details' | 'rejects'> {
+  readonly version: 2;
+  readonly rejects: readonly { readonly reason: RejectReason; readonly detail: string; readonly index?: number; readonly event: number }[];
+}
+
 /** Version 1 of the rejects payload (written before version 2), which copied the log event into each reject. */
-export interface RejectsPayloadV1 extends Omit<RejectsPayload, 'version' | 'logEvents' | 'rejects'> {
+export interface RejectsPayloadV1 extends Omit<RejectsPayload, 'version' | 'logEvents' | 'details' | 'rejects'> {
   readonly version: 1;
   readonly rejects: readonly Reject[];
 }

@@ -18,21 +18,31 @@ const EVENT_TIME = Date.UTC(2026, 10, 25, 9, 0, 0);
 export const PEAK_RSS_TARGET_BYTES = 256 * MIB;
 export const TIME_TARGET_MS = 1_000;
 
-/** Arrays of records, each rejected: the shape most records per byte, and the shape of a misspelt field. */
+/**
+ * Arrays of records, each rejected, repeating the records of a shape in turn: the shape of a misspelt field; the
+ * shape with most records per byte, whose rejects form one run; and the shape with most rejects that cannot share
+ * a run (neighbours differ in reason), which weighs most per byte.
+ */
 export const WORST_EVENT_SHAPES = {
-  'empty-objects': '{}',
-  'misspelt-field': '{"meterApiName":"api-calls","customerId":"cust-000123","meterValue":1,"meterVaule":1}',
+  'empty-objects': ['{}'],
+  'misspelt-field': ['{"meterApiName":"api-calls","customerId":"cust-000123","meterValue":1,"meterVaule":1}'],
+  'alternating-reasons': ['{}', '0'],
 } as const;
 export type WorstEventShape = keyof typeof WORST_EVENT_SHAPES;
 
-/** A log message of exactly MAX_MESSAGE_BYTES: the prefix and an array of `record` as long as it fits. */
+/** A log message of exactly MAX_MESSAGE_BYTES: the prefix and an array of the shape's records as long as it fits. */
 export function worstMessage(shape: WorstEventShape): { readonly message: string; readonly records: number } {
-  const record = WORST_EVENT_SHAPES[shape];
+  const cycle: readonly string[] = WORST_EVENT_SHAPES[shape];
   const head = `${DEFAULT_CONFIG.prefix} [`;
+  const records: string[] = [];
   // `[` + records joined by commas + `]`: each record costs its length and one comma, the last one `]`.
-  const records = Math.floor((MAX_MESSAGE_BYTES - head.length) / (record.length + 1));
-  const body = `${head}${Array.from({ length: records }, () => record).join(',')}]`;
-  return { message: body.padEnd(MAX_MESSAGE_BYTES, ' '), records };
+  let length = head.length;
+  for (let record = cycle[0] as string; length + record.length + 1 <= MAX_MESSAGE_BYTES; record = cycle[records.length % cycle.length] as string) {
+    records.push(record);
+    length += record.length + 1;
+  }
+  const body = `${head}${records.join(',')}]`;
+  return { message: body.padEnd(MAX_MESSAGE_BYTES, ' '), records: records.length };
 }
 
 /** A Firehose event of one Kinesis record holding one CloudWatch batch with the worst event of `shape`. */

@@ -101,7 +101,7 @@ describe('transformBatch', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]?.partitionKey).toBe('pk-7');
     const rejects = gunzipJson<RejectsPayload>(sent[0]!.data);
-    expect(rejects).toMatchObject({ messageType: 'METER_REJECTS', version: 2, logGroup: '/aws/lambda/billing', logStream: payload.logStream, owner: payload.owner });
+    expect(rejects).toMatchObject({ messageType: 'METER_REJECTS', version: 3, logGroup: '/aws/lambda/billing', logStream: payload.logStream, owner: payload.owner });
     expect(rejects.rejects.map((r) => r.reason)).toEqual(['INVALID_METER_VALUE', 'UTIL_INSPECT_OUTPUT']);
     expect(rejects.logEvents[rejects.rejects[0]!.event]).toEqual(bad);
     expect(stats).toMatchObject({ rejectedMeterRecords: 2, rejectedByReason: { INVALID_METER_VALUE: 1, UTIL_INSPECT_OUTPUT: 1 } });

@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { transformBatch } from '../../transform/batch.ts';
 import { DEFAULT_CONFIG, largestSplitTarget, type TransformConfig } from '../../transform/config.ts';
 import type { ReingestEntry } from '../../transform/reingest.ts';
+import { failedEventsOf } from '../../tools/lib/error-prefix/failures.ts';
+import { planReplay } from '../../tools/lib/replay/replay-plan.ts';
 import type { CloudWatchLogsPayload, RejectsPayload } from '../../transform/types.ts';
 import { firehoseEvent, formatLogLine, gzipPayload, subscriptionPayload, TRAFFIC_ARRIVAL, TRAFFIC_START } from '../../tools/lib/cloudwatch/payloads.ts';
 
@@ -95,7 +97,8 @@ describe('bounded re-ingest passes', () => {
 
 describe('rejects of one log event', () => {
   it('carry the event once: a 220 KB event of 3,000 rejected records makes one small rejects payload', async () => {
-    const records = Array.from({ length: 3_000 }, (_, i) => ({ ...valid, customerId: `c-${i}`, meterVaule: 1 }));
+    // A different unknown field each, so no two records share a reject entry.
+    const records = Array.from({ length: 3_000 }, (_, i) => ({ ...valid, customerId: `c-${i}`, [`meterVaule${i}`]: 1 }));
     const big = event(records, '1');
     expect(big.message.length).toBeGreaterThan(200_000);
     const { results, sent, stats } = await run([gzipPayload(subscriptionPayload([big]))]);
@@ -106,6 +109,93 @@ describe('rejects of one log event', () => {
     expect(rejects.logEvents).toEqual([big]);
     expect(rejects.rejects).toHaveLength(3_000);
     expect(rejects.rejects.every((r, i) => r.event === 0 && r.index === i && r.reason === 'UNKNOWN_FIELD')).toBe(true);
+  });
+
+  it('are packed in pieces of bounded JSON text that together name every rejected record once', async () => {
+    // No two neighbours are rejected alike, so every record makes an entry: about 17 MB of JSON text in all.
+    const records = 300_000;
+    const dense = { id: '1', timestamp: TRAFFIC_START, message: `${PREFIX} [${Array.from({ length: records }, (_, i) => (i % 2 === 0 ? '{}' : '0')).join(',')}]` };
+    const { results, sent, stats } = await run([gzipPayload(subscriptionPayload([dense]))]);
+    expect(results).toEqual(['Dropped']);
+    expect(stats.rejectedMeterRecords).toBe(records);
+    expect(sent.length).toBeGreaterThan(1);
+    const indexes: number[] = [];
+    for (const data of sent) {
+      const text = gunzipSync(data).toString();
+      expect(text.length).toBeLessThan(8_000_000 + dense.message.length + 1_000);
+      const piece = JSON.parse(text) as RejectsPayload;
+      expect(piece.logEvents).toEqual([dense]);
+      expect(piece.details).toHaveLength(2);
+      for (const entry of piece.rejects) indexes.push(entry.index as number);
+    }
+    expect(indexes).toEqual(Array.from({ length: records }, (_, i) => i));
+  });
+
+  it('write one entry per run of consecutive records of one array with the same reason and detail, read back record by record', async () => {
+    const array = event([{}, {}, { meterApiName: 'x' }, {}, {}, valid, {}, {}, { meterApiName: 1 }, {}], '1');
+    const pair = event([{}, {}], '2');
+    const singles = [event({}, '3'), event({}, '4')];
+    const { results, sent, stats } = await run([gzipPayload(subscriptionPayload([array, pair, ...singles]))]);
+    expect(results).toEqual(['Ok']);
+    expect(stats).toMatchObject({ meterRecordsOut: 1, rejectedMeterRecords: 13, rejectedByReason: { INVALID_METER_API_NAME: 12, INVALID_CUSTOMER_ID: 1 } });
+    const rejects = JSON.parse(gunzipSync(sent[0] as Buffer).toString()) as RejectsPayload;
+    expect(rejects.version).toBe(3);
+    expect(rejects.logEvents).toEqual([array, pair, ...singles]);
+    // Runs end at another reason (2), a valid record (5), another detail of the same reason (8), and the end of
+    // an event's array (the pair is its own run); records without an index never merge.
+    expect(rejects.rejects.map(({ reason, index, count, event }) => [reason, index, count, event])).toEqual([
+      ['INVALID_METER_API_NAME', 0, 2, 0],
+      ['INVALID_CUSTOMER_ID', 2, undefined, 0],
+      ['INVALID_METER_API_NAME', 3, 2, 0],
+      ['INVALID_METER_API_NAME', 6, 2, 0],
+      ['INVALID_METER_API_NAME', 8, undefined, 0],
+      ['INVALID_METER_API_NAME', 9, undefined, 0],
+      ['INVALID_METER_API_NAME', 0, 2, 1],
+      ['INVALID_METER_API_NAME', undefined, undefined, 2],
+      ['INVALID_METER_API_NAME', undefined, undefined, 3],
+    ]);
+    // Each distinct detail is carried once: the entries name it by position.
+    expect(rejects.rejects.map((entry) => entry.detail)).toEqual([0, 1, 0, 0, 2, 0, 0, 0, 0]);
+    expect(rejects.details).toHaveLength(3);
+    expect(rejects.details[0]).toMatch(/^meterApiName must be a non-empty string, got /);
+    expect(rejects.details[2]).toMatch(/^meterApiName must be a non-empty string, got /);
+    expect(rejects.details[2]).not.toBe(rejects.details[0]);
+    expect(rejects.details[1]).toMatch(/^customerId must be a non-empty string/);
+
+    // inspect's reader gives each rejected record back with its index and event; replay re-sends each event once.
+    const errorRecord = {
+      record: {
+        attemptsMade: 1,
+        arrivalTimestamp: TRAFFIC_ARRIVAL,
+        errorCode: 'Lambda.ProcessingFailedStatus',
+        errorMessage: 'rejected',
+        attemptEndingTimestamp: TRAFFIC_ARRIVAL,
+        rawData: (sent[0] as Buffer).toString('base64'),
+        lambdaArn: 'fn',
+      },
+      objectKey: 'errors/a',
+      recordIndex: 0,
+    };
+    const failed = failedEventsOf(errorRecord);
+    expect(failed.map(({ reason, index, logEvent }) => [reason === 'INVALID_METER_API_NAME' ? 'name' : reason, index, logEvent?.id])).toEqual([
+      ['name', 0, '1'],
+      ['name', 1, '1'],
+      ['INVALID_CUSTOMER_ID', 2, '1'],
+      ['name', 3, '1'],
+      ['name', 4, '1'],
+      ['name', 6, '1'],
+      ['name', 7, '1'],
+      ['name', 8, '1'],
+      ['name', 9, '1'],
+      ['name', 0, '2'],
+      ['name', 1, '2'],
+      ['name', undefined, '3'],
+      ['name', undefined, '4'],
+    ]);
+    expect(failed.map((f) => f.detail)).toEqual([0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0].map((detail) => rejects.details[detail]));
+    const plan = planReplay([errorRecord], {});
+    expect(plan).toMatchObject({ failedEvents: 13, chosenEvents: 4, duplicateEvents: 9 });
+    expect(plan.payloads.flatMap((payload) => payload.events)).toEqual([array, pair, ...singles]);
   });
 });
 
@@ -158,7 +248,8 @@ describe('meter times', () => {
   it('says why in the reject detail', async () => {
     const old = event({ ...valid, meterTimeInMillis: TRAFFIC_ARRIVAL - 61 * DAY_MS }, '1');
     const { sent } = await run([gzipPayload(subscriptionPayload([old]))]);
-    const detail = (JSON.parse(gunzipSync(sent[0] as Buffer).toString()) as RejectsPayload).rejects[0]?.detail;
+    const rejects = JSON.parse(gunzipSync(sent[0] as Buffer).toString()) as RejectsPayload;
+    const detail = rejects.details[rejects.rejects[0]?.detail ?? -1];
     expect(detail).toMatch(/is more than 60 days before the record reached the pipeline \(2026-11-25T10:00:00.000Z\): Amberflo would drop it/);
   });
 });

@@ -66,6 +66,12 @@ function generalPath(logEvents: readonly LogEvent[], config: TransformConfig): E
   return { ndjson, meterRecords, rejects, events, outputLengths };
 }
 
+/** The rejects a reject stands for, one per record (a run of `count` records becomes `count` rejects). */
+function eachRejectedRecord({ count, index, ...reject }: Reject): Reject[] {
+  if (index === undefined) return [reject];
+  return Array.from({ length: count ?? 1 }, (_, i) => ({ ...reject, index: index + i }));
+}
+
 /** transformRecordData's outcome must be the one the general path implies for the same bytes. */
 function expectSameOutcome(json: string | Buffer, config: TransformConfig = DEFAULT_CONFIG): RecordOutcome {
   const bytes = Buffer.from(json);
@@ -87,7 +93,7 @@ function expectSameOutcome(json: string | Buffer, config: TransformConfig = DEFA
   // Bytes, not text: a byte that is not UTF-8 would decode to the same replacement character.
   expect(result.ndjson.toString('latin1')).toBe(Buffer.from(expected.ndjson, 'utf8').toString('latin1'));
   expect(result.meterRecords).toBe(expected.meterRecords);
-  expect(result.rejects).toEqual(expected.rejects);
+  expect(result.rejects.flatMap(eachRejectedRecord)).toEqual(expected.rejects);
   expect(result.meterEvents()).toEqual({ events: expected.events, outputLengths: expected.outputLengths });
   expect({ ...payload, logEvents: [] }).toEqual({ ...decoded.payload, logEvents: [] });
   return outcome;

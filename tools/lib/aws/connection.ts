@@ -3,6 +3,7 @@
  * failures that got no answer from the service (network, timeout, credentials) turned into errors that name
  * the endpoint, keep their cause and say what to do.
  */
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /**
@@ -27,6 +28,38 @@ export interface Connection {
   readonly endpoint?: string;
   /** Longest silence (nothing sent or received) in each attempt; connecting gets at most 3 s of it. */
   readonly timeoutMs: number;
+}
+
+/** What the CLI's clients of every service take. */
+export interface AwsClientOptions {
+  readonly region: string;
+  /** An explicit endpoint (emulator, S3-compatible store); otherwise the SDK's default for the Region. */
+  readonly endpoint?: string;
+  /** Explicit credentials (local endpoints); otherwise the SDK's default chain. The same type for every client. */
+  readonly credentials?: S3ClientConfig['credentials'];
+  /** Longest silence per attempt (default DEFAULT_TIMEOUT_MS). */
+  readonly timeoutMs?: number;
+}
+
+/** The client configuration every service gets: the Region, timed attempts, and the endpoint and credentials given. */
+export function timedClientConfig(options: AwsClientOptions) {
+  return {
+    region: options.region,
+    requestHandler: timedRequestHandler(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+  };
+}
+
+/** `client`, whose failures without an answer from `service` now name the endpoint (see explainFailures). */
+export function explainingFailures<T extends MiddlewareHost>(client: T, service: AwsService, options: AwsClientOptions): T {
+  explainFailures(client, {
+    service,
+    region: options.region,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+  });
+  return client;
 }
 
 export function timedRequestHandler(timeoutMs: number): NodeHttpHandler {

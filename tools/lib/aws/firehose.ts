@@ -3,30 +3,13 @@
  * (connection.ts), and PutRecordBatch that retries only the entries that failed (the transform's own loop) and
  * returns the record ids.
  */
-import { FirehoseClient, type FirehoseClientConfig, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import type { ReingestEntry } from '../../../transform/reingest.ts';
-import { DEFAULT_TIMEOUT_MS, explainFailures, timedRequestHandler } from './connection.ts';
+import { type AwsClientOptions, explainingFailures, timedClientConfig } from './connection.ts';
 import { type PutOptions, type PutOutcome, putReliably } from './put-reliably.ts';
 
-export interface FirehoseClientOptions {
-  readonly region: string;
-  readonly endpoint?: string;
-  /** Explicit credentials (local endpoints); otherwise the SDK's default chain. */
-  readonly credentials?: FirehoseClientConfig['credentials'];
-  /** Per-attempt request limit (default 5 s). */
-  readonly timeoutMs?: number;
-}
-
-export function createFirehoseClient(options: FirehoseClientOptions): FirehoseClient {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const client = new FirehoseClient({
-    region: options.region,
-    requestHandler: timedRequestHandler(timeoutMs),
-    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-  });
-  explainFailures(client, { service: 'Firehose', region: options.region, timeoutMs, ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) });
-  return client;
+export function createFirehoseClient(options: AwsClientOptions): FirehoseClient {
+  return explainingFailures(new FirehoseClient(timedClientConfig(options)), 'Firehose', options);
 }
 
 /** Puts every entry into a Direct PUT delivery stream (see putReliably); partition keys are not used. */

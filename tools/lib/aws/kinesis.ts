@@ -9,32 +9,14 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   KinesisClient,
-  type KinesisClientConfig,
   PutRecordsCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-kinesis';
-import { DEFAULT_TIMEOUT_MS, explainFailures, timedRequestHandler } from './connection.ts';
+import { type AwsClientOptions, explainingFailures, timedClientConfig } from './connection.ts';
 import { type PutOptions, type PutOutcome, putReliably } from './put-reliably.ts';
 
-export interface KinesisClientOptions {
-  readonly region: string;
-  readonly endpoint?: string;
-  /** Explicit credentials (emulators); otherwise the SDK's default chain. */
-  readonly credentials?: KinesisClientConfig['credentials'];
-  /** Per-attempt request limit (default 5 s). */
-  readonly timeoutMs?: number;
-}
-
-export function createKinesisClient(options: KinesisClientOptions): KinesisClient {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const client = new KinesisClient({
-    region: options.region,
-    requestHandler: timedRequestHandler(timeoutMs),
-    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-  });
-  explainFailures(client, { service: 'Kinesis', region: options.region, timeoutMs, ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) });
-  return client;
+export function createKinesisClient(options: AwsClientOptions): KinesisClient {
+  return explainingFailures(new KinesisClient(timedClientConfig(options)), 'Kinesis', options);
 }
 
 export interface StreamInfo {

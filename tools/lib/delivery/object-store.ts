@@ -1,8 +1,8 @@
 /** Where objects land: a local directory laid out like the bucket, or any S3-compatible endpoint. */
 import { mkdir, readdir, readFile, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { DEFAULT_TIMEOUT_MS, explainFailures, timedRequestHandler } from '../aws/connection.ts';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type AwsClientOptions, explainingFailures, timedClientConfig } from '../aws/connection.ts';
 import { isObjectName, staticPrefix } from './object-layout.ts';
 import { displayPath } from '../cli/paths.ts';
 
@@ -84,29 +84,16 @@ export async function removeEarlierObjects(store: DirectoryStore, prefixTemplate
   return keys.size;
 }
 
-export interface S3StoreOptions {
+export interface S3StoreOptions extends AwsClientOptions {
   readonly bucket: string;
-  readonly region: string;
-  readonly endpoint?: string;
-  readonly credentials?: S3ClientConfig['credentials'];
-  /** Per-attempt request limit (default 5 s). */
-  readonly timeoutMs?: number;
 }
 
 export class S3Store implements ObjectStore {
   private readonly client: S3Client;
 
   constructor(private readonly options: S3StoreOptions) {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.client = new S3Client({
-      region: options.region,
-      requestHandler: timedRequestHandler(timeoutMs),
-      // Emulators and most S3-compatible stores address buckets by path, not by virtual host.
-      forcePathStyle: options.endpoint !== undefined,
-      ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-      ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-    });
-    explainFailures(this.client, { service: 'S3', region: options.region, timeoutMs, ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }) });
+    // Emulators and most S3-compatible stores address buckets by path, not by virtual host.
+    this.client = explainingFailures(new S3Client({ ...timedClientConfig(options), forcePathStyle: options.endpoint !== undefined }), 'S3', options);
   }
 
   locate(key: string): string {

@@ -4,13 +4,15 @@
  * the transform's reject reason for rejected meter records, Firehose's error code for whole failed records.
  */
 import { gunzipSync } from 'node:zlib';
-import type { CloudWatchLogsPayload, LogEvent, RejectsPayload, RejectsPayloadV1 } from '../../../transform/types.ts';
+import type { CloudWatchLogsPayload, LogEvent, RejectsPayload, RejectsPayloadV1, RejectsPayloadV2 } from '../../../transform/types.ts';
 import { REJECTS_MESSAGE_TYPE } from '../../../transform/types.ts';
 import { type ErrorRecord, parseErrorObject } from '../delivery/object-layout.ts';
 import type { ObjectStore } from '../delivery/object-store.ts';
 
+type AnyRejectsPayload = RejectsPayload | RejectsPayloadV2 | RejectsPayloadV1;
+
 export type DecodedRawData =
-  | { readonly kind: 'rejects'; readonly payload: RejectsPayload | RejectsPayloadV1 }
+  | { readonly kind: 'rejects'; readonly payload: AnyRejectsPayload }
   | { readonly kind: 'cloudwatch'; readonly payload: CloudWatchLogsPayload }
   | { readonly kind: 'undecodable'; readonly problem: string };
 
@@ -33,7 +35,7 @@ export function decodeRawData(rawData: string): DecodedRawData {
   }
   const fields = (value ?? {}) as Record<string, unknown>;
   if (fields['messageType'] === REJECTS_MESSAGE_TYPE && Array.isArray(fields['rejects'])) {
-    return { kind: 'rejects', payload: value as RejectsPayload | RejectsPayloadV1 };
+    return { kind: 'rejects', payload: value as AnyRejectsPayload };
   }
   if ((fields['messageType'] === 'DATA_MESSAGE' || fields['messageType'] === 'CONTROL_MESSAGE') && Array.isArray(fields['logEvents'])) {
     return { kind: 'cloudwatch', payload: value as CloudWatchLogsPayload };
@@ -105,16 +107,34 @@ export function failedEventsOf({ record, objectKey, recordIndex }: ErrorRecordAt
   }));
 }
 
-/** Each reject with its log event: version 2 names it by position in `logEvents`, version 1 carried it along. */
-function rejectedEvents(payload: RejectsPayload | RejectsPayloadV1): { reason: string; detail: string; index?: number; logEvent?: LogEvent }[] {
+/**
+ * Each rejected record with its log event: versions 2 and 3 name it by position in `logEvents`, version 1
+ * carried it along; a version 3 entry names its detail by position in `details` and, with `count`, stands for
+ * that many records from `index` on.
+ */
+function rejectedEvents(payload: AnyRejectsPayload): { reason: string; detail: string; index?: number; logEvent?: LogEvent }[] {
   if (payload.version === 1) return [...payload.rejects];
-  return payload.rejects.map(({ reason, detail, index, event }) => {
-    const logEvent = payload.logEvents[event];
-    return { reason, detail, ...(index === undefined ? {} : { index }), ...(logEvent === undefined ? {} : { logEvent }) };
+  if (payload.version === 2) return payload.rejects.map((entry) => rejectedRecord(payload, entry, entry.detail, entry.index));
+  return payload.rejects.flatMap((entry) => {
+    const detail = payload.details[entry.detail] ?? `detail ${entry.detail} missing from the rejects payload`;
+    if (entry.index === undefined) return [rejectedRecord(payload, entry, detail, undefined)];
+    const { index, count } = entry;
+    const records = Number.isSafeInteger(count) && (count as number) > 0 ? (count as number) : 1;
+    return Array.from({ length: records }, (_, i) => rejectedRecord(payload, entry, detail, index + i));
   });
 }
 
-function sourceOf(payload: CloudWatchLogsPayload | RejectsPayload | RejectsPayloadV1): LogSource {
+function rejectedRecord(
+  payload: RejectsPayload | RejectsPayloadV2,
+  { reason, event }: { readonly reason: string; readonly event: number },
+  detail: string,
+  index: number | undefined,
+): { reason: string; detail: string; index?: number; logEvent?: LogEvent } {
+  const logEvent = payload.logEvents[event];
+  return { reason, detail, ...(index === undefined ? {} : { index }), ...(logEvent === undefined ? {} : { logEvent }) };
+}
+
+function sourceOf(payload: CloudWatchLogsPayload | AnyRejectsPayload): LogSource {
   return { owner: payload.owner, logGroup: payload.logGroup, logStream: payload.logStream, subscriptionFilters: payload.subscriptionFilters };
 }
 

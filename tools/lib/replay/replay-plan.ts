@@ -47,9 +47,14 @@ export function planReplay(records: readonly ErrorRecordAt[], filter: FailureFil
       continue;
     }
     const chosen = events.filter((event) => matchesFilter(event, filter));
-    const fresh = chosen.filter((event) => !seen.has(eventKey(event)));
+    // Several rejects of one log event (records of its array) name the same event: it is re-sent once.
+    const fresh = chosen.filter((event) => {
+      const key = eventKey(event);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     duplicateEvents += chosen.length - fresh.length;
-    for (const event of fresh) seen.add(eventKey(event));
     if (fresh.length === 0) continue;
     if (first.origin === 'cloudwatch' && fresh.length === events.length) {
       payloads.push({
