@@ -9,21 +9,26 @@ export function readRejectsPayload(data: Uint8Array): RejectsPayload {
   return JSON.parse(gunzipSync(data).toString('utf8')) as RejectsPayload;
 }
 
-/** The rejects a rejects payload carries, each with the whole log event it came from. */
+/** The rejects a rejects payload carries, each with its detail and the whole log event it came from. */
 export function rejectsOf(payload: RejectsPayload): Reject[] {
-  return payload.rejects.map(({ reason, detail, index, event }) => {
+  return payload.rejects.map(({ reason, detail: detailAt, index, count, event }) => {
+    const detail = payload.details[detailAt] as string;
     const logEvent = payload.logEvents[event] as LogEvent;
-    return index === undefined ? { reason, detail, logEvent } : { reason, detail, index, logEvent };
+    if (index === undefined) return { reason, detail, logEvent };
+    return count === undefined ? { reason, detail, index, logEvent } : { reason, detail, index, count, logEvent };
   });
 }
 
 /** The fields that say where a rejects payload's rejects came from, without the rejects themselves. */
-export function rejectsEnvelope(payload: RejectsPayload): Omit<RejectsPayload, 'logEvents' | 'rejects'> {
-  const { logEvents: _logEvents, rejects: _rejects, ...envelope } = payload;
+export function rejectsEnvelope(payload: RejectsPayload): Omit<RejectsPayload, 'logEvents' | 'details' | 'rejects'> {
+  const { logEvents: _logEvents, details: _details, rejects: _rejects, ...envelope } = payload;
   return envelope;
 }
 
-/** Each reject as (reason, log event id, array index when in an array). */
+/** Each rejected record as (reason, log event id, array index when in an array), a run of records one by one. */
 export function rejectKeys(payload: RejectsPayload): { reason: Reject['reason']; id: string; index?: number }[] {
-  return rejectsOf(payload).map(({ reason, logEvent, index }) => (index === undefined ? { reason, id: logEvent.id } : { reason, id: logEvent.id, index }));
+  return rejectsOf(payload).flatMap(({ reason, logEvent, index, count }) => {
+    if (index === undefined) return [{ reason, id: logEvent.id }];
+    return Array.from({ length: count ?? 1 }, (_, i) => ({ reason, id: logEvent.id, index: index + i }));
+  });
 }

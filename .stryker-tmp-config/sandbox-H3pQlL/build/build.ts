@@ -1,0 +1,37 @@
+/** `npm run build`: the transform and relay forwarder Lambdas (as deployed), the CLI and the benchmarks, bundled with esbuild. */
+// @ts-nocheck
+
+import { build } from 'esbuild';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { bundleTransform, ESM_REQUIRE_BANNER } from './transform-bundle.ts';
+import { bundleRelay } from './relay-bundle.ts';
+
+const projectRoot = path.resolve(import.meta.dirname, '..');
+const dist = path.join(projectRoot, 'dist');
+rmSync(dist, { recursive: true, force: true });
+
+bundleTransform(projectRoot, path.join(dist, 'transform'));
+bundleRelay(projectRoot, path.join(dist, 'relay'));
+
+// Command-line entry points run on the developer's machine (Node.js 20 or later).
+const benchDir = path.join(projectRoot, 'bench');
+const benchEntries = existsSync(benchDir)
+  ? readdirSync(benchDir)
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => `bench/${name}`)
+  : [];
+for (const entry of ['tools/cli.ts', ...benchEntries]) {
+  await build({
+    absWorkingDir: projectRoot,
+    entryPoints: [entry],
+    outfile: path.join(dist, entry.replace(/\.ts$/, '.mjs')),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    sourcemap: true,
+    banner: { js: ESM_REQUIRE_BANNER },
+    logLevel: 'warning',
+  });
+}

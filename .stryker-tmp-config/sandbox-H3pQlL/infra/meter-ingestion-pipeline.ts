@@ -1,0 +1,136 @@
+// @ts-nocheck
+import { Names } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { Delivery } from './pipeline/delivery.ts';
+import { DirectPutDestination } from './pipeline/direct-put.ts';
+import { Monitoring } from './pipeline/monitoring.ts';
+import type { MeterIngestionPipelineProps } from './pipeline/props.ts';
+import { resolveSettings } from './pipeline/settings.ts';
+import { MeterStream } from './pipeline/stream.ts';
+import { LogSubscriptions } from './pipeline/subscriptions.ts';
+import { TransformFunction } from './pipeline/transform-function.ts';
+import { PipelineBucket } from './pipeline/pipeline-bucket.ts';
+import { Relay } from './pipeline/relay.ts';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+
+export type { DeliveryCompression, DeliveryMode, MeterIngestionPipelineProps, TransformSettings } from './pipeline/props.ts';
+export { PipelineConfigError } from './pipeline/settings.ts';
+
+/**
+ * CloudWatch Logs → Kinesis Data Stream (or, with `source: 'direct'`, straight) → Data Firehose (with the TypeScript
+ * transform) → the Amberflo S3 bucket, with least-privilege roles, encryption, alarms and a dashboard.
+ *
+ * Each part (pipeline/*.ts) adds its resources directly to this construct, under the ids they have always had:
+ * a scope per part would change every logical ID, and CloudFormation would replace the stream and the delivery
+ * stream (losing the records in them) and fail on the log groups' fixed names.
+ */
+export class MeterIngestionPipeline extends Construct {
+  readonly pipelineName: string;
+  /** The Kinesis stream and its key; absent for a Direct PUT source. */
+  readonly streamKey: kms.Key | undefined;
+  readonly stream: kinesis.Stream | undefined;
+  readonly transformFunction: lambda.Function;
+  readonly transformLogGroup: logs.LogGroup;
+  readonly deliveryLogGroup: logs.LogGroup;
+  readonly deliveryStream: firehose.CfnDeliveryStream;
+  /** The role Firehose writes to the Amberflo bucket with: Amberflo's bucket policy must grant it access. */
+  readonly deliveryRole: iam.Role;
+  /** The role CloudWatch Logs assumes to put subscribed log events into the source. */
+  readonly subscriptionRole: iam.Role;
+  readonly alarms: cloudwatch.Alarm[];
+  readonly dashboard: cloudwatch.Dashboard;
+  /** The customer's bucket (relay delivery, source backup); undefined in direct mode without backup. */
+  readonly pipelineBucket: s3.IBucket | undefined;
+  /** Relay mode's queue, dead-letter queue and forwarder. */
+  readonly relay: Relay | undefined;
+
+  constructor(scope: Construct, id: string, props: MeterIngestionPipelineProps) {
+    super(scope, id);
+    const settings = resolveSettings(props, Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }));
+    const { pipelineName } = settings;
+    this.pipelineName = pipelineName;
+
+    const stream =
+      settings.source === 'direct'
+        ? undefined
+        : new MeterStream(this, { pipelineName, shardCount: settings.streamShardCount, retentionHours: settings.streamRetentionHours });
+    const source = stream ?? new DirectPutDestination(this, pipelineName);
+    this.streamKey = stream?.key;
+    this.stream = stream?.stream;
+
+    const transform = new TransformFunction(this, {
+      pipelineName,
+      logGroupName: settings.transformLogGroupName,
+      logRetentionDays: settings.logRetentionDays,
+      memorySizeMB: settings.transformMemorySizeMB,
+      timeoutSeconds: settings.transformTimeoutSeconds,
+      config: settings.transformConfig,
+      source,
+    });
+    this.transformLogGroup = transform.logGroup;
+    this.transformFunction = transform.function;
+
+    this.pipelineBucket = settings.usesPipelineBucket
+      ? new PipelineBucket(this, {
+          pipelineName,
+          existingBucketName: settings.pipelineBucketName,
+          expirationDays: settings.pipelineBucketExpirationDays,
+          accessLogsBucketName: settings.pipelineBucketAccessLogsBucketName,
+        }).bucket
+      : undefined;
+
+    const delivery = new Delivery(this, {
+      ...settings,
+      logGroupName: settings.deliveryLogGroupName,
+      source,
+      transform: transform.function,
+      pipelineBucket: this.pipelineBucket,
+    });
+    this.deliveryLogGroup = delivery.logGroup;
+    this.deliveryRole = delivery.role;
+    this.deliveryStream = delivery.deliveryStream;
+
+    this.relay =
+      settings.delivery === 'relay' && this.pipelineBucket !== undefined && settings.amberfloKeysSecretArn !== undefined
+        ? new Relay(this, {
+            pipelineName,
+            logGroupName: settings.forwarderLogGroupName,
+            logRetentionDays: settings.logRetentionDays,
+            pipelineBucket: this.pipelineBucket,
+            dataOutputPrefix: settings.dataOutputPrefix,
+            amberfloBucketName: settings.amberfloBucketName,
+            amberfloBucketRegion: settings.amberfloBucketRegion,
+            amberfloKeysSecretArn: settings.amberfloKeysSecretArn,
+          })
+        : undefined;
+
+    const subscriptions = new LogSubscriptions(this, {
+      pipelineName,
+      destination: source,
+      filterPattern: settings.subscriptionFilterPattern,
+      logGroupNames: settings.sourceLogGroupNames,
+      accountPolicy: settings.accountSubscriptionPolicy,
+      accountPolicyExclusions: settings.accountPolicyExclusions,
+      startAfter: delivery.deliveryStream,
+    });
+    this.subscriptionRole = subscriptions.role;
+
+    const monitoring = new Monitoring(this, {
+      otherAlarms: this.relay?.alarms ?? [],
+      ...settings,
+      metricsNamespace: settings.transformConfig.metricsNamespace,
+      stream,
+      transform: transform.function,
+      deliveryStream: delivery.deliveryStream,
+    });
+    this.alarms = monitoring.alarms;
+    this.dashboard = monitoring.dashboard;
+  }
+}

@@ -1,0 +1,180 @@
+// @ts-nocheck
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { TransformConfig } from '../../transform/config.ts';
+import type { PipelineSourceKind } from '../pipeline-source.ts';
+
+/** Transform settings the construct passes to the function's environment (`PIPELINE_NAME` is set from `pipelineName`). */
+export type TransformSettings = Partial<Omit<TransformConfig, 'pipelineName'>>;
+
+/**
+ * How meter records reach Amberflo's bucket. `direct`: Firehose writes it, with a role Amberflo's bucket policy
+ * grants. `relay`: Firehose writes the pipeline bucket; a forwarder copies each new ingest object to Amberflo's
+ * bucket with the access key pair Amberflo issued (read from Secrets Manager).
+ */
+export type DeliveryMode = 'direct' | 'relay';
+
+/** Compression formats Amberflo can ingest: it gunzips objects whose key ends in `.gz` and reads the rest as JSON. */
+export type DeliveryCompression = 'UNCOMPRESSED' | 'GZIP';
+
+export interface MeterIngestionPipelineProps {
+  /** Name of the S3 bucket Amberflo provisioned for this account (owned by Amberflo's account). */
+  readonly amberfloBucketName: string;
+
+  /** How records reach Amberflo's bucket (see DeliveryMode). @default 'direct' */
+  readonly delivery?: DeliveryMode;
+
+  /**
+   * Relay mode: ARN of the Secrets Manager secret holding Amberflo's key pair as
+   * `{"accessKeyId": "...", "secretAccessKey": "..."}`. Only the ARN is in the template; the forwarder reads the
+   * value at run time. Required with `delivery: 'relay'`.
+   */
+  readonly amberfloKeysSecretArn?: string;
+
+  /** Relay mode: Region of Amberflo's bucket. @default - the stack's Region */
+  readonly amberfloBucketRegion?: string;
+
+  /**
+   * Firehose's backup of every untransformed source record into the pipeline bucket (under
+   * `source-backup/`), so `replay --from-backup` can re-send them after an outage.
+   * @default true
+   */
+  readonly sourceBackup?: boolean;
+
+  /**
+   * An existing bucket of this account to use as the pipeline bucket (it must block public access, deny
+   * non-TLS requests and expire objects). @default - a bucket is created (needed for relay mode or source backup)
+   */
+  readonly pipelineBucketName?: string;
+
+  /**
+   * Days after which objects in a created pipeline bucket expire (at least 15, past the dead-letter queue's
+   * 14-day retention). The default covers Amberflo's 60-day backfill window with 30 days to act.
+   * @default 90
+   */
+  readonly pipelineBucketExpirationDays?: number;
+
+  /**
+   * A bucket that receives S3 server access logs of a created pipeline bucket.
+   * @default - no server access logs: object-level auditing is left to CloudTrail data events
+   */
+  readonly pipelineBucketAccessLogsBucketName?: string;
+
+  /**
+   * Unique name of this pipeline: the `Pipeline` dimension of the transform's metrics, the dashboard name and
+   * part of the pipeline's own log group names. Letters, digits, `-` and `_`, at most 64 characters.
+   * @default - derived from the construct path
+   */
+  readonly pipelineName?: string;
+
+  /** Log groups whose meter records are subscribed into the pipeline. @default - none */
+  readonly sourceLogGroupNames?: string[];
+
+  /**
+   * CloudWatch Logs filter pattern of the subscription filters and of the account policy.
+   * @default - the quoted meter record prefix, e.g. `"meter_record_for_stream"`
+   */
+  readonly subscriptionFilterPattern?: string;
+
+  /**
+   * Also subscribe every log group of the account and Region through an account-level subscription filter policy
+   * (`AWS::Logs::AccountPolicy`; one per account and Region). The pipeline's own log groups are always excluded.
+   * @default false
+   */
+  readonly accountSubscriptionPolicy?: boolean;
+
+  /**
+   * Further log groups the account policy leaves out (at most 48: the policy takes 50, two are the pipeline's).
+   * @default - none
+   */
+  readonly accountPolicyExcludedLogGroupNames?: string[];
+
+  /**
+   * What sits between CloudWatch Logs and Firehose. `kinesis-on-demand`: a Kinesis stream in on-demand mode.
+   * `kinesis-provisioned`: a Kinesis stream of `streamShardCount` shards. `direct`: no stream; subscription filters
+   * put into the Firehose stream (Direct PUT) and the transform re-ingests there with `PutRecordBatch` — the
+   * cheapest, but without a replay window or other consumers (see infra/README.md, "Choosing a source").
+   * @default - `kinesis-provisioned` when `streamShardCount` is set, `kinesis-on-demand` otherwise
+   */
+  readonly source?: PipelineSourceKind;
+
+  /** Shards of the Kinesis stream; required by, and only for, `source: 'kinesis-provisioned'`. @default - none */
+  readonly streamShardCount?: number;
+
+  /** Retention of the Kinesis stream, i.e. the replay window, in hours (24–8760; Kinesis sources). @default 24 */
+  readonly streamRetentionHours?: number;
+
+  /**
+   * Data Firehose buffers this many MB of (gzipped) input before invoking the transform (0.2–3). The transform's
+   * output is about 12× its input and a Lambda response is capped at 6 MB, so the default is well below the
+   * service default of 1 MB.
+   * @default 0.25
+   */
+  readonly processorBufferSizeMBs?: number;
+
+  /** Longest time Firehose buffers input before invoking the transform, in seconds (0–900). @default 60 */
+  readonly processorBufferIntervalSeconds?: number;
+
+  /** Retries of a failed transform invocation before its records go to the error prefix. @default 3 */
+  readonly processorRetries?: number;
+
+  /**
+   * S3 key prefix of delivered meter records. Its static part (before the first `!{`) scopes the write permission.
+   * @default 'ingest/records/!{timestamp:yyyy-MM-dd}/'
+   */
+  readonly dataOutputPrefix?: string;
+
+  /**
+   * S3 key prefix of records Firehose could not process or deliver. Must contain `!{firehose:error-output-type}`
+   * and lie outside the data prefix's top-level folder, which Amberflo ingests.
+   * @default 'errors/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/'
+   */
+  readonly errorOutputPrefix?: string;
+
+  /** Longest time Firehose buffers transformed records before writing an S3 object, in seconds (0–900). @default 300 */
+  readonly destinationBufferIntervalSeconds?: number;
+
+  /** Size of transformed data at which Firehose writes an S3 object, in MiB (1–128). @default 5 */
+  readonly destinationBufferSizeMBs?: number;
+
+  /** Compression of delivered objects. @default 'GZIP' */
+  readonly compression?: DeliveryCompression;
+
+  /**
+   * Extension of delivered objects; must start with `.`, and end with `.gz` when compressing.
+   * @default - '.gz' with GZIP compression, none otherwise
+   */
+  readonly fileExtension?: string;
+
+  /** Retention of the transform's log group and of Firehose's error log group, in days. @default 30 */
+  readonly logRetentionDays?: number;
+
+  /** Memory of the transform function, in MB (128–10240). @default 1024 */
+  readonly transformMemorySizeMB?: number;
+
+  /** Timeout of the transform function, in seconds (1–300: Firehose waits at most 5 minutes). @default 120 */
+  readonly transformTimeoutSeconds?: number;
+
+  /**
+   * Settings of the transform, validated at synth time as the function validates them at cold start.
+   * @default - the transform's defaults (transform/config.ts)
+   */
+  readonly transform?: TransformSettings;
+
+  /** Topic notified when an alarm fires or recovers. @default - alarms without actions */
+  readonly alarmTopic?: sns.ITopic;
+
+  /** `GetRecords.IteratorAgeMilliseconds` above which the stream is considered to fall behind, in seconds (Kinesis sources). @default 900 */
+  readonly iteratorAgeAlarmSeconds?: number;
+
+  /**
+   * `DeliveryToS3.DataFreshness` above which delivery is considered late, in seconds.
+   * @default - processor buffer interval + destination buffer interval + 300
+   */
+  readonly dataFreshnessAlarmSeconds?: number;
+
+  /** Sum of `RejectedMeterRecords` over 5 minutes above which the rejected-records alarm fires. @default 0 */
+  readonly rejectedMeterRecordsAlarmThreshold?: number;
+
+  /** Maximum transform duration, as a percentage of its timeout, above which the duration alarm fires (1–100). @default 80 */
+  readonly durationAlarmPercentOfTimeout?: number;
+}

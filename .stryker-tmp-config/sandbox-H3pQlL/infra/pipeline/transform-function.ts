@@ -1,0 +1,93 @@
+// @ts-nocheck
+import * as path from 'node:path';
+import { AssetHashType, DockerImage, Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { TransformConfig } from '../../transform/config.ts';
+import { bundleTransform } from '../../build/transform-bundle.ts';
+import { ownLogGroup, type OwnLogGroupProps } from './own-log-group.ts';
+import type { RecordDestination } from './record-destination.ts';
+import { transformEnvironment } from './settings.ts';
+
+const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+
+export interface TransformFunctionProps extends OwnLogGroupProps {
+  readonly pipelineName: string;
+  readonly memorySizeMB: number;
+  readonly timeoutSeconds: number;
+  readonly config: TransformConfig;
+  /** Where the function re-ingests rejected records and oversized batches: the pipeline's source. */
+  readonly source: RecordDestination;
+}
+
+/** The Firehose transformation Lambda, its log group and its role. */
+export class TransformFunction {
+  readonly logGroup: logs.LogGroup;
+  readonly function: lambda.Function;
+
+  /** Adds `TransformLogGroup`, `TransformRole` and `Transform` to `scope`. */
+  constructor(scope: Construct, props: TransformFunctionProps) {
+    this.logGroup = ownLogGroup(scope, 'TransformLogGroup', props);
+    const role = new iam.Role(scope, 'TransformRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Meter pipeline ${props.pipelineName}: transform function`,
+      inlinePolicies: {
+        Logs: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [this.logGroup.logGroupArn],
+            }),
+          ],
+        }),
+        // Re-ingests rejected records and oversized batches into the source (PutRecords or PutRecordBatch).
+        Reingest: new iam.PolicyDocument({ statements: props.source.producerStatements([props.source.putActions.batch]) }),
+      },
+    });
+    this.function = new lambda.Function(scope, 'Transform', {
+      code: transformCode(),
+      handler: 'index.handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      // The largest processor buffer (3 MB gzipped) expands to ~36 MB of NDJSON, held as strings next to its
+      // base64 response: 1024 MB covers that with room to spare, and Lambda allots CPU in proportion to memory,
+      // which gunzip and JSON parsing use.
+      memorySize: props.memorySizeMB,
+      // Firehose waits at most 5 minutes per invocation; 2 minutes surfaces a stuck invocation (and lets Firehose
+      // retry) well before that, and is far beyond the re-ingest backoff (seconds).
+      timeout: Duration.seconds(props.timeoutSeconds),
+      role,
+      logGroup: this.logGroup,
+      environment: { ...transformEnvironment(props.config), NODE_OPTIONS: '--enable-source-maps' },
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x on purpose: the bundle targets node22 and is tested on it; moving to a newer ' +
+        'runtime is a deliberate upgrade, not a silent one.',
+    });
+  }
+}
+
+/**
+ * The transform's code: bundled at synth time, offline, by the same esbuild definition `npm run build` uses, so
+ * the deployed files are the ones tested and benchmarked. NodejsFunction is not used because it cannot split
+ * code: its single file would load the AWS SDK on every cold start, where this bundle loads it only to re-ingest.
+ */
+function transformCode(): lambda.Code {
+  return lambda.Code.fromAsset(path.join(REPO_ROOT, 'transform'), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never used: local bundling always succeeds, and this project needs no Docker.
+      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+      local: {
+        tryBundle(outputDir) {
+          bundleTransform(REPO_ROOT, outputDir);
+          return true;
+        },
+      },
+    },
+  });
+}

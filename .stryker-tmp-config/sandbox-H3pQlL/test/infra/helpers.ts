@@ -1,0 +1,57 @@
+// @ts-nocheck
+import { readFileSync } from 'node:fs';
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { PipelineSettings } from '../../infra/config.ts';
+import { MeterFirehoseStack } from '../../infra/stack.ts';
+
+export const BUCKET = 'amberflo-test-bucket';
+
+/** The feature flags cdk.json sets, so that tests synthesize what `cdk synth` and `cdk deploy` do. */
+export const FEATURE_FLAGS: Record<string, unknown> = Object.fromEntries(
+  Object.entries(JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context).filter(([key]) =>
+    key.startsWith('@aws-cdk'),
+  ),
+);
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stack: MeterFirehoseStack;
+  readonly template: Template;
+}
+
+/** Synthesizes the app's stack without bundling the transform (the entry file must still exist). */
+export function synth(
+  pipeline: Partial<PipelineSettings> = {},
+  alarmTopicArn?: string,
+  featureFlags: Record<string, unknown> = FEATURE_FLAGS,
+): Synthesized {
+  const app = new App({ context: { ...featureFlags, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new MeterFirehoseStack(app, 'Test', {
+    pipeline: { amberfloBucketName: BUCKET, ...pipeline },
+    ...(alarmTopicArn === undefined ? {} : { alarmTopicArn }),
+  });
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** The one resource of a type; throws unless there is exactly one. */
+export function onlyResource(template: Template, type: string): { logicalId: string; properties: Record<string, any> } {
+  const resources = Object.entries(template.findResources(type));
+  if (resources.length !== 1) throw new Error(`expected one ${type}, found ${resources.length}`);
+  const [logicalId, resource] = resources[0]!;
+  return { logicalId, properties: resource.Properties };
+}
+
+/** Every acknowledged cdk-nag rule, by the construct path it was acknowledged on. */
+export function acknowledgments(app: App): Record<string, string[]> {
+  const byPath: Record<string, string[]> = {};
+  for (const construct of app.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      // cdk-nag reads acknowledgments of plugin rules in the unqualified form, recorded as 'Annotation::<rule>'.
+      const ids = Object.keys(entry.data as Record<string, string>).map((id) => id.replace(/^Annotation::/, ''));
+      (byPath[construct.node.path] ??= []).push(...ids);
+    }
+  }
+  return byPath;
+}

@@ -1,0 +1,95 @@
+// @ts-nocheck
+import { App, Stack } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import {
+  MeterIngestionPipeline,
+  PipelineConfigError,
+  type MeterIngestionPipelineProps,
+} from '../../infra/meter-ingestion-pipeline.ts';
+import { BUCKET } from './helpers.ts';
+
+function build(props: Partial<MeterIngestionPipelineProps>): MeterIngestionPipeline {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  return new MeterIngestionPipeline(new Stack(app, 'Test'), 'Pipeline', {
+    amberfloBucketName: BUCKET,
+    pipelineName: 'p',
+    ...props,
+  });
+}
+
+describe('settings out of range are rejected at synth time, naming the setting', () => {
+  const cases: [string, Partial<MeterIngestionPipelineProps>, RegExp][] = [
+    ['empty bucket name', { amberfloBucketName: '' }, /^amberfloBucketName must be an S3 bucket name/],
+    ['bucket name with capitals', { amberfloBucketName: 'Amberflo' }, /^amberfloBucketName must be/],
+    ['processor buffer below 0.2 MB', { processorBufferSizeMBs: 0.19 }, /^processorBufferSizeMBs must be a number from 0.2 to 3, got 0.19$/],
+    ['processor buffer above 3 MB', { processorBufferSizeMBs: 3.5 }, /^processorBufferSizeMBs must be a number from 0.2 to 3, got 3.5$/],
+    ['processor interval above 900 s', { processorBufferIntervalSeconds: 901 }, /^processorBufferIntervalSeconds must be an integer from 0 to 900, got 901$/],
+    ['negative processor retries', { processorRetries: -1 }, /^processorRetries must be an integer from 0 to 300, got -1$/],
+    ['processor retries above 300', { processorRetries: 301 }, /^processorRetries must be an integer from 0 to 300, got 301$/],
+    ['destination interval below 0 s', { destinationBufferIntervalSeconds: -1 }, /^destinationBufferIntervalSeconds must be an integer from 0 to 900, got -1$/],
+    ['destination interval above 900 s', { destinationBufferIntervalSeconds: 901 }, /^destinationBufferIntervalSeconds must be an integer from 0 to 900, got 901$/],
+    ['destination size below 1 MiB', { destinationBufferSizeMBs: 0 }, /^destinationBufferSizeMBs must be an integer from 1 to 128, got 0$/],
+    ['destination size above 128 MiB', { destinationBufferSizeMBs: 129 }, /^destinationBufferSizeMBs must be an integer from 1 to 128, got 129$/],
+    ['fractional destination size', { destinationBufferSizeMBs: 1.5 }, /^destinationBufferSizeMBs must be an integer/],
+    ['retention below 24 h', { streamRetentionHours: 23 }, /^streamRetentionHours must be an integer from 24 to 8760, got 23$/],
+    ['zero shards', { streamShardCount: 0 }, /^streamShardCount must be an integer of at least 1, got 0$/],
+    ['timeout beyond Firehose 5 minutes', { transformTimeoutSeconds: 301 }, /^transformTimeoutSeconds must be an integer from 1 to 300/],
+    ['memory below 128 MB', { transformMemorySizeMB: 64 }, /^transformMemorySizeMB must be an integer from 128 to 10240/],
+    ['unsupported log retention', { logRetentionDays: 2 }, /^logRetentionDays must be one of 1, 3, 5, 7,/],
+    ['pipeline name with spaces', { pipelineName: 'my pipeline' }, /^pipelineName must be 1-64 letters/],
+    ['compression Amberflo cannot read', { compression: 'ZIP' as 'GZIP' }, /^compression must be "GZIP" or "UNCOMPRESSED"/],
+    ['file extension without a dot', { fileExtension: 'gz' }, /^fileExtension must start with "\."/],
+    ['gzip without .gz', { fileExtension: '.json' }, /^fileExtension must end with "\.gz" when compression is GZIP/],
+    ['error prefix inside the ingest folder', { errorOutputPrefix: 'ingest/errors/!{firehose:error-output-type}/' }, /^errorOutputPrefix must lie outside "ingest\/"/],
+    ['error prefix expressions without the error type', { errorOutputPrefix: 'errors/!{timestamp:yyyy}/' }, /^errorOutputPrefix must include !\{firehose:error-output-type\}/],
+    ['error type in the data prefix', { dataOutputPrefix: 'ingest/!{firehose:error-output-type}/' }, /^dataOutputPrefix may not use the expression !\{firehose:error-output-type\}/],
+    ['data prefix without a fixed folder', { dataOutputPrefix: '!{timestamp:yyyy-MM-dd}/' }, /^dataOutputPrefix must start with a fixed folder/],
+    ['data prefix with a leading slash', { dataOutputPrefix: '/ingest/' }, /^dataOutputPrefix must not start with "\/"/],
+    ['transform setting the function would reject', { transform: { unknownFields: 'keep' as 'drop' } }, /^transform: UNKNOWN_FIELDS must be "reject" or "drop", got "keep"$/],
+    ['transform prefix with spaces', { transform: { prefix: 'meter record' } }, /^transform: METER_RECORD_PREFIX must be one token/],
+    ['duplicate sources', { sourceLogGroupNames: ['/a', '/a'] }, /^sourceLogGroupNames lists "\/a" twice$/],
+    ['too many account policy exclusions', { accountPolicyExcludedLogGroupNames: Array.from({ length: 49 }, (_, i) => `/g${i}`) }, /^accountPolicyExcludedLogGroupNames may list at most 48/],
+    ['duration alarm above 100 %', { durationAlarmPercentOfTimeout: 101 }, /^durationAlarmPercentOfTimeout must be an integer from 1 to 100/],
+    ['unknown source', { source: 'kafka' as 'direct' }, /^source must be one of "kinesis-on-demand", "kinesis-provisioned", "direct", got "kafka"$/],
+    ['provisioned without shards', { source: 'kinesis-provisioned' }, /^streamShardCount is required with source "kinesis-provisioned"$/],
+    ['on-demand with shards', { source: 'kinesis-on-demand', streamShardCount: 2 }, /^streamShardCount applies to source "kinesis-provisioned" only/],
+    ['direct with shards', { source: 'direct', streamShardCount: 2 }, /^streamShardCount applies to Kinesis sources; source "direct" has no stream$/],
+    ['direct with a stream retention', { source: 'direct', streamRetentionHours: 48 }, /^streamRetentionHours applies to Kinesis sources/],
+    ['direct with an iterator-age alarm', { source: 'direct', iteratorAgeAlarmSeconds: 60 }, /^iteratorAgeAlarmSeconds applies to Kinesis sources/],
+  ];
+  it.each(cases)('%s', (_name, props, message) => {
+    expect(() => build(props)).toThrow(PipelineConfigError);
+    expect(() => build(props)).toThrow(message);
+  });
+
+  it('accepts the limits themselves', () => {
+    for (const props of [
+      { processorBufferSizeMBs: 0.2, processorBufferIntervalSeconds: 0, destinationBufferIntervalSeconds: 0, destinationBufferSizeMBs: 1 },
+      { processorBufferSizeMBs: 3, processorBufferIntervalSeconds: 900, destinationBufferIntervalSeconds: 900, destinationBufferSizeMBs: 128 },
+    ]) {
+      expect(() => build(props)).not.toThrow();
+    }
+  });
+});
+
+describe('the pipeline never feeds itself', () => {
+  it.each(['/meter-firehose/p/transform', '/meter-firehose/p/delivery-errors'])(
+    'rejects its own log group %s as a source',
+    (name) => {
+      expect(() => build({ sourceLogGroupNames: ['/aws/lambda/app', name] })).toThrow(
+        `sourceLogGroupNames must not include the pipeline's own log group "${name}": the pipeline would feed itself`,
+      );
+    },
+  );
+
+  it('excludes from the account policy the log groups the function and Firehose log to', () => {
+    const pipeline = build({ accountSubscriptionPolicy: true });
+    const policy = pipeline.node.findChild('AccountSubscriptionPolicy') as logs.CfnAccountPolicy;
+    const names = [pipeline.transformLogGroup, pipeline.deliveryLogGroup].map(
+      (group) => (group.node.defaultChild as logs.CfnLogGroup).logGroupName,
+    );
+    expect(names).toEqual(['/meter-firehose/p/transform', '/meter-firehose/p/delivery-errors']);
+    expect(policy.selectionCriteria).toBe(`LogGroupName NOT IN [${names.map((name) => JSON.stringify(name)).join(', ')}]`);
+  });
+});

@@ -1,0 +1,271 @@
+/** Flags shared by `run` and `replay --local`: the local pipeline's source, buffers, layout, Lambda and store. */
+// @ts-nocheck
+
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { type OptionSpec, type OptionValues, UsageError, keyValueOption, numberOption, stringOption, booleanOption } from '../lib/cli/args.ts';
+import type { Compression } from '../lib/local-pipeline/local-firehose.ts';
+import type { PipelineOptions } from '../lib/local-pipeline/pipeline.ts';
+import { PIPELINE_DEFAULTS } from '../../infra/defaults.ts';
+import { DEFAULT_PIPELINE_SOURCE, PIPELINE_SOURCES, isPipelineSource } from '../../infra/pipeline-source.ts';
+import { PrefixError, validatePrefix } from '../lib/delivery/object-layout.ts';
+import { DirectoryStore, type ObjectStore, S3Store, removeEarlierObjects } from '../lib/delivery/object-store.ts';
+import { DEFAULT_OUTPUT_DIRECTORY, TRANSFORM_BUNDLE, displayPath } from '../lib/cli/paths.ts';
+import { DEFAULT_TIMEOUT_MS } from '../lib/aws/connection.ts';
+import { closestName } from '../lib/cli/closest.ts';
+import { ConfigError, ENV, loadConfig } from '../../transform/config.ts';
+import { AmberfloSecretError, parseAmberfloSecret } from '../../relay/amberflo-keys.ts';
+import { LOCAL_QUEUE_SETTINGS, type RelaySettings } from '../lib/relay/local-relay.ts';
+import { RELAY_DEFAULTS } from '../../relay/config.ts';
+
+export const DEFAULT_REGION = 'us-east-1';
+const MIB = 1024 * 1024;
+
+/** For every command that calls an AWS API (S3, Kinesis, or an emulator given by URL). */
+export const TIMEOUT_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'SECONDS',
+  description: 'Seconds an AWS API request may stay silent (connecting, or waiting for an answer), per attempt (0.1-300; the SDK makes up to 3 attempts)',
+  default: String(DEFAULT_TIMEOUT_MS / 1000),
+};
+
+export function timeoutOption(values: OptionValues): number {
+  return numberOption(values, 'timeout', DEFAULT_TIMEOUT_MS / 1000, { min: 0.1, max: 300 }) * 1000;
+}
+
+export const PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  out: { type: 'string', value: 'DIR', description: 'Directory laid out like the bucket', default: DEFAULT_OUTPUT_DIRECTORY },
+  append: { type: 'boolean', description: 'Keep the objects of earlier runs in --out (by default they are removed first)' },
+  's3-endpoint': { type: 'string', value: 'URL', description: 'Write objects to this S3-compatible endpoint instead of --out' },
+  bucket: { type: 'string', value: 'NAME', description: 'Bucket for --s3-endpoint', default: 'amberflo-ingest' },
+  source: {
+    type: 'string',
+    value: 'S',
+    description: `What Firehose reads: ${PIPELINE_SOURCES.join(', ')} (both Kinesis modes run the same locally; direct puts into Firehose itself)`,
+    default: DEFAULT_PIPELINE_SOURCE,
+  },
+  'kinesis-endpoint': { type: 'string', value: 'URL', description: 'Use this Kinesis API instead of an in-process emulator' },
+  'stream-name': { type: 'string', value: 'NAME', description: 'Source Kinesis stream (created if missing)', default: 'meter-firehose-source' },
+  shards: { type: 'string', value: 'N', description: 'Shards of a created stream', default: '1' },
+  region: { type: 'string', value: 'REGION', description: 'AWS Region of the simulated resources', default: `$AWS_REGION or ${DEFAULT_REGION}` },
+  'delivery-stream': { type: 'string', value: 'NAME', description: 'Firehose stream name used in object names', default: 'meter-firehose' },
+  'processor-buffer-mb': { type: 'string', value: 'MB', description: 'Processor BufferSizeInMBs (0.2-3)', default: String(PIPELINE_DEFAULTS.processorBufferSizeMBs) },
+  'processor-interval': { type: 'string', value: 'SECONDS', description: 'Processor BufferIntervalInSeconds (0-900)', default: String(PIPELINE_DEFAULTS.processorBufferIntervalSeconds) },
+  'buffer-mb': { type: 'string', value: 'MB', description: 'Destination SizeInMBs (1-128)', default: String(PIPELINE_DEFAULTS.destinationBufferSizeMBs) },
+  'buffer-interval': { type: 'string', value: 'SECONDS', description: 'Destination IntervalInSeconds (0-900)', default: String(PIPELINE_DEFAULTS.destinationBufferIntervalSeconds) },
+  retries: { type: 'string', value: 'N', description: 'Retries of a failed Lambda invocation (0-300)', default: String(PIPELINE_DEFAULTS.processorRetries) },
+  'data-prefix': { type: 'string', value: 'PREFIX', description: 'Data output prefix', default: PIPELINE_DEFAULTS.dataOutputPrefix },
+  'error-prefix': { type: 'string', value: 'PREFIX', description: 'Error output prefix', default: PIPELINE_DEFAULTS.errorOutputPrefix },
+  compression: { type: 'string', value: 'FORMAT', description: 'UNCOMPRESSED or GZIP', default: PIPELINE_DEFAULTS.compression },
+  'file-extension': { type: 'string', value: 'EXT', description: 'Data object extension', default: '.gz with GZIP, none otherwise' },
+  bundle: { type: 'string', value: 'PATH', description: 'The bundled transform', default: 'dist/transform/index.mjs' },
+  'transform-env': { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'Environment of the transform, e.g. UNKNOWN_FIELDS=drop' },
+  'lambda-memory': { type: 'string', value: 'MB', description: 'Memory reported to the function', default: String(PIPELINE_DEFAULTS.transformMemorySizeMB) },
+  'lambda-timeout': { type: 'string', value: 'SECONDS', description: 'Function timeout (1-300)', default: String(PIPELINE_DEFAULTS.transformTimeoutSeconds) },
+  'lambda-logs': { type: 'boolean', description: "Copy the function's log output to stderr" },
+  delivery: { type: 'string', value: 'MODE', description: "direct (Firehose writes Amberflo's bucket) or relay (the pipeline bucket, forwarded)", default: 'direct' },
+  'amberflo-endpoint': { type: 'string', value: 'URL', description: "Relay: S3-compatible endpoint of Amberflo's bucket" },
+  'amberflo-bucket': { type: 'string', value: 'NAME', description: "Relay: Amberflo's bucket", default: 'amberflo-ingest' },
+  'amberflo-keys': { type: 'string', value: 'FILE', description: 'Relay: JSON file in the secret\'s format {"accessKeyId": ..., "secretAccessKey": ...}' },
+  'backup-prefix': { type: 'string', value: 'PREFIX', description: 'Relay: source-record backup prefix in the pipeline bucket', default: PIPELINE_DEFAULTS.sourceBackupPrefix },
+  'no-source-backup': { type: 'boolean', description: 'Relay: do not back up source records' },
+  timeout: TIMEOUT_OPTION,
+};
+
+/** `--region`, else AWS_REGION, else us-east-1; a malformed name is a usage error before anything is touched. */
+export function regionOption(values: OptionValues): string {
+  const region = stringOption(values, 'region') ?? process.env['AWS_REGION'] ?? DEFAULT_REGION;
+  if (!/^[a-z]{2}(-[a-z0-9]+)+$/.test(region)) throw new UsageError(`--region must be an AWS Region such as us-east-1, got "${region}"`);
+  return region;
+}
+
+export function storeOption(values: OptionValues, outputDirectory = DEFAULT_OUTPUT_DIRECTORY): ObjectStore {
+  const endpoint = stringOption(values, 's3-endpoint');
+  if (endpoint === undefined) {
+    const directory = stringOption(values, 'out') ?? outputDirectory;
+    if (existsSync(directory) && !statSync(directory).isDirectory()) throw new UsageError(`--out ${directory} is a file, not a directory`);
+    return new DirectoryStore(directory);
+  }
+  return new S3Store({
+    bucket: stringOption(values, 'bucket') ?? 'amberflo-ingest',
+    region: regionOption(values),
+    endpoint: urlOption('s3-endpoint', endpoint),
+    timeoutMs: timeoutOption(values),
+  });
+}
+
+export function urlOption(name: string, raw: string): string {
+  if (!/^https?:\/\/[^\s/]+/.test(raw)) throw new UsageError(`--${name} must be an http(s) URL such as http://127.0.0.1:4567, got "${raw}"`);
+  return raw.replace(/\/+$/, '');
+}
+
+function bundleOption(values: OptionValues): string {
+  const bundle = stringOption(values, 'bundle') ?? TRANSFORM_BUNDLE;
+  if (!existsSync(bundle)) throw new UsageError(`--bundle ${bundle} not found: build the transform first with \`npm run build\``);
+  return bundle;
+}
+
+const TRANSFORM_VARIABLES: readonly string[] = Object.values(ENV);
+
+/**
+ * `--transform-env`: only the variables the transform reads, so a misspelt fix fails instead of proving nothing.
+ * A value the transform's cold start refuses is allowed (it is how an outage is rehearsed) but said on stderr,
+ * since every invocation will then fail as `Lambda.FunctionError`.
+ */
+export function transformEnvironment(values: OptionValues, io: { stderr: (text: string) => void }): Record<string, string> {
+  const environment = keyValueOption(values, 'transform-env');
+  for (const name of Object.keys(environment)) {
+    if (TRANSFORM_VARIABLES.includes(name)) continue;
+    const nearest = closestName(name, TRANSFORM_VARIABLES);
+    throw new UsageError(
+      `--transform-env: the transform reads no variable ${name}${nearest === undefined ? '' : ` (did you mean ${nearest}?)`}; ` +
+        `it reads ${TRANSFORM_VARIABLES.join(', ')}`,
+    );
+  }
+  try {
+    loadConfig(environment);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`warning: --transform-env: ${error.message}: the transform will fail its cold start, and every invocation with it\n`);
+  }
+  return environment;
+}
+
+/**
+ * Unless --append: a run into a directory starts from a clean one, so what `inspect` counts is this run's
+ * output. Says so when it removed anything. Buckets (--s3-endpoint) are never cleared.
+ */
+export async function startCleanOutput(options: Pick<PipelineOptions, 'store' | 'delivery'>, values: OptionValues, io: { stderr: (text: string) => void }, command: string): Promise<void> {
+  if (booleanOption(values, 'append') || !(options.store instanceof DirectoryStore)) return;
+  const removed = await removeEarlierObjects(options.store, [options.delivery.dataPrefix, options.delivery.errorPrefix]);
+  if (removed > 0) io.stderr(`${command}: removed ${removed} objects of an earlier run from ${displayPath(options.store.root)} (--append keeps them)\n`);
+}
+
+export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: string) => void }, outputDirectory = DEFAULT_OUTPUT_DIRECTORY): Omit<PipelineOptions, 'onProgress'> {
+  const compression = (stringOption(values, 'compression') ?? PIPELINE_DEFAULTS.compression).toUpperCase();
+  if (compression !== 'GZIP' && compression !== 'UNCOMPRESSED') {
+    throw new UsageError(`--compression must be GZIP or UNCOMPRESSED, got "${compression}"`);
+  }
+  const fileExtension = stringOption(values, 'file-extension') ?? (compression === 'GZIP' ? '.gz' : '');
+  if (fileExtension !== '' && !/^\.[\w.-]+$/.test(fileExtension)) {
+    throw new UsageError(`--file-extension must start with "." and hold only letters, digits, ".", "_" or "-", got "${fileExtension}"`);
+  }
+  const dataPrefix = stringOption(values, 'data-prefix') ?? PIPELINE_DEFAULTS.dataOutputPrefix;
+  const errorPrefix = stringOption(values, 'error-prefix') ?? PIPELINE_DEFAULTS.errorOutputPrefix;
+  try {
+    validatePrefix(dataPrefix, 'data');
+    validatePrefix(errorPrefix, 'error');
+  } catch (error) {
+    if (error instanceof PrefixError) throw new UsageError(`--data-prefix/--error-prefix: ${error.message}`);
+    throw error;
+  }
+  const source = stringOption(values, 'source') ?? DEFAULT_PIPELINE_SOURCE;
+  if (!isPipelineSource(source)) throw new UsageError(`--source must be one of ${PIPELINE_SOURCES.join(', ')}, got "${source}"`);
+  const kinesisOnly = ['kinesis-endpoint', 'stream-name', 'shards'].filter((name) => stringOption(values, name) !== undefined);
+  if (source === 'direct' && kinesisOnly.length > 0) throw new UsageError(`--${kinesisOnly[0]} applies to Kinesis sources, not --source direct`);
+  const kinesisEndpoint = stringOption(values, 'kinesis-endpoint');
+  const streamName = stringOption(values, 'stream-name') ?? 'meter-firehose-source';
+  if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(streamName)) throw new UsageError(`--stream-name "${streamName}" is not a valid Kinesis stream name`);
+  const deliveryStreamName = stringOption(values, 'delivery-stream') ?? 'meter-firehose';
+  if (!/^[a-zA-Z0-9_.-]{1,64}$/.test(deliveryStreamName)) throw new UsageError(`--delivery-stream "${deliveryStreamName}" is not a valid Firehose stream name`);
+  const lambdaLogs = booleanOption(values, 'lambda-logs');
+  const backupPrefix = deliveryMode(values) === 'relay' && !booleanOption(values, 'no-source-backup') ? (stringOption(values, 'backup-prefix') ?? PIPELINE_DEFAULTS.sourceBackupPrefix) : undefined;
+  if (backupPrefix !== undefined) {
+    try {
+      validatePrefix(backupPrefix, 'data');
+    } catch (error) {
+      if (error instanceof PrefixError) throw new UsageError(`--backup-prefix: ${error.message}`);
+      throw error;
+    }
+  }
+  return {
+    region: regionOption(values),
+    source,
+    streamName,
+    shardCount: numberOption(values, 'shards', 1, { min: 1, max: 50, integer: true }),
+    timeoutMs: timeoutOption(values),
+    ...(kinesisEndpoint === undefined ? {} : { kinesisEndpoint: urlOption('kinesis-endpoint', kinesisEndpoint) }),
+    delivery: {
+      name: deliveryStreamName,
+      version: 1,
+      processorHints: {
+        sizeBytes: numberOption(values, 'processor-buffer-mb', PIPELINE_DEFAULTS.processorBufferSizeMBs, { min: 0.2, max: 3 }) * MIB,
+        intervalMs: numberOption(values, 'processor-interval', PIPELINE_DEFAULTS.processorBufferIntervalSeconds, { min: 0, max: 900, integer: true }) * 1000,
+      },
+      destinationHints: {
+        sizeBytes: numberOption(values, 'buffer-mb', PIPELINE_DEFAULTS.destinationBufferSizeMBs, { min: 1, max: 128, integer: true }) * MIB,
+        intervalMs: numberOption(values, 'buffer-interval', PIPELINE_DEFAULTS.destinationBufferIntervalSeconds, { min: 0, max: 900, integer: true }) * 1000,
+      },
+      numberOfRetries: numberOption(values, 'retries', PIPELINE_DEFAULTS.processorRetries, { min: 0, max: 300, integer: true }),
+      dataPrefix,
+      errorPrefix,
+      ...(backupPrefix === undefined ? {} : { backupPrefix }),
+      fileExtension,
+      compression: compression as Compression,
+      maxInvocations: 100_000,
+    },
+    lambda: {
+      bundlePath: bundleOption(values),
+      functionName: 'meter-firehose-transform',
+      memoryMb: numberOption(values, 'lambda-memory', PIPELINE_DEFAULTS.transformMemorySizeMB, { min: 128, max: 10_240, integer: true }),
+      timeoutMs: numberOption(values, 'lambda-timeout', PIPELINE_DEFAULTS.transformTimeoutSeconds, { min: 1, max: 300 }) * 1000,
+      environment: transformEnvironment(values, io),
+      ...(lambdaLogs ? { onLog: (text: string) => io.stderr(text) } : {}),
+    },
+    store: storeOption(values, outputDirectory),
+  };
+}
+
+export type DeliveryMode = 'direct' | 'relay';
+
+export function deliveryMode(values: OptionValues): DeliveryMode {
+  const mode = stringOption(values, 'delivery') ?? 'direct';
+  if (mode !== 'direct' && mode !== 'relay') throw new UsageError(`--delivery must be direct or relay, got "${mode}"`);
+  return mode;
+}
+
+/**
+ * Relay mode's second hop: the pipeline bucket (`--s3-endpoint`, `--bucket`) forwarded to Amberflo's
+ * (`--amberflo-endpoint`, `--amberflo-bucket`) with the key pair in `--amberflo-keys`. Undefined in direct mode.
+ */
+export function relaySettingsFrom(values: OptionValues): RelaySettings | undefined {
+  if (deliveryMode(values) === 'direct') {
+    const stray = ['amberflo-endpoint', 'amberflo-keys', 'amberflo-bucket'].find((name) => values[name] !== undefined);
+    if (stray !== undefined) throw new UsageError(`--${stray} applies to --delivery relay`);
+    return undefined;
+  }
+  const pipelineEndpoint = stringOption(values, 's3-endpoint');
+  const amberfloEndpoint = stringOption(values, 'amberflo-endpoint');
+  const keysFile = stringOption(values, 'amberflo-keys');
+  if (pipelineEndpoint === undefined || amberfloEndpoint === undefined || keysFile === undefined) {
+    throw new UsageError('--delivery relay needs the pipeline bucket (--s3-endpoint, --bucket), --amberflo-endpoint and --amberflo-keys FILE');
+  }
+  const secret = readKeysFile(keysFile);
+  return {
+    region: regionOption(values),
+    pipelineBucket: stringOption(values, 'bucket') ?? 'amberflo-ingest',
+    pipelineEndpoint: urlOption('s3-endpoint', pipelineEndpoint),
+    amberfloBucket: stringOption(values, 'amberflo-bucket') ?? 'amberflo-ingest',
+    amberfloEndpoint: urlOption('amberflo-endpoint', amberfloEndpoint),
+    readSecret: async () => secret,
+    queue: LOCAL_QUEUE_SETTINGS,
+    // Simulated: visibility timeouts and backoff pass instantly; the attempts are the deployed defaults.
+    retry: { maxAttempts: RELAY_DEFAULTS.maxAttempts, baseDelayMs: 0, sleep: async () => {} },
+  };
+}
+
+/** The keys file's text, checked now so a bad file is a usage error rather than a dead-lettered forward. */
+function readKeysFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read --amberflo-keys ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    parseAmberfloSecret(text);
+  } catch (error) {
+    if (error instanceof AmberfloSecretError) throw new UsageError(`--amberflo-keys ${path}: ${error.message}`);
+    throw error;
+  }
+  return text;
+}

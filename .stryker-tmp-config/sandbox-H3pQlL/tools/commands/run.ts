@@ -1,0 +1,218 @@
+/** `run`: push CloudWatch log events through the local model of the deployed pipeline and reconcile. */
+// @ts-nocheck
+
+import { readFile } from 'node:fs/promises';
+import { type CommandSpec, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/cli/args.ts';
+import { controlPayload, gzipPayload } from '../lib/cloudwatch/payloads.ts';
+import { FilterPatternError, compileFilterPattern } from '../lib/cloudwatch/filter-pattern.ts';
+import { type SourcePut, runPipeline } from '../lib/local-pipeline/pipeline.ts';
+import { LogInputError, type LogInputOptions, type ParsedLogInput, decodeLogInput, parseLogInput } from '../lib/cloudwatch/log-input.ts';
+import { SAMPLE_FILTER_LOG_EVENTS, displayPath } from '../lib/cli/paths.ts';
+import { createProgress } from '../lib/cli/progress.ts';
+import { type RunSummary, summarizeRun } from '../lib/local-pipeline/run-summary.ts';
+import { subscribe } from '../lib/cloudwatch/subscription.ts';
+import { formatBytes, formatDuration, formatTable } from '../lib/cli/table.ts';
+import { EXIT, type CommandIO, printJson } from './io.ts';
+import { PIPELINE_OPTIONS, pipelineOptionsFrom, relaySettingsFrom, startCleanOutput } from './pipeline-options.ts';
+import { type RelaySettings, relayObjects } from '../lib/relay/local-relay.ts';
+import type { PipelineResult } from '../lib/local-pipeline/pipeline.ts';
+
+const DEFAULT_LOG_GROUP = '/aws/lambda/orders-handler';
+const DEFAULT_LOG_STREAM = '2026/11/25/[$LATEST]0a1b2c3d4e5f60718293a4b5c6d7e8f9';
+const DEFAULT_FILTER_PATTERN = '"meter_record_for_stream"';
+
+export const RUN_SPEC: CommandSpec = {
+  name: 'run',
+  summary:
+    'Push CloudWatch log events through a local model of the deployed pipeline (subscription filter → Kinesis or ' +
+    'Direct PUT → ' +
+    'Firehose processor buffer → the bundled transform → destination buffer → objects) and print what landed.',
+  usage: 'cli run [options] [FILE]',
+  options: {
+    'log-group': { type: 'string', value: 'NAME', description: 'Log group of the events', default: DEFAULT_LOG_GROUP },
+    'log-stream': { type: 'string', value: 'NAME', description: 'Log stream of plain lines', default: 'a Lambda-style stream' },
+    owner: { type: 'string', value: 'ACCOUNT', description: 'Account id in subscription payloads', default: '123456789012' },
+    'filter-pattern': { type: 'string', value: 'PATTERN', description: 'Subscription filter pattern', default: DEFAULT_FILTER_PATTERN },
+    'filter-name': { type: 'string', value: 'NAME', description: 'Subscription filter name', default: 'meter-records' },
+    'no-control-message': { type: 'boolean', description: "Leave out CloudWatch's CONTROL_MESSAGE that opens a new subscription" },
+    ...PIPELINE_OPTIONS,
+    'fail-on-rejects': { type: 'boolean', description: 'Exit 1 when meter records are rejected, not only when records fail' },
+    json: { type: 'boolean', description: 'Print the summary as JSON' },
+    progress: { type: 'boolean', description: 'Report progress on stderr even when it is not a terminal' },
+  },
+  examples: [
+    'cli run                                        # the bundled samples into ./.local/bucket (emptied first)',
+    'cli run my-events.json --log-group /aws/lambda/api   # output of aws logs filter-log-events',
+    'cli run app.log --buffer-interval 60 --compression UNCOMPRESSED',
+    'cli run --s3-endpoint http://127.0.0.1:4568 --bucket amberflo-ingest',
+    'cli run --source direct                        # subscription filters put straight into Firehose',
+    'cli run --delivery relay --s3-endpoint http://127.0.0.1:4568 --bucket meter-pipeline --amberflo-endpoint http://127.0.0.1:4569 --amberflo-keys keys.json',
+  ],
+};
+
+export async function runCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(RUN_SPEC, argv);
+  if (booleanOption(values, 'help')) {
+    io.stdout(formatHelp(RUN_SPEC));
+    return EXIT.ok;
+  }
+  if (positionals.length > 1) throw new UsageError(`run takes one input file, got ${positionals.length}: ${positionals.join(' ')}`);
+  const inputPath = positionals[0] ?? SAMPLE_FILTER_LOG_EVENTS;
+  const filterPattern = stringOption(values, 'filter-pattern') ?? DEFAULT_FILTER_PATTERN;
+  const matches = compileOrThrow(filterPattern);
+  const options = pipelineOptionsFrom(values, io);
+  const relay = relaySettingsFrom(values);
+  const parsed = parseOrThrow(await readInput(inputPath), inputPath, {
+    logGroup: stringOption(values, 'log-group') ?? DEFAULT_LOG_GROUP,
+    logStream: stringOption(values, 'log-stream') ?? DEFAULT_LOG_STREAM,
+    defaultTimestamp: Date.now(),
+  });
+  const owner = stringOption(values, 'owner') ?? '123456789012';
+  const { deliveries, matchedEvents } = subscribe(parsed.events, {
+    owner,
+    filterName: stringOption(values, 'filter-name') ?? 'meter-records',
+    matches,
+  });
+  const records: SourcePut[] = deliveries.map((delivery) => ({
+    data: gzipPayload(delivery.payload),
+    partitionKey: delivery.partitionKey,
+    arrival: delivery.deliveredAt,
+  }));
+  const firstArrival = records[0]?.arrival;
+  if (firstArrival !== undefined && !booleanOption(values, 'no-control-message')) {
+    records.unshift({ data: gzipPayload(controlPayload()), partitionKey: 'control', arrival: firstArrival });
+  }
+  if (records.length === 0) {
+    io.stderr(`run: none of the ${parsed.events.length} log events in ${inputPath} match the filter pattern ${filterPattern}\n`);
+    return EXIT.failures;
+  }
+
+  await startCleanOutput(options, values, io, 'run');
+  const progress = createProgress({ forced: booleanOption(values, 'progress'), ...(io.progressStream ? { stream: io.progressStream } : {}) });
+  const result = await runPipeline(records, {
+    ...options,
+    onProgress: (report) =>
+      progress.update(
+        `invocations ${report.invocations} · records ${report.sourceRecords + report.reingestedRecords} · meter records delivered ${report.deliveredMeterRecords} · objects ${report.dataObjects.length + report.errorObjects.length}`,
+      ),
+  });
+  progress.done();
+  const relayed = await relayDataObjects(result, relay);
+
+  const summary = summarizeRun(result, {
+    input: {
+      source: displayPath(inputPath),
+      format: parsed.format,
+      eventsRead: parsed.events.length,
+      eventsMatched: matchedEvents,
+      filterPattern,
+      pipelineSource: options.source,
+      kinesisRecordsPut: records.length,
+    },
+    processorHints: options.delivery.processorHints,
+    destinationHints: options.delivery.destinationHints,
+    locate: (key) => options.store.locate(key),
+    ...(relayed === undefined ? {} : { relay: relayed }),
+  });
+  if (booleanOption(values, 'json')) printJson(io, summary);
+  else io.stdout(formatRunSummary(summary));
+  const failed =
+    summary.otherFailures.total > 0 ||
+    (summary.relay?.deadLettered.length ?? 0) > 0 ||
+    (booleanOption(values, 'fail-on-rejects') && summary.rejected.total > 0);
+  return failed ? EXIT.failures : EXIT.ok;
+}
+
+/** Relay mode: the data objects Firehose wrote into the pipeline bucket, forwarded to Amberflo's. */
+export async function relayDataObjects(result: PipelineResult, relay: RelaySettings | undefined) {
+  if (relay === undefined) return undefined;
+  const report = await relayObjects(result.dataObjects.map((object) => object.key), relay);
+  return { ...report, amberfloBucket: relay.amberfloBucket };
+}
+
+export function formatRunSummary(summary: RunSummary): string {
+  const { input, records, lambda, latency } = summary;
+  const failedRecords = Object.values(records.failed).reduce((sum, count) => sum + count, 0);
+  const lines: string[] = [];
+  lines.push(`Local pipeline run: ${input.source} (${input.format})`, '');
+  lines.push(
+    formatTable(
+      ['step', 'count', 'notes'],
+      [
+        ['log events read', input.eventsRead, ''],
+        ['matched filter pattern', input.eventsMatched, input.filterPattern],
+        [input.pipelineSource === 'direct' ? 'Firehose records put' : 'Kinesis records put', input.kinesisRecordsPut, 'gzipped subscription payloads'],
+        ['records re-ingested', records.reingested, 'put back by the transform'],
+        ['Lambda invocations', lambda.invocations, `${lambda.failedInvocations} failed after retries; slowest ${lambda.maxMs} ms`],
+        ['records Ok', records.ok, ''],
+        ['records Dropped', records.dropped, 'control messages, split originals'],
+        ['records failed', failedRecords, Object.entries(records.failed).map(([code, count]) => `${code} ${count}`).join(', ')],
+        ['meter records delivered', summary.meterRecordsDelivered, `in ${summary.objects.data.length} objects`],
+        ['meter records rejected', summary.rejected.total, `in ${summary.objects.errors.length} error objects`],
+      ],
+      { rightAligned: [1] },
+    ),
+  );
+  if (summary.rejected.byReason.length > 0) {
+    lines.push('Rejected meter records by reason:', formatTable(['reason', 'count', 'example'], summary.rejected.byReason.map((r) => [r.reason, r.count, r.example])));
+  }
+  if (summary.otherFailures.byReason.length > 0) {
+    lines.push(
+      'Failed log events (whole records) by reason:',
+      formatTable(['reason', 'events', 'example'], summary.otherFailures.byReason.map((r) => [r.reason, r.count, r.example])),
+    );
+  }
+  const objects = [
+    ...summary.objects.data.map((object) => ['data', object.location, object.records, formatBytes(object.bytes)] as const),
+    ...summary.objects.errors.map((object) => ['error', object.location, object.records, formatBytes(object.bytes)] as const),
+    ...summary.objects.backup.map((object) => ['backup', object.location, object.records, formatBytes(object.bytes)] as const),
+  ];
+  lines.push('Objects written:', formatTable(['kind', 'location', 'records', 'size'], objects, { rightAligned: [2, 3] }));
+  if (summary.relay !== undefined) {
+    const { relay } = summary;
+    lines.push(
+      `Relay: ${relay.forwarded} of ${relay.forwarded + relay.deadLettered.length} data objects forwarded to s3://${relay.amberfloBucket}/ ` +
+        `(${relay.receives} SQS receives in ${relay.invocations} forwarder invocations).`,
+      ...(relay.deadLettered.length === 0
+        ? []
+        : [
+            `${relay.deadLettered.length} data objects reached the dead-letter queue (not in Amberflo's bucket; recover with replay --from-backup or a DLQ redrive):`,
+            ...relay.deadLettered.map((location) => `  ${location}`),
+          ]),
+      '',
+    );
+  }
+  lines.push(
+    `Delivery latency (simulated clock, source record arrival → object): max ${formatDuration(latency.simulatedMaxSeconds)}, mean ${formatDuration(latency.simulatedMeanSeconds)}.`,
+    `The buffer hints imply up to ${formatDuration(latency.impliedWorstCaseSeconds)} when traffic is too light to fill a buffer ` +
+      `(processor interval + destination interval + slowest invocation); busier streams flush on size sooner.`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+async function readInput(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new UsageError(`cannot read input ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+function compileOrThrow(pattern: string): (message: string) => boolean {
+  try {
+    return compileFilterPattern(pattern);
+  } catch (error) {
+    if (error instanceof FilterPatternError) throw new UsageError(`--filter-pattern: ${error.message}`);
+    throw error;
+  }
+}
+
+function parseOrThrow(bytes: Buffer, source: string, options: LogInputOptions): ParsedLogInput {
+  try {
+    return parseLogInput(decodeLogInput(bytes, source), options, source);
+  } catch (error) {
+    if (error instanceof LogInputError) throw new UsageError(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Reads Firehose's source-record backup (S3BackupMode Enabled): each object holds the source records back to
+ * back, each a gzipped CloudWatch Logs payload (gzip members, concatenated; the object may itself be gzipped
+ * when the backup is compressed). Objects are pruned by the date in their key, then every payload becomes a
+ * record that replay planning treats like a failed one, so the same log events, ids and uniqueIds go out again.
+ */
+// @ts-nocheck
+
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { splitJsonObjects } from '../delivery/object-layout.ts';
+import type { ObjectStore } from '../delivery/object-store.ts';
+import { type ErrorRecordAt, isGzip } from '../error-prefix/failures.ts';
+
+/** The static folder of the default backup prefix (PIPELINE_DEFAULTS.sourceBackupPrefix). */
+export const SOURCE_BACKUP_FOLDER = 'source-backup/';
+
+/** The reason replayed backup events carry (they did not fail; they are replayed by time). */
+export const SOURCE_BACKUP_REASON = 'SOURCE_BACKUP';
+
+const DAY_MS = 86_400_000;
+/**
+ * An object's date is the arrival of its oldest record: an event can be in an object dated a day before it
+ * (a buffer crossing midnight), and CloudWatch Logs retries a throttled delivery for up to 24 hours, so an
+ * event can arrive two days after its own date.
+ */
+const EARLY_DAYS = 1;
+const LATE_DAYS = 2;
+
+export interface TimeWindow {
+  readonly since: number;
+  readonly until?: number;
+}
+
+/** Whether an object whose key holds `yyyy-MM-dd` may contain events in the window (keys without a date are read). */
+export function mayHoldWindow(key: string, window: TimeWindow): boolean {
+  const match = /(?:^|\/)(\d{4}-\d{2}-\d{2})\//.exec(key);
+  if (match === null) return true;
+  const day = Date.parse(`${match[1]}T00:00:00Z`);
+  if (!Number.isFinite(day)) return true;
+  if (day + DAY_MS * (EARLY_DAYS + 1) <= window.since) return false;
+  return window.until === undefined || day < window.until + DAY_MS * LATE_DAYS;
+}
+
+export interface BackupRead {
+  readonly records: ErrorRecordAt[];
+  readonly objectsListed: number;
+  readonly objectsRead: number;
+}
+
+export async function readBackupRecords(store: ObjectStore, prefix: string, window: TimeWindow, onObject?: (done: number, total: number) => void): Promise<BackupRead> {
+  const keys = await store.list(prefix);
+  const chosen = keys.filter((key) => mayHoldWindow(key.slice(prefix.length), window));
+  const records: ErrorRecordAt[] = [];
+  for (const [position, key] of chosen.entries()) {
+    const payloads = splitJsonObjects(gunzipAll(await store.get(key)).toString('utf8'), store.locate(key));
+    payloads.forEach((payload, recordIndex) => {
+      records.push({
+        objectKey: key,
+        recordIndex,
+        record: {
+          attemptsMade: 0,
+          arrivalTimestamp: 0,
+          errorCode: SOURCE_BACKUP_REASON,
+          errorMessage: 'source record from the backup',
+          attemptEndingTimestamp: 0,
+          rawData: gzipSync(JSON.stringify(payload)).toString('base64'),
+          lambdaArn: '',
+        },
+      });
+    });
+    onObject?.(position + 1, chosen.length);
+  }
+  return { records, objectsListed: keys.length, objectsRead: chosen.length };
+}
+
+/** Gunzips (all members) until the bytes are no longer gzip: a compressed backup holds gzipped records. */
+function gunzipAll(bytes: Buffer): Buffer {
+  let current = bytes;
+  for (let depth = 0; depth < 2 && isGzip(current); depth++) current = gunzipSync(current);
+  return current;
+}

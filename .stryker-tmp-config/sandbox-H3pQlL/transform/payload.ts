@@ -1,0 +1,113 @@
+/**
+ * One CloudWatch Logs DATA_MESSAGE → its valid meter records as NDJSON, and the rejected ones with reasons, by
+ * the general rules: every log event decoded, its record located, parsed, validated and encoded.
+ */
+// @ts-nocheck
+
+import { ByteWriter } from './fast/byte-writer.ts';
+import type { TransformConfig } from './config.ts';
+import { encodeMeterRecord } from './encode.ts';
+import { locateRecord, parseRecordText } from './extract.ts';
+import { fastEncodeRecord } from './fast/fast-encode.ts';
+import type { CloudWatchLogsPayload, LogEvent, Reject } from './types.ts';
+import { deriveUniqueId, normalizeMeterRecord, WHOLE_METER_TIME_RANGE, type MeterTimeWindow } from './validate.ts';
+
+/** The log events that carry the prefix (valid or not): all a re-ingested copy of the payload needs. */
+export interface MeterEvents {
+  readonly events: readonly LogEvent[];
+  /** NDJSON length (UTF-16 code units, as splitPayload weighs it) contributed by each event, in the same order. */
+  readonly outputLengths: readonly number[];
+}
+
+export interface PayloadResult {
+  /** The valid meter records, one NDJSON line each, in log order. */
+  readonly ndjson: Buffer;
+  readonly meterRecords: number;
+  readonly rejects: readonly Reject[];
+  /** Computed on demand: only a payload too large for one response needs them. */
+  readonly meterEvents: () => MeterEvents;
+}
+
+/** What the log events of one payload add up to, as they are transformed in order. */
+export class PayloadOutput {
+  readonly ndjson: ByteWriter;
+  meterRecords = 0;
+  readonly rejects: Reject[] = [];
+
+  constructor(capacity: number) {
+    this.ndjson = new ByteWriter(capacity);
+  }
+}
+
+/** The result of transformLogEvent for an event without the prefix. */
+export const NOT_A_METER_EVENT = -1;
+
+/**
+ * Transforms one log event by the general rules into `output`. Returns the length of the NDJSON it added (in
+ * UTF-16 code units), or NOT_A_METER_EVENT.
+ */
+export function transformLogEvent(
+  logEvent: LogEvent,
+  config: TransformConfig,
+  output: PayloadOutput,
+  timeWindow: MeterTimeWindow = WHOLE_METER_TIME_RANGE,
+): number {
+  const located = locateRecord(logEvent.message, config.prefix);
+  if (located.kind === 'none') return NOT_A_METER_EVENT;
+  if (located.kind === 'text') {
+    const line = fastEncodeRecord(located.text, located.start, JSON.stringify(logEvent.id), logEvent.timestamp, timeWindow);
+    if (line !== undefined) {
+      output.ndjson.text(line);
+      output.meterRecords++;
+      return line.length;
+    }
+  }
+  const extraction = located.kind === 'text' ? parseRecordText(located.text, located.start) : located;
+  if (extraction.kind === 'error') {
+    output.rejects.push({ reason: extraction.reason, detail: extraction.detail, logEvent });
+    return 0;
+  }
+  const { value } = extraction;
+  const values: readonly unknown[] = Array.isArray(value) ? value : [value];
+  let added = 0;
+  for (let i = 0; i < values.length; i++) {
+    const index = values === value ? i : undefined;
+    const validation = normalizeMeterRecord(values[i], {
+      defaultTimeInMillis: logEvent.timestamp,
+      derivedUniqueId: deriveUniqueId(logEvent.id, index),
+      unknownFields: config.unknownFields,
+      timeWindow,
+    });
+    if (validation.ok) {
+      const line = encodeMeterRecord(validation.record);
+      output.ndjson.text(line);
+      output.meterRecords++;
+      added += line.length;
+    } else {
+      output.rejects.push(
+        index === undefined
+          ? { reason: validation.reason, detail: validation.detail, logEvent }
+          : { reason: validation.reason, detail: validation.detail, index, logEvent },
+      );
+    }
+  }
+  return added;
+}
+
+export function transformPayload(
+  payload: CloudWatchLogsPayload,
+  config: TransformConfig,
+  timeWindow: MeterTimeWindow = WHOLE_METER_TIME_RANGE,
+): PayloadResult {
+  const output = new PayloadOutput(4096);
+  const events: LogEvent[] = [];
+  const outputLengths: number[] = [];
+  for (const logEvent of payload.logEvents) {
+    const added = transformLogEvent(logEvent, config, output, timeWindow);
+    if (added === NOT_A_METER_EVENT) continue;
+    events.push(logEvent);
+    outputLengths.push(added);
+  }
+  const meterEvents = { events, outputLengths };
+  return { ndjson: output.ndjson.written(), meterRecords: output.meterRecords, rejects: output.rejects, meterEvents: () => meterEvents };
+}
