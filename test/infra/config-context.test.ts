@@ -23,6 +23,12 @@ describe('loadAppConfig reads', () => {
     expect(load({})).not.toHaveProperty('env');
   });
 
+  it('an account and Region of any partition, and an alarm topic ARN of any partition', () => {
+    expect(load({ account: '111122223333', region: 'us-gov-west-1' }).env).toEqual({ account: '111122223333', region: 'us-gov-west-1' });
+    const arn = 'arn:aws-us-gov:sns:us-gov-west-1:111122223333:alarms';
+    expect(load({ alarmTopicArn: arn }).alarmTopicArn).toBe(arn);
+  });
+
   it('the stack name, MeterFirehose by default', () => {
     expect(load({}).stackName).toBe('MeterFirehose');
     expect(load({ stackName: 'Billing' }).stackName).toBe('Billing');
@@ -64,6 +70,14 @@ describe('loadAppConfig refuses', () => {
     [{ pipelineName: ['a'] }, 'Context key "pipelineName" must be a string, got ["a"]'],
     [{ account: 111122223333, region: 'eu-west-1' }, 'Context key "account" must be a 12-digit AWS account id, got 111122223333'],
     [{ account: '111122223333', region: '' }, 'Context key "region" must be an AWS Region such as us-east-1, got ""'],
+    [{ account: 'x111122223333', region: 'eu-west-1' }, 'Context key "account" must be a 12-digit AWS account id, got "x111122223333"'],
+    [{ account: '1111222233334', region: 'eu-west-1' }, 'Context key "account" must be a 12-digit AWS account id, got "1111222233334"'],
+    [{ account: '111122223333', region: '1eu-west-1' }, 'Context key "region" must be an AWS Region such as us-east-1, got "1eu-west-1"'],
+    [{ account: '111122223333', region: 'eu-west-1a' }, 'Context key "region" must be an AWS Region such as us-east-1, got "eu-west-1a"'],
+    [{ stackName: '1Billing' }, 'Context key "stackName" must be a CloudFormation stack name'],
+    [{ stackName: 'Billing_1' }, 'Context key "stackName" must be a CloudFormation stack name'],
+    [{ alarmTopicArn: 'xarn:aws:sns:eu-west-1:111122223333:alarms' }, 'Context key "alarmTopicArn" must be an SNS topic ARN'],
+    [{ alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:alarms!' }, 'Context key "alarmTopicArn" must be an SNS topic ARN'],
     [{ region: 'eu-west-1' }, 'Context keys "account" and "region" must be set together (or neither, for an environment-agnostic stack)'],
     [{ stackName: '' }, 'Context key "stackName" must be a CloudFormation stack name (a letter, then up to 127 letters, digits or "-"), got ""'],
     [{ alarmTopicArn: 5 }, 'Context key "alarmTopicArn" must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got 5'],
