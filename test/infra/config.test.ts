@@ -83,6 +83,12 @@ describe('loadAppConfig', () => {
     ['accountSubscriptionPolicies', 'accountSubscriptionPolicy'],
     ['stackname', 'stackName'],
     ['regions', 'region'],
+    ['acount', 'account'],
+    ['alarmTopicAr', 'alarmTopicArn'],
+    // Two letters off a short key, three off a key of 15 letters or more; a truncation of 8 letters.
+    ['acount1', 'account'],
+    ['amberfloBktName', 'amberfloBucketName'],
+    ['pipeline', 'pipelineName'],
   ])('rejects the unknown key %s, naming %s', (key, known) => {
     expect(() => checkContextKeys(['pipelineName', key])).toThrow(
       new PipelineConfigError(`Unknown context key "${key}": did you mean "${known}"?`),
@@ -99,6 +105,12 @@ describe('loadAppConfig', () => {
         'aws:cdk:bundling-stacks',
         'availability-zones:account=111122223333:region=eu-west-1',
         'team',
+        // Not plain words, so never compared, however close.
+        'stack-name',
+        'stackName:prod',
+        // Three letters off a short key; a word of fewer than 8 letters that begins a key.
+        'accxyzt',
+        'stream',
       ]),
     ).not.toThrow();
   });
