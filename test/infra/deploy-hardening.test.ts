@@ -1,24 +1,11 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import {
-  MeterIngestionPipeline,
-  PipelineConfigError,
-  type MeterIngestionPipelineProps,
-} from '../../infra/meter-ingestion-pipeline.ts';
-import { BUCKET, onlyResource, synth } from './helpers.ts';
-
-function build(props: Partial<MeterIngestionPipelineProps>): MeterIngestionPipeline {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  return new MeterIngestionPipeline(new Stack(app, 'Test'), 'Pipeline', {
-    amberfloBucketName: BUCKET,
-    pipelineName: 'p',
-    ...props,
-  });
-}
+import { PipelineConfigError, type MeterIngestionPipelineProps } from '../../infra/meter-ingestion-pipeline.ts';
+import { buildPipeline, onlyResource, synth } from './helpers.ts';
 
 function templateOf(props: Partial<MeterIngestionPipelineProps>): Template {
-  return Template.fromStack(Stack.of(build(props)));
+  return Template.fromStack(Stack.of(buildPipeline(props)));
 }
 
 const resources = (template: Template, type: string) => Object.entries(template.findResources(type));
@@ -84,15 +71,15 @@ describe('the account policy never doubles a directly subscribed log group', () 
   it('counts them against the 50 names the policy takes', () => {
     const sources = ['/a', '/b'];
     const excluded = (n: number) => Array.from({ length: n }, (_, i) => `/g${i}`);
-    expect(() => build({ accountSubscriptionPolicy: true, sourceLogGroupNames: sources, accountPolicyExcludedLogGroupNames: excluded(46) })).not.toThrow();
-    expect(() => build({ accountSubscriptionPolicy: true, sourceLogGroupNames: sources, accountPolicyExcludedLogGroupNames: excluded(47) })).toThrow(
+    expect(() => buildPipeline({ accountSubscriptionPolicy: true, sourceLogGroupNames: sources, accountPolicyExcludedLogGroupNames: excluded(46) })).not.toThrow();
+    expect(() => buildPipeline({ accountSubscriptionPolicy: true, sourceLogGroupNames: sources, accountPolicyExcludedLogGroupNames: excluded(47) })).toThrow(
       new PipelineConfigError(
         'accountPolicyExcludedLogGroupNames may list at most 46 log groups (the policy takes 50 and excludes the ' +
           "pipeline's own two and the 2 of sourceLogGroupNames), got 47",
       ),
     );
     // Without the policy, sources take no room in it.
-    expect(() => build({ sourceLogGroupNames: sources, accountPolicyExcludedLogGroupNames: excluded(48) })).not.toThrow();
+    expect(() => buildPipeline({ sourceLogGroupNames: sources, accountPolicyExcludedLogGroupNames: excluded(48) })).not.toThrow();
   });
 });
 
@@ -134,13 +121,13 @@ describe('silent failures alarm', () => {
   });
 
   it('no subscription alarms without subscribed log groups', () => {
-    const ids = build({}).alarms.map((alarm) => alarm.node.id);
+    const ids = buildPipeline({}).alarms.map((alarm) => alarm.node.id);
     expect(ids.filter((id) => id.startsWith('Subscription'))).toEqual([]);
   });
 
   it('DeliveryErrors and DeliveryThrottling of every subscribed log group, ten groups per alarm', () => {
     const names = Array.from({ length: 12 }, (_, i) => `/aws/lambda/f${i}`);
-    const pipeline = build({ sourceLogGroupNames: names });
+    const pipeline = buildPipeline({ sourceLogGroupNames: names });
     expect(pipeline.alarms.map((alarm) => alarm.node.id).filter((id) => id.startsWith('Subscription'))).toEqual([
       'SubscriptionDeliveryErrorsAlarm',
       'SubscriptionDeliveryErrorsAlarm2',
@@ -182,20 +169,20 @@ describe('limits from the docs', () => {
   it('prefixes are at most 512 characters once evaluated', () => {
     // yyyy-MM-dd is 10 characters, the error output type at most 24, the random string 11.
     const data = (staticLength: number) => `ingest/${fill(staticLength - 7)}/!{timestamp:yyyy-MM-dd}/`;
-    expect(() => build({ dataOutputPrefix: data(500) })).not.toThrow();
-    expect(() => build({ dataOutputPrefix: data(501) })).toThrow(
+    expect(() => buildPipeline({ dataOutputPrefix: data(500) })).not.toThrow();
+    expect(() => buildPipeline({ dataOutputPrefix: data(501) })).toThrow(
       /^dataOutputPrefix must be at most 512 characters once Firehose evaluates its expressions \(up to 513 here\)/,
     );
     const error = (staticLength: number) => `errors/${fill(staticLength - 7)}/!{firehose:error-output-type}/!{firehose:random-string}`;
-    expect(() => build({ errorOutputPrefix: error(475) })).not.toThrow();
-    expect(() => build({ errorOutputPrefix: error(476) })).toThrow(/^errorOutputPrefix must be at most 512 characters .*\(up to 513 here\)/);
+    expect(() => buildPipeline({ errorOutputPrefix: error(475) })).not.toThrow();
+    expect(() => buildPipeline({ errorOutputPrefix: error(476) })).toThrow(/^errorOutputPrefix must be at most 512 characters .*\(up to 513 here\)/);
     // Month names count at their widest, "September".
-    expect(() => build({ dataOutputPrefix: `ingest/${fill(496)}/!{timestamp:MMMM}/` })).toThrow(/\(up to 514 here\)/);
+    expect(() => buildPipeline({ dataOutputPrefix: `ingest/${fill(496)}/!{timestamp:MMMM}/` })).toThrow(/\(up to 514 here\)/);
   });
 
   it('processorRetries is bounded by the API range, 0 to 300', () => {
-    expect(() => build({ processorRetries: 300 })).not.toThrow();
-    expect(() => build({ processorRetries: 0 })).not.toThrow();
+    expect(() => buildPipeline({ processorRetries: 300 })).not.toThrow();
+    expect(() => buildPipeline({ processorRetries: 0 })).not.toThrow();
   });
 
   it('producers are granted kms:GenerateDataKey, never kms:Encrypt', () => {

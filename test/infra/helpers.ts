@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { PipelineSettings } from '../../infra/config.ts';
+import { MeterIngestionPipeline, type MeterIngestionPipelineProps } from '../../infra/meter-ingestion-pipeline.ts';
 import { MeterFirehoseStack } from '../../infra/stack.ts';
 
 export const BUCKET = 'amberflo-test-bucket';
@@ -31,6 +32,16 @@ export function synth(
     ...(alarmTopicArn === undefined ? {} : { alarmTopicArn }),
   });
   return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** The construct alone in a stack (pipeline name `p`, no bundling), for checks of its props and resources. */
+export function buildPipeline(props: Partial<MeterIngestionPipelineProps>): MeterIngestionPipeline {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  return new MeterIngestionPipeline(new Stack(app, 'Test'), 'Pipeline', {
+    amberfloBucketName: BUCKET,
+    pipelineName: 'p',
+    ...props,
+  });
 }
 
 /** The one resource of a type; throws unless there is exactly one. */

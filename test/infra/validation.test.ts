@@ -1,21 +1,7 @@
-import { App, Stack } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import {
-  MeterIngestionPipeline,
-  PipelineConfigError,
-  type MeterIngestionPipelineProps,
-} from '../../infra/meter-ingestion-pipeline.ts';
-import { BUCKET } from './helpers.ts';
-
-function build(props: Partial<MeterIngestionPipelineProps>): MeterIngestionPipeline {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  return new MeterIngestionPipeline(new Stack(app, 'Test'), 'Pipeline', {
-    amberfloBucketName: BUCKET,
-    pipelineName: 'p',
-    ...props,
-  });
-}
+import { PipelineConfigError, type MeterIngestionPipelineProps } from '../../infra/meter-ingestion-pipeline.ts';
+import { buildPipeline } from './helpers.ts';
 
 describe('settings out of range are rejected at synth time, naming the setting', () => {
   const cases: [string, Partial<MeterIngestionPipelineProps>, RegExp][] = [
@@ -58,8 +44,8 @@ describe('settings out of range are rejected at synth time, naming the setting',
     ['direct with an iterator-age alarm', { source: 'direct', iteratorAgeAlarmSeconds: 60 }, /^iteratorAgeAlarmSeconds applies to Kinesis sources/],
   ];
   it.each(cases)('%s', (_name, props, message) => {
-    expect(() => build(props)).toThrow(PipelineConfigError);
-    expect(() => build(props)).toThrow(message);
+    expect(() => buildPipeline(props)).toThrow(PipelineConfigError);
+    expect(() => buildPipeline(props)).toThrow(message);
   });
 
   it('accepts the limits themselves', () => {
@@ -67,7 +53,7 @@ describe('settings out of range are rejected at synth time, naming the setting',
       { processorBufferSizeMBs: 0.2, processorBufferIntervalSeconds: 0, destinationBufferIntervalSeconds: 0, destinationBufferSizeMBs: 1 },
       { processorBufferSizeMBs: 3, processorBufferIntervalSeconds: 900, destinationBufferIntervalSeconds: 900, destinationBufferSizeMBs: 128 },
     ]) {
-      expect(() => build(props)).not.toThrow();
+      expect(() => buildPipeline(props)).not.toThrow();
     }
   });
 });
@@ -76,14 +62,14 @@ describe('the pipeline never feeds itself', () => {
   it.each(['/meter-firehose/p/transform', '/meter-firehose/p/delivery-errors'])(
     'rejects its own log group %s as a source',
     (name) => {
-      expect(() => build({ sourceLogGroupNames: ['/aws/lambda/app', name] })).toThrow(
+      expect(() => buildPipeline({ sourceLogGroupNames: ['/aws/lambda/app', name] })).toThrow(
         `sourceLogGroupNames must not include the pipeline's own log group "${name}": the pipeline would feed itself`,
       );
     },
   );
 
   it('excludes from the account policy the log groups the function and Firehose log to', () => {
-    const pipeline = build({ accountSubscriptionPolicy: true });
+    const pipeline = buildPipeline({ accountSubscriptionPolicy: true });
     const policy = pipeline.node.findChild('AccountSubscriptionPolicy') as logs.CfnAccountPolicy;
     const names = [pipeline.transformLogGroup, pipeline.deliveryLogGroup].map(
       (group) => (group.node.defaultChild as logs.CfnLogGroup).logGroupName,
