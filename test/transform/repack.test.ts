@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { groupByWeight, rejectsPayloads, splitPayload, type Packed } from '../../transform/repack.ts';
+import { groupByWeight, reingestGenerationOf, rejectsPayloads, splitPayload, type Packed } from '../../transform/repack.ts';
 import { REJECTS_FORMAT_VERSION, type LogEvent, type Reject } from '../../transform/types.ts';
 import { subscriptionPayload } from '../../tools/lib/cloudwatch/payloads.ts';
 import { readRejectsPayload, rejectsEnvelope, rejectsOf } from '../support/rejects.ts';
@@ -88,9 +88,39 @@ describe('splitPayload', () => {
   });
 });
 
+describe('reingestGenerationOf', () => {
+  const payload = subscriptionPayload([]);
+
+  it.each([
+    [undefined, 0],
+    [0, 0],
+    [3, 3],
+    [-1, 0],
+    [1.5, 0],
+    ['3', 0],
+  ])('reads a generation of %j as %i: only positive safe integers count', (reingestGeneration, expected) => {
+    expect(reingestGenerationOf({ ...payload, reingestGeneration } as typeof payload)).toBe(expected);
+  });
+});
+
 describe('rejectsPayloads', () => {
   const payload = subscriptionPayload([], { logGroup: '/aws/lambda/billing', subscriptionFilters: ['meters'] });
   const reject = (id: string, bytes: number): Reject => ({ reason: 'INVALID_JSON', detail: 'd', logEvent: noisyEvent(id, bytes) });
+
+  it('writes only the keys a reject has: no index for a single record, no count outside a run', () => {
+    const logEvent = noisyEvent('1', 6);
+    const rejects: Reject[] = [
+      { reason: 'INVALID_JSON', detail: 'single', logEvent },
+      { reason: 'UNKNOWN_FIELD', detail: 'in an array', index: 0, logEvent },
+      { reason: 'NOT_AN_OBJECT', detail: 'a run', index: 1, count: 2, logEvent },
+    ];
+    const [data] = payloadsOf(rejectsPayloads(payload, rejects));
+    expect(readRejectsPayload(data as Buffer).rejects).toStrictEqual([
+      { reason: 'INVALID_JSON', detail: 0, event: 0 },
+      { reason: 'UNKNOWN_FIELD', detail: 1, index: 0, event: 0 },
+      { reason: 'NOT_AN_OBJECT', detail: 2, index: 1, count: 2, event: 0 },
+    ]);
+  });
 
   it('carries the rejects in a versioned envelope naming their origin', () => {
     const [data] = payloadsOf(rejectsPayloads(payload, [reject('1', 6)]));
