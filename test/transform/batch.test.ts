@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG, type TransformConfig } from '../../transform/config.ts'
 import type { ReingestEntry, ReingestTarget } from '../../transform/reingest.ts';
 import { MAX_REINGEST_RECORD_BYTES } from '../../transform/repack.ts';
 import { responseLength } from '../../transform/respond.ts';
+import { recordingTarget } from '../support/recording-target.ts';
 import type { CloudWatchLogsPayload, RejectsPayload } from '../../transform/types.ts';
 import {
   controlPayload,
@@ -21,23 +22,6 @@ import {
 
 const PREFIX = DEFAULT_CONFIG.prefix;
 const STREAM_ARN = 'arn:aws:kinesis:us-east-1:123456789012:stream/meter-records';
-
-/** A re-ingest target that records what it is given and accepts everything. */
-function recordingTarget(): { target: ReingestTarget; sent: ReingestEntry[] } {
-  const sent: ReingestEntry[] = [];
-  return {
-    sent,
-    target: {
-      description: 'recording',
-      maxBatchRecords: 500,
-      maxBatchBytes: 5_000_000,
-      send: async (entries) => {
-        sent.push(...entries);
-        return entries.map(() => undefined);
-      },
-    },
-  };
-}
 
 function dependencies(target: ReingestTarget): BatchDependencies {
   return { reingestTarget: async () => target, sleep: async () => {} };

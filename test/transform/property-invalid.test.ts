@@ -7,10 +7,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { transformBatch } from '../../transform/batch.ts';
 import { DEFAULT_CONFIG } from '../../transform/config.ts';
-import type { ReingestEntry } from '../../transform/reingest.ts';
 import type { RejectReason } from '../../transform/types.ts';
 import { MAX_METER_TIME, meterTimeWindow, MIN_METER_TIME } from '../../transform/validate.ts';
 import { firehoseEvent, formatLogLine, gzipPayload, LOG_FORMS, subscriptionPayload, TRAFFIC_ARRIVAL, TRAFFIC_START } from '../../tools/lib/cloudwatch/payloads.ts';
+import { recordingTarget } from '../support/recording-target.ts';
 import { readRejectsPayload, rejectKeys, rejectsOf } from '../support/rejects.ts';
 
 /** The meter times the default configuration accepts for records that reach the pipeline at TRAFFIC_ARRIVAL. */
@@ -107,17 +107,9 @@ describe('transform properties with invalid records', () => {
             return { id, timestamp: TRAFFIC_START, message: formatLogLine(form, value, { prefix: DEFAULT_CONFIG.prefix, timestamp: TRAFFIC_START }) };
           });
         });
-        const sent: ReingestEntry[] = [];
+        const { target, sent } = recordingTarget();
         const { result } = await transformBatch(firehoseEvent([gzipPayload(subscriptionPayload(logEvents))]), DEFAULT_CONFIG, {
-          reingestTarget: async () => ({
-            description: 'recording',
-            maxBatchRecords: 500,
-            maxBatchBytes: 5_000_000,
-            send: async (entries) => {
-              sent.push(...entries);
-              return entries.map(() => undefined);
-            },
-          }),
+          reingestTarget: async () => target,
         });
         const lines = result.records.flatMap((r) => (r.result === 'Ok' ? Buffer.from(r.data ?? '', 'base64').toString('utf8').split('\n').filter(Boolean) : []));
         expect(lines.map((line) => (JSON.parse(line) as { meterApiName: string }).meterApiName)).toEqual(delivered);
