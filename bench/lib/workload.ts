@@ -10,6 +10,7 @@ import {
   meterLogEvents,
   seededRandom,
   subscriptionPayload,
+  TRAFFIC_START,
   type LogForm,
 } from '../../tools/lib/cloudwatch/payloads.ts';
 import { KIB } from './units.ts';
@@ -52,7 +53,12 @@ interface Batch {
   readonly gzipped: Buffer;
   readonly events: number;
   readonly decompressedBytes: number;
+  /** The latest log event's timestamp (epoch ms). */
+  readonly lastTimestamp: number;
 }
+
+/** How long after its latest log event an invocation's records reach Firehose: within every meter time window. */
+const ARRIVAL_DELAY_MS = 60_000;
 
 /** One Firehose transformation event and what it holds. */
 export interface Invocation {
@@ -86,7 +92,7 @@ function meterBatch(index: number, events: number, forms: readonly LogForm[]): B
     forms,
     seed: index + 1,
     customers: CUSTOMERS,
-    startTime: Date.UTC(2026, 10, 25, 9, 0, 0) + index * 60_000,
+    startTime: TRAFFIC_START + index * 60_000,
   });
   const functionName = `service-${index % 7}`;
   const gzipped = gzipPayload(
@@ -95,12 +101,16 @@ function meterBatch(index: number, events: number, forms: readonly LogForm[]): B
       logStream: `2026/11/25/[$LATEST]${String(index).padStart(32, '0')}`,
     }),
   );
-  return { gzipped, events, decompressedBytes: gunzipSync(gzipped).length };
+  const lastTimestamp = logEvents.reduce((latest, event) => Math.max(latest, event.timestamp), 0);
+  return { gzipped, events, decompressedBytes: gunzipSync(gzipped).length, lastTimestamp };
 }
 
 function invocationOf(batches: readonly Batch[]): Invocation {
   return {
-    event: firehoseEvent(batches.map((batch) => batch.gzipped)),
+    event: firehoseEvent(
+      batches.map((batch) => batch.gzipped),
+      { arrival: Math.max(...batches.map((batch) => batch.lastTimestamp)) + ARRIVAL_DELAY_MS },
+    ),
     events: sum(batches.map((batch) => batch.events)),
     gzippedBytes: sum(batches.map((batch) => batch.gzipped.length)),
     decompressedBytes: sum(batches.map((batch) => batch.decompressedBytes)),

@@ -1,6 +1,9 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { CloudWatchLogsPayload } from '../../transform/types.ts';
+import { transformBatch } from '../../transform/batch.ts';
+import { DEFAULT_CONFIG } from '../../transform/config.ts';
+import { recordingTarget } from '../support/recording-target.ts';
 import {
   BATCH_SHAPES,
   PROCESSOR_BUFFER_BYTES,
@@ -54,6 +57,23 @@ describe('shaped workload', () => {
 
   it('covers the fast forms: Node.js and Python TEXT, Lambda JSON, a record field', () => {
     expect(THROUGHPUT_FORMS).toEqual(['node-text', 'python-text', 'lambda-json', 'powertools']);
+  });
+});
+
+describe('every shaped workload', () => {
+  it.each(THROUGHPUT_FORMS)('is delivered whole by the transform, its meter times inside the window (%s, small batches)', async (form) => {
+    const invocations = shapedWorkload('small', form, 2);
+    let delivered = 0;
+    for (const { event } of invocations) {
+      const { result } = await transformBatch(event, DEFAULT_CONFIG, {
+        reingestTarget: async () => recordingTarget().target,
+        sleep: async () => {},
+      });
+      for (const record of result.records) {
+        if (record.result === 'Ok') delivered += Buffer.from(record.data ?? '', 'base64').toString('utf8').split('\n').filter(Boolean).length;
+      }
+    }
+    expect(delivered).toBe(summarize('small', form, invocations).meterRecords);
   });
 });
 
