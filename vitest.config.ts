@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { wasmBytesPlugin } from './build/wasm-bytes-plugin.ts';
 
 export default defineConfig({
+  plugins: [wasmBytesPlugin(import.meta.dirname)],
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,

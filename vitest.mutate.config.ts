@@ -7,6 +7,7 @@ import base from './vitest.config.ts';
  * the unit tests do not, and would multiply the run time.
  */
 export default defineConfig({
+  plugins: base.plugins,
   test: {
     ...base.test,
     include: ['test/transform/**/*.test.ts', 'test/infra/config*.test.ts'],

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { bundleTransform, ESM_REQUIRE_BANNER } from './transform-bundle.ts';
 import { bundleRelay } from './relay-bundle.ts';
+import { WASM_LOADER } from './scanner-wasm.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '..');
 const dist = path.join(projectRoot, 'dist');
@@ -30,6 +31,7 @@ for (const entry of ['tools/cli.ts', ...benchEntries]) {
     format: 'esm',
     sourcemap: true,
     banner: { js: ESM_REQUIRE_BANNER },
+    loader: WASM_LOADER,
     logLevel: 'warning',
   });
 }

@@ -5,12 +5,16 @@
  */
 import { buildSync, type BuildOptions } from 'esbuild';
 import * as path from 'node:path';
+import { compileScanner, WASM_LOADER } from './scanner-wasm.ts';
 
 /** ESM bundles of CommonJS dependencies (the AWS SDK) need a require() of their own. */
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
-/** What every Lambda bundle of the project is: `handler` as `outdir/index.mjs`, ESM for node22, minified, with source maps. */
+/**
+ * What every Lambda bundle of the project is: `handler` as `outdir/index.mjs`, ESM for node22, minified, with
+ * source maps, WebAssembly modules embedded.
+ */
 export function lambdaBuildOptions(projectRoot: string, outdir: string, handler: string): BuildOptions {
   return {
     absWorkingDir: projectRoot,
@@ -24,6 +28,7 @@ export function lambdaBuildOptions(projectRoot: string, outdir: string, handler:
     minify: true,
     sourcemap: true,
     banner: { js: ESM_REQUIRE_BANNER },
+    loader: WASM_LOADER,
     logLevel: 'warning',
   };
 }
@@ -32,7 +37,11 @@ export function transformBuildOptions(projectRoot: string, outdir: string): Buil
   return { ...lambdaBuildOptions(projectRoot, outdir, 'transform/handler.ts'), splitting: true, chunkNames: 'chunks/[name]-[hash]' };
 }
 
-/** Bundles the transform into `outdir` (index.mjs, chunks/); synchronous, as CDK's local bundling requires. */
+/**
+ * Compiles the WebAssembly scanner if its sources changed, then bundles the transform into `outdir` (index.mjs,
+ * chunks/); synchronous, as CDK's local bundling requires.
+ */
 export function bundleTransform(projectRoot: string, outdir: string): void {
+  compileScanner(projectRoot);
   buildSync(transformBuildOptions(projectRoot, outdir));
 }
