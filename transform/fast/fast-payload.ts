@@ -41,6 +41,20 @@ export function transformDataMessage(
   const header = readHeader(json);
   if (header === undefined) return undefined;
   const scan = new PayloadScan(json, prefix, timeWindow);
+  try {
+    return readPayload(scan, json, header, config, timeWindow);
+  } finally {
+    scan.close();
+  }
+}
+
+function readPayload(
+  scan: PayloadScan,
+  json: Buffer,
+  header: PayloadHeader,
+  config: TransformConfig,
+  timeWindow: MeterTimeWindow,
+): FastPayload | undefined {
   // The events the scanner leaves to the general rules, their lines and rejects, in log order.
   const ruled = new PayloadOutput(256);
   let stop = scan.readEvents(header.eventsStart, false);
@@ -82,7 +96,13 @@ function prefixBytes(prefix: string): Buffer | undefined {
  * `{` or `,`: then it is not inside a string (an inner quote would follow a backslash), and the header parsing
  * with `"logEvents":[]}` after it makes it a top-level key.
  */
-function readHeader(json: Buffer): { readonly payload: CloudWatchLogsPayload; readonly eventsStart: number } | undefined {
+interface PayloadHeader {
+  readonly payload: CloudWatchLogsPayload;
+  /** Index just past `"logEvents":[`. */
+  readonly eventsStart: number;
+}
+
+function readHeader(json: Buffer): PayloadHeader | undefined {
   if (json[0] !== OPEN_BRACE) return undefined;
   const at = json.indexOf(LOG_EVENTS_KEY);
   if (at < 1 || (json[at - 1] !== OPEN_BRACE && json[at - 1] !== COMMA)) return undefined;

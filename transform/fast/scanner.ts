@@ -36,25 +36,44 @@ const OUTPUT_SLACK = 128;
 /** Room for one line beyond the input's size: lines are shorter than their events. */
 const OUTPUT_ROOM = 4096;
 const PAGE_BYTES = 65_536;
+/**
+ * Memory an instance keeps for the next payload. WebAssembly memory never shrinks: an instance a larger payload
+ * grew past this is dropped once done with, and the next payload gets a fresh one (the module stays compiled).
+ */
+const RETAINED_MEMORY_BYTES = 16 * 1024 * 1024;
 
 const align = (offset: number): number => Math.ceil(offset / 16) * 16;
 
-let instance: ScannerExports | undefined;
+let compiled: WebAssembly.Module | undefined;
 let statuses: ReadonlyMap<number, ScanStop | 'needs-room'>;
 
-function scanner(): ScannerExports {
-  if (instance === undefined) {
-    const exports = new WebAssembly.Instance(new WebAssembly.Module(scannerWasm), {}).exports as unknown as ScannerExports;
-    exports.init();
-    statuses = new Map([
-      [exports.DONE.value as number, 'done'],
-      [exports.NEEDS_RULES.value as number, 'needs-rules'],
-      [exports.NEEDS_ROOM.value as number, 'needs-room'],
-      [exports.UNREADABLE.value as number, 'unreadable'],
-    ]);
-    instance = exports;
-  }
-  return instance;
+function instantiate(): ScannerExports {
+  compiled ??= new WebAssembly.Module(scannerWasm);
+  const exports = new WebAssembly.Instance(compiled, {}).exports as unknown as ScannerExports;
+  exports.init();
+  statuses ??= new Map([
+    [exports.DONE.value as number, 'done'],
+    [exports.NEEDS_RULES.value as number, 'needs-rules'],
+    [exports.NEEDS_ROOM.value as number, 'needs-room'],
+    [exports.UNREADABLE.value as number, 'unreadable'],
+  ]);
+  return exports;
+}
+
+/**
+ * Two instances, each with its own memory: one reads payloads, the other single records, which the general rules
+ * encode for events the payload scanner left to them, while it holds its payload.
+ */
+let payloadScanner: ScannerExports | undefined;
+let recordEncoder: ScannerExports | undefined;
+
+/** The memory the payload scanner holds between payloads (0 before the first). */
+export function scannerMemoryBytes(): number {
+  return payloadScanner?.memory.buffer.byteLength ?? 0;
+}
+
+function keptForNext(exports: ScannerExports): ScannerExports | undefined {
+  return exports.memory.buffer.byteLength > RETAINED_MEMORY_BYTES ? undefined : exports;
 }
 
 /** Grows the scanner's memory to at least `bytes`. */
@@ -77,7 +96,8 @@ export class PayloadScan {
   private outputCapacity: number;
 
   constructor(json: Uint8Array, prefix: Uint8Array, window: MeterTimeWindow) {
-    const exports = scanner();
+    payloadScanner ??= instantiate();
+    const exports = payloadScanner;
     this.exports = exports;
     const inputStart = align(exports.staticEnd());
     const prefixStart = align(inputStart + json.length + PADDING);
@@ -136,7 +156,15 @@ export class PayloadScan {
   /** A copy of the output written so far. */
   output(): Buffer {
     const { exports } = this;
-    return Buffer.from(new Uint8Array(exports.memory.buffer, this.outputStart, exports.outputPosition() - this.outputStart));
+    const written = new Uint8Array(exports.memory.buffer, this.outputStart, exports.outputPosition() - this.outputStart);
+    const copy = Buffer.allocUnsafe(written.length);
+    copy.set(written);
+    return copy;
+  }
+
+  /** Done with the payload: an instance grown past what is retained is dropped. */
+  close(): void {
+    payloadScanner = keptForNext(this.exports);
   }
 
   private growOutput(atLeast: number): void {
@@ -164,7 +192,8 @@ export function fastEncodeRecord(
   const record = Buffer.from(text.slice(start));
   const defaults = Buffer.from(`${derivedUniqueIdJson}${defaultTimeInMillis}`);
   const idJsonLength = Buffer.byteLength(derivedUniqueIdJson);
-  const exports = scanner();
+  recordEncoder ??= instantiate();
+  const exports = recordEncoder;
   const inputStart = align(exports.staticEnd());
   const defaultsStart = align(inputStart + record.length + PADDING);
   const outputStart = align(defaultsStart + defaults.length + PADDING);
@@ -180,6 +209,7 @@ export function fastEncodeRecord(
   exports.configure(inputStart, record.length, inputStart, 0, outputStart, capacity, earliest, latest);
   const idEnd = defaultsStart + idJsonLength;
   const end = exports.encodeRecord(inputStart, defaultsStart, idEnd, idEnd, defaultsStart + defaults.length);
-  if (end === -1) return undefined;
-  return Buffer.from(memory.buffer, outputStart, exports.outputPosition() - outputStart).toString('utf8');
+  const line = end === -1 ? undefined : Buffer.from(memory.buffer, outputStart, exports.outputPosition() - outputStart).toString('utf8');
+  recordEncoder = keptForNext(exports);
+  return line;
 }
