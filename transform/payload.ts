@@ -2,11 +2,11 @@
  * One CloudWatch Logs DATA_MESSAGE → its valid meter records as NDJSON, and the rejected ones with reasons, by
  * the general rules: every log event decoded, its record located, parsed, validated and encoded.
  */
-import { ByteWriter } from './fast/byte-writer.ts';
+import { ByteWriter } from './byte-writer.ts';
 import type { TransformConfig } from './config.ts';
 import { encodeMeterRecord } from './encode.ts';
 import { locateRecord, parseRecordText } from './extract.ts';
-import { fastEncodeRecord } from './fast/fast-encode.ts';
+import { fastEncodeRecord } from './fast/scanner.ts';
 import type { CloudWatchLogsPayload, LogEvent, Reject, RejectReason } from './types.ts';
 import { deriveUniqueId, normalizeMeterRecord, WHOLE_METER_TIME_RANGE, type MeterTimeWindow } from './validate.ts';
 

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeMeterRecord } from '../../../transform/encode.ts';
 import { parseRecordText } from '../../../transform/extract.ts';
-import { fastEncodeRecord } from '../../../transform/fast/fast-encode.ts';
+import { fastEncodeRecord } from '../../../transform/fast/scanner.ts';
 import { MAX_METER_TIME, MIN_METER_TIME, normalizeMeterRecord } from '../../../transform/validate.ts';
 
 const EVENT_ID = '37015421234567890123456789012345678901234567890123456789';

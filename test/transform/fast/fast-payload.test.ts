@@ -13,6 +13,7 @@ import { parseRecordJson } from '../../../transform/decode.ts';
 import { encodeMeterRecord } from '../../../transform/encode.ts';
 import { extractRecord } from '../../../transform/extract.ts';
 import { transformDataMessage } from '../../../transform/fast/fast-payload.ts';
+import { scannerMemoryBytes } from '../../../transform/fast/scanner.ts';
 import type { RecordOutcome } from '../../../transform/respond.ts';
 import type { LogEvent, Reject } from '../../../transform/types.ts';
 import { deriveUniqueId, MAX_METER_TIME, MIN_METER_TIME, normalizeMeterRecord } from '../../../transform/validate.ts';
@@ -277,6 +278,37 @@ describe('transformDataMessage', () => {
       expect(fast?.result.meterRecords).toBe(50);
       expectSameOutcome(json);
     }
+  });
+
+  it('hands an event it cannot read to the general rules and reads on, its lines in log order', () => {
+    const logEvents = meterLogEvents(6);
+    // A `\u` escape in the text before the prefix: the scanner leaves the event to the general rules, which
+    // encode its record on their own (fastEncodeRecord) while the scanner holds the payload.
+    const escaped = logEvents.map((event, i) => (i % 2 === 1 ? { ...event, message: `\u0001${event.message}` } : event));
+    const json = Buffer.from(JSON.stringify(subscriptionPayload(escaped)));
+    const parse = vi.spyOn(JSON, 'parse');
+    const fast = transformDataMessage(json, DEFAULT_CONFIG);
+    // The header and the three escaped events, each alone.
+    expect(parse).toHaveBeenCalledTimes(4);
+    parse.mockRestore();
+    expect(fast?.result.meterRecords).toBe(6);
+    expect(fast?.result.ndjson.toString()).toBe(generalPath(escaped, DEFAULT_CONFIG).ndjson);
+    expectSameOutcome(json);
+  });
+
+  it('keeps no more than 16 MiB of scanner memory after a larger payload', () => {
+    const small = Buffer.from(JSON.stringify(subscriptionPayload(meterLogEvents(10))));
+    transformDataMessage(small, DEFAULT_CONFIG);
+    const kept = scannerMemoryBytes();
+    expect(kept).toBeGreaterThan(small.length);
+    expect(kept).toBeLessThanOrEqual(16 * 1024 * 1024);
+    const events = meterLogEvents(10);
+    const huge = Buffer.from(JSON.stringify(subscriptionPayload(events.map((event) => ({ ...event, message: `${'x'.repeat(2_000_000)}${event.message}` })))));
+    expect(transformDataMessage(huge, DEFAULT_CONFIG)?.result.meterRecords).toBe(10);
+    expect(scannerMemoryBytes()).toBe(0);
+    transformDataMessage(small, DEFAULT_CONFIG);
+    expect(scannerMemoryBytes()).toBeGreaterThan(small.length);
+    expect(scannerMemoryBytes()).toBeLessThanOrEqual(kept);
   });
 
   it('agrees with the general path on generated payloads, envelopes and configurations', () => {

@@ -9,7 +9,7 @@ import { transformRecordData } from '../../../transform/batch.ts';
 import { DEFAULT_CONFIG } from '../../../transform/config.ts';
 import { encodeMeterRecord } from '../../../transform/encode.ts';
 import { parseRecordText } from '../../../transform/extract.ts';
-import { fastEncodeRecord } from '../../../transform/fast/fast-encode.ts';
+import { fastEncodeRecord } from '../../../transform/fast/scanner.ts';
 import { transformPayload } from '../../../transform/payload.ts';
 import { meterTimeWindow, normalizeMeterRecord, type MeterTimeWindow } from '../../../transform/validate.ts';
 import { formatLogLine, gzipPayload, LOG_FORMS, subscriptionPayload, TRAFFIC_ARRIVAL } from '../../../tools/lib/cloudwatch/payloads.ts';
