@@ -16,9 +16,8 @@ describe('import of transform/fast/assembly/scanner.wasm in the tests', () => {
     expect(Buffer.from(scannerBytes).equals(readFileSync(path.join(ROOT, SCANNER_WASM)))).toBe(true);
   });
 
-  it('instantiates without an import object', () => {
+  it('instantiates without an import object, exporting its memory', () => {
     const { exports } = new WebAssembly.Instance(new WebAssembly.Module(scannerBytes));
     expect(exports.memory).toBeInstanceOf(WebAssembly.Memory);
-    expect(Number.isInteger((exports.scannerVersion as () => number)())).toBe(true);
   });
 });

@@ -49,15 +49,12 @@ describe('compileScanner', () => {
   });
   afterAll(() => rmSync(project, { recursive: true, force: true }));
 
-  it('compiles the AssemblyScript to a module with no imports that exports its memory and functions', () => {
+  it("compiles the transform's scanner to a module with no imports that exports its memory and functions", () => {
     const module = new WebAssembly.Module(readFileSync(compileScanner(project)));
     expect(WebAssembly.Module.imports(module)).toEqual([]);
-    expect(WebAssembly.Module.exports(module)).toEqual(
-      expect.arrayContaining([
-        { name: 'memory', kind: 'memory' },
-        { name: 'scannerVersion', kind: 'function' },
-      ]),
-    );
+    const exports = WebAssembly.Module.exports(module);
+    expect(exports).toContainEqual({ name: 'memory', kind: 'memory' });
+    expect(exports.filter((entry) => entry.kind === 'function').length).toBeGreaterThan(0);
   });
 
   it('recompiles when a source changes, even when the source looks older than the module', () => {
