@@ -124,15 +124,18 @@ describe('the Lambda bundles', () => {
     expect(Buffer.from(bytes).equals(wasm)).toBe(true);
   });
 
-  it('are built on a fresh clone: bundleTransform compiles the scanner first', () => {
+  it('are built on a fresh clone: bundleTransform compiles the scanner first and embeds it in index.mjs', () => {
     const project = freshProject();
     try {
       const out = path.join(project, 'out');
       mkdirSync(out);
       bundleTransform(project, out);
-      const module = new WebAssembly.Module(readFileSync(path.join(project, SCANNER_WASM)));
-      expect(WebAssembly.Module.exports(module)).toContainEqual({ name: 'memory', kind: 'memory' });
-      expect(readFileSync(path.join(out, 'index.mjs'), 'utf8')).not.toContain('.wasm');
+      const wasm = readFileSync(path.join(project, SCANNER_WASM));
+      const exports = WebAssembly.Module.exports(new WebAssembly.Module(wasm));
+      expect(exports).toContainEqual({ name: 'memory', kind: 'memory' });
+      const code = readFileSync(path.join(out, 'index.mjs'), 'utf8');
+      expect(code).toContain(wasm.toString('base64'));
+      expect(code).not.toContain('.wasm');
     } finally {
       rmSync(project, { recursive: true, force: true });
     }
