@@ -376,6 +376,28 @@ describe('transformDataMessage', () => {
     for (const logEvent of logEvents) expectSameOutcome(JSON.stringify(subscriptionPayload([logEvent])));
   });
 
+  it('agrees on payloads as CloudWatch Logs writes them with bytes changed, inserted or removed', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.constantFrom(...LOG_FORMS),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'delete')), { minLength: 1, maxLength: 3 }),
+        (count, form, seed, edits) => {
+          const bytes = [...Buffer.from(JSON.stringify(subscriptionPayload(meterLogEvents(count, { forms: [form], seed }))))];
+          for (const [at, value, kind] of edits) {
+            const i = at % bytes.length;
+            if (kind === 'set') bytes[i] = value;
+            else if (kind === 'insert') bytes.splice(i, 0, value);
+            else bytes.splice(i, 1);
+          }
+          expectSameOutcome(Buffer.from(bytes));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
   it('agrees on bytes that are not UTF-8, in event ids and messages', () => {
     const logEvents = meterLogEvents(2, { forms: ['node-text', 'lambda-json'] }).map((event) => ({ ...event, id: `${event.id.slice(0, 50)}~~` }));
     const json = Buffer.from(JSON.stringify(subscriptionPayload(logEvents)));
