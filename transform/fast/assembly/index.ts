@@ -11,7 +11,7 @@
  *
  * Memory: the host places the input, the prefix and the output where `configure` says, each input followed by 64
  * zero bytes. Every scan stops at a zero byte (a control character), so the 16-byte loads never run past the
- * padding, and output is written 16 bytes at a time into a region with 64 bytes of slack.
+ * padding, and output is written 16 bytes at a time into a region followed by slack for them (see scanner.ts).
  */
 
 // Results of readEvents.
@@ -466,16 +466,18 @@ function isBlank(start: i32, end: i32): bool {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// A record in any plain form: fields in any order, whitespace, numbers and booleans (scanner state below).
+// A record in any plain form: fields in any order, whitespace, numbers and booleans.
 
+/** The plain-form scanner's position, the depth of the record it reads, and the last plainString()'s content
+ * (quotes excluded) and whether it held only spaces. */
 let pos: i32 = 0;
-let depthOf: i32 = 0;
+let scanDepth: i32 = 0;
 let contentStart: i32 = 0;
 let contentEnd: i32 = 0;
 let blank: bool = false;
 
 function skipWhitespace(): void {
-  for (let step = whitespaceAt(pos, depthOf); step != 0; step = whitespaceAt(pos, depthOf)) pos += step;
+  for (let step = whitespaceAt(pos, scanDepth); step != 0; step = whitespaceAt(pos, scanDepth)) pos += step;
 }
 
 /** The next byte after optional whitespace (`\` when a quote follows at depth > 0). */
@@ -496,7 +498,7 @@ function expect(char: i32): bool {
  * else records its content and whether it holds only spaces.
  */
 function plainString(): bool {
-  const depth = depthOf;
+  const depth = scanDepth;
   if (!isQuoteAt(pos, depth)) return false;
   let i = pos + (1 << depth);
   const start = i;
@@ -616,7 +618,7 @@ function scanDimensions(): i32 {
     skipWhitespace();
     const valueStart = pos;
     const code = byteAt(valueStart);
-    if (isQuoteAt(valueStart, depthOf)) {
+    if (isQuoteAt(valueStart, scanDepth)) {
       if (!plainString()) return -1;
       setAt(VALUE_STARTS, count, contentStart);
       setAt(VALUE_ENDS, count, contentEnd);
@@ -642,7 +644,7 @@ function scanDimensions(): i32 {
 
 function encodePlainRecord(start: i32, depth: i32): i32 {
   pos = start;
-  depthOf = depth;
+  scanDepth = depth;
   if (!expect(OPEN_BRACE)) return -1;
   if (peek() == CLOSE_BRACE) return -1;
   let seen = 0;
@@ -823,9 +825,9 @@ function encodeRecordAt(start: i32, depth: i32): i32 {
   const compactEnd = writeCompactRecord(start, depth);
   if (compactEnd != -1) return compactEnd;
   out = mark;
-  const plainEnd = encodePlainRecord(start, depth);
-  if (plainEnd == -1) out = mark;
-  return plainEnd;
+  const end = encodePlainRecord(start, depth);
+  if (end == -1) out = mark;
+  return end;
 }
 
 /**
