@@ -1,0 +1,27 @@
+/** Character codes the scanner compares against (as transform/fast/char-codes.ts). */
+export const TAB: i32 = 0x09;
+export const LF: i32 = 0x0a;
+export const CR: i32 = 0x0d;
+export const SPACE: i32 = 0x20;
+export const QUOTE: i32 = 0x22;
+export const PLUS: i32 = 0x2b;
+export const COMMA: i32 = 0x2c;
+export const MINUS: i32 = 0x2d;
+export const DOT: i32 = 0x2e;
+export const SLASH: i32 = 0x2f;
+export const DIGIT_0: i32 = 0x30;
+export const DIGIT_9: i32 = 0x39;
+export const COLON: i32 = 0x3a;
+export const EQUALS: i32 = 0x3d;
+export const UPPER_E: i32 = 0x45;
+export const BACKSLASH: i32 = 0x5c;
+export const CLOSE_BRACKET: i32 = 0x5d;
+export const LOWER_B: i32 = 0x62;
+export const LOWER_E: i32 = 0x65;
+export const LOWER_F: i32 = 0x66;
+export const LOWER_N: i32 = 0x6e;
+export const LOWER_R: i32 = 0x72;
+export const LOWER_T: i32 = 0x74;
+export const OPEN_BRACE: i32 = 0x7b;
+export const CLOSE_BRACE: i32 = 0x7d;
+export const LAST_PRINTABLE: i32 = 0x7e;
