@@ -12,6 +12,8 @@ import * as path from 'node:path';
 export const SCANNER_SOURCE_DIR = 'transform/fast/assembly';
 export const SCANNER_ENTRY = `${SCANNER_SOURCE_DIR}/index.ts`;
 export const SCANNER_WASM = `${SCANNER_SOURCE_DIR}/scanner.wasm`;
+/** Sources outside SCANNER_SOURCE_DIR that the scanner imports, shared with the TypeScript around it. */
+const SCANNER_SHARED_SOURCES: readonly string[] = ['transform/fast/char-codes.ts'];
 
 /**
  * Optimised for speed (-O3, --converge), with 128-bit SIMD, and self-contained: the stub runtime (a bump
@@ -78,13 +80,13 @@ function inputsDigest(projectRoot: string): string {
   return hash.digest('hex');
 }
 
-/** Absolute paths of every file in transform/fast/assembly/ but the compiler's outputs, sorted. */
+/** Absolute paths of every file in transform/fast/assembly/ but the compiler's outputs, and of the shared sources, sorted. */
 export function scannerSources(projectRoot: string): string[] {
   const outputPrefix = path.basename(SCANNER_WASM);
-  return readdirSync(path.join(projectRoot, SCANNER_SOURCE_DIR), { recursive: true, withFileTypes: true })
+  const own = readdirSync(path.join(projectRoot, SCANNER_SOURCE_DIR), { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && !entry.name.startsWith(outputPrefix))
-    .map((entry) => path.join(entry.parentPath, entry.name))
-    .sort();
+    .map((entry) => path.join(entry.parentPath, entry.name));
+  return [...own, ...SCANNER_SHARED_SOURCES.map((source) => path.join(projectRoot, source))].sort();
 }
 
 function assemblyScriptPackage(projectRoot: string): string {

@@ -68,6 +68,14 @@ describe('compileScanner', () => {
     expect((instantiate(compileScanner(project)).exports.scannerVersion as () => number)()).toBe(8);
   });
 
+  it('recompiles when a source it shares with the TypeScript around it changes (transform/fast/char-codes.ts)', () => {
+    writeFileSync(entry, "import { TAB } from '../char-codes';\nexport function scannerVersion(): i32 { return TAB; }\n");
+    expect((instantiate(compileScanner(project)).exports.scannerVersion as () => number)()).toBe(0x09);
+    const charCodes = path.join(project, 'transform/fast/char-codes.ts');
+    writeFileSync(charCodes, readFileSync(charCodes, 'utf8').replace('TAB = 0x09', 'TAB = 0x0b'));
+    expect((instantiate(compileScanner(project)).exports.scannerVersion as () => number)()).toBe(0x0b);
+  });
+
   it('compiles SIMD code without imports: failed bounds checks trap instead of calling the host', () => {
     writeFileSync(
       entry,

@@ -3,7 +3,7 @@
  * uniqueId (which may be) in the order they are written in, dimensions of strings. Its line is the record
  * unescaped.
  */
-import { CLOSE_BRACE, QUOTE } from './char-codes';
+import { CLOSE_BRACE, QUOTE } from '../char-codes';
 import { idEnd, idStart } from './defaults';
 import { isDuplicateName, MAX_DIMENSIONS, NAME_ENDS, NAME_STARTS, needsGeneralRules, setAt } from './dimensions';
 import { byteAt, fixedAt, isBlank, isDigit, isQuoteAt } from './input';

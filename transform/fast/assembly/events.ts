@@ -3,7 +3,7 @@
  * comma-separated, the array closing the payload), each message read for the prefix and its record: after the
  * prefix in a TEXT line, or in a structured line's `message` or record field.
  */
-import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, DIGIT_0, EQUALS, OPEN_BRACE, QUOTE, SPACE } from './char-codes';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, DIGIT_0, EQUALS, OPEN_BRACE, QUOTE, SPACE } from '../char-codes';
 import { idEnd, idStart, setDefaults, timeEnd, timeStart } from './defaults';
 import { MAX_DIMENSIONS } from './dimensions';
 import { byteAt, fixedAt, inputEndsAt, isDigit, isQuoteAt, isShortEscape, plainEnd, printableEnd, regionEquals, textEquals, unplainBytes, whitespaceAt } from './input';

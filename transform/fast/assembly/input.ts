@@ -3,7 +3,7 @@
  * JSON's escapes at a depth. The host follows the input with 64 zero bytes: a scan stops at a zero byte (a
  * control character) at the latest, so no 16-byte load runs past them.
  */
-import { BACKSLASH, CR, DIGIT_0, DIGIT_9, LAST_PRINTABLE, LF, LOWER_B, LOWER_F, LOWER_N, LOWER_R, LOWER_T, QUOTE, SLASH, SPACE, TAB } from './char-codes';
+import { BACKSLASH, CR, DIGIT_0, DIGIT_9, LAST_PRINTABLE, LF, LOWER_B, LOWER_F, LOWER_N, LOWER_R, LOWER_T, QUOTE, SLASH, SPACE, TAB } from '../char-codes';
 import { textAt, textLength } from './texts';
 
 let inputEnd: i32 = 0;

@@ -1,5 +1,5 @@
 /** JSON numbers: where they end, whether they are written as JSON.stringify writes them, meter times. */
-import { DIGIT_0, DOT, LOWER_E, MINUS, PLUS, UPPER_E } from './char-codes';
+import { DIGIT_0, DOT, LOWER_E, MINUS, PLUS, UPPER_E } from '../char-codes';
 import { byteAt, isDigit, textEquals } from './input';
 import { FIVE_ZEROS } from './texts';
 

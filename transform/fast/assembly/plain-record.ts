@@ -3,7 +3,7 @@
  * escapes, numbers in canonical form, dimensions of strings, numbers and booleans. Read whole before its line is
  * written.
  */
-import { CLOSE_BRACE, COLON, COMMA, LAST_PRINTABLE, LOWER_F, LOWER_T, OPEN_BRACE, QUOTE, BACKSLASH, SPACE } from './char-codes';
+import { CLOSE_BRACE, COLON, COMMA, LAST_PRINTABLE, LOWER_F, LOWER_T, OPEN_BRACE, QUOTE, BACKSLASH, SPACE } from '../char-codes';
 import { idEnd, idStart, timeEnd, timeStart } from './defaults';
 import { getAt, isDuplicateName, MAX_DIMENSIONS, NAME_ENDS, NAME_STARTS, needsGeneralRules, setAt, VALUE_ENDS, VALUE_STARTS } from './dimensions';
 import { byteAt, isQuoteAt, textEquals, whitespaceAt } from './input';

@@ -2,7 +2,7 @@
  * The fixed texts the scanner matches and writes, each in a 64-byte slot (zero-padded, so 16-byte loads of a slot
  * stay inside it); those of the compact record once per depth (id + depth), their quotes escaped for it.
  */
-import { BACKSLASH, QUOTE } from './char-codes';
+import { BACKSLASH, QUOTE } from '../char-codes';
 
 const SLOT: i32 = 64;
 const TEXT_SLOTS: i32 = 64;
