@@ -1,8 +1,8 @@
 /**
- * The host side of the WebAssembly scanner (transform/fast/assembly/): one instance per process, instantiated on
- * first use, its memory reused payload after payload. Memory holds, past the scanner's own static data, the input,
- * the prefix and the output, each region 16-byte aligned; the input and the prefix are followed by zero bytes,
- * where every scan stops, and the output by slack for the scanner's 16-byte stores.
+ * The host side of the WebAssembly scanner (transform/fast/assembly/): instances made on first use, their memory
+ * reused payload after payload. Memory holds, past the scanner's own static data, the inputs (a payload and the
+ * prefix, or a record and its defaults) and the output, each region 16-byte aligned; the inputs are followed by
+ * zero bytes, where every scan stops, and the output by slack for the scanner's 16-byte stores.
  */
 import scannerWasm from './assembly/scanner.wasm';
 import { MAX_METER_TIME, MIN_METER_TIME, WHOLE_METER_TIME_RANGE, type MeterTimeWindow } from '../validate.ts';
@@ -82,6 +82,29 @@ function ensureMemory(exports: ScannerExports, bytes: number): void {
   if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE_BYTES));
 }
 
+/**
+ * Copies `inputs` into the instance's memory, each followed by PADDING zero bytes, with room for `outputCapacity`
+ * bytes of output and its slack after them; returns where each input starts, and the output.
+ */
+function place(exports: ScannerExports, inputs: readonly Uint8Array[], outputCapacity: number): { readonly inputs: number[]; readonly output: number } {
+  const starts: number[] = [];
+  let end = exports.staticEnd();
+  for (const input of inputs) {
+    const start = align(end);
+    starts.push(start);
+    end = start + input.length + PADDING;
+  }
+  const output = align(end);
+  ensureMemory(exports, output + outputCapacity + OUTPUT_SLACK);
+  const memory = new Uint8Array(exports.memory.buffer);
+  inputs.forEach((input, k) => {
+    const start = starts[k] as number;
+    memory.set(input, start);
+    memory.fill(0, start + input.length, start + input.length + PADDING);
+  });
+  return { inputs: starts, output };
+}
+
 /** The meter times the scanner accepts: the window, within the times the rules accept at all. */
 function timeBounds(window: MeterTimeWindow): readonly [number, number] {
   return [Math.max(window.earliest, MIN_METER_TIME), Math.min(window.latest, MAX_METER_TIME)];
@@ -97,21 +120,14 @@ export class PayloadScan {
 
   constructor(json: Uint8Array, prefix: Uint8Array, window: MeterTimeWindow) {
     payloadScanner ??= instantiate();
-    const exports = payloadScanner;
-    this.exports = exports;
-    const inputStart = align(exports.staticEnd());
-    const prefixStart = align(inputStart + json.length + PADDING);
-    this.outputStart = align(prefixStart + prefix.length + PADDING);
+    this.exports = payloadScanner;
     this.outputCapacity = json.length + OUTPUT_ROOM;
-    ensureMemory(exports, this.outputStart + this.outputCapacity + OUTPUT_SLACK);
-    const memory = new Uint8Array(exports.memory.buffer);
-    memory.set(json, inputStart);
-    memory.fill(0, inputStart + json.length, prefixStart);
-    memory.set(prefix, prefixStart);
-    memory.fill(0, prefixStart + prefix.length, this.outputStart);
-    const [earliest, latest] = timeBounds(window);
-    exports.configure(inputStart, json.length, prefixStart, prefix.length, this.outputStart, this.outputCapacity, earliest, latest);
+    const { inputs, output } = place(this.exports, [json, prefix], this.outputCapacity);
+    const [inputStart, prefixStart] = inputs as [number, number];
     this.inputStart = inputStart;
+    this.outputStart = output;
+    const [earliest, latest] = timeBounds(window);
+    this.exports.configure(inputStart, json.length, prefixStart, prefix.length, output, this.outputCapacity, earliest, latest);
   }
 
   /**
@@ -194,22 +210,15 @@ export function fastEncodeRecord(
   const idJsonLength = Buffer.byteLength(derivedUniqueIdJson);
   recordEncoder ??= instantiate();
   const exports = recordEncoder;
-  const inputStart = align(exports.staticEnd());
-  const defaultsStart = align(inputStart + record.length + PADDING);
-  const outputStart = align(defaultsStart + defaults.length + PADDING);
   // A line holds the record's text (unescaped, never longer), the defaults and the fixed text around them.
   const capacity = record.length + defaults.length + 512;
-  ensureMemory(exports, outputStart + capacity + OUTPUT_SLACK);
-  const memory = new Uint8Array(exports.memory.buffer);
-  memory.set(record, inputStart);
-  memory.fill(0, inputStart + record.length, defaultsStart);
-  memory.set(defaults, defaultsStart);
-  memory.fill(0, defaultsStart + defaults.length, outputStart);
+  const { inputs, output } = place(exports, [record, defaults], capacity);
+  const [recordStart, defaultsStart] = inputs as [number, number];
   const [earliest, latest] = timeBounds(timeWindow);
-  exports.configure(inputStart, record.length, inputStart, 0, outputStart, capacity, earliest, latest);
+  exports.configure(recordStart, record.length, recordStart, 0, output, capacity, earliest, latest);
   const idEnd = defaultsStart + idJsonLength;
-  const end = exports.encodeRecord(inputStart, defaultsStart, idEnd, idEnd, defaultsStart + defaults.length);
-  const line = end === -1 ? undefined : Buffer.from(memory.buffer, outputStart, exports.outputPosition() - outputStart).toString('utf8');
+  const end = exports.encodeRecord(recordStart, defaultsStart, idEnd, idEnd, defaultsStart + defaults.length);
+  const line = end === -1 ? undefined : Buffer.from(exports.memory.buffer, output, exports.outputPosition() - output).toString('utf8');
   recordEncoder = keptForNext(exports);
   return line;
 }
