@@ -296,6 +296,19 @@ describe('transformDataMessage', () => {
     expectSameOutcome(json);
   });
 
+  it('grows its output past the payload\'s size when the rules write more than an event holds', () => {
+    // An array of small records in one event: each line carries the event's id and time, so the lines outgrow the
+    // payload; events the scanner reads itself follow, written after the grown output.
+    const [first, ...rest] = meterLogEvents(4);
+    const records = Array.from({ length: 800 }, (_, i) => ({ meterApiName: 'a', customerId: `c${i}`, meterValue: 1 }));
+    const logEvents = [{ ...first!, message: `${PREFIX} ${JSON.stringify(records)}` }, ...rest];
+    const json = Buffer.from(JSON.stringify(subscriptionPayload(logEvents)));
+    const fast = transformDataMessage(json, DEFAULT_CONFIG);
+    expect(fast?.result.meterRecords).toBe(803);
+    expect(fast?.result.ndjson.length).toBeGreaterThan(json.length + 4096);
+    expect(fast?.result.ndjson.toString()).toBe(generalPath(logEvents, DEFAULT_CONFIG).ndjson);
+  });
+
   it('keeps no more than 16 MiB of scanner memory after a larger payload', () => {
     const small = Buffer.from(JSON.stringify(subscriptionPayload(meterLogEvents(10))));
     transformDataMessage(small, DEFAULT_CONFIG);
