@@ -97,6 +97,9 @@ describe('inputs', () => {
     expect(compileFilterPattern('?ERROR ?WARN -health')('WARN health')).toBe(false);
     expect(compileFilterPattern('')('anything')).toBe(true);
     expect(() => compileFilterPattern('{ $.level = "INFO" }')).toThrow('term patterns');
+    expect(() => compileFilterPattern('"meter_record_for_stream')).toThrow(`the quoted phrase "meter_record_for_stream is never closed`);
+    expect(() => compileFilterPattern('ERROR -"health check')).toThrow(`the quoted phrase -"health is never closed`);
+    expect(compileFilterPattern('"say \\"hi\\""')('they say "hi"')).toBe(true);
   });
 
   it('reads filter-log-events JSON and plain lines, joining indented continuation lines', () => {

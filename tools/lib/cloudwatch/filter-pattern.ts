@@ -25,6 +25,9 @@ export function compileFilterPattern(pattern: string): EventMatcher {
   const anyOf: string[] = [];
   const excluded: string[] = [];
   for (const match of trimmed.matchAll(TOKEN)) {
+    if (match[3]?.startsWith('"')) {
+      throw new FilterPatternError(`the quoted phrase ${match[0]} is never closed: end it with " (filter pattern '${pattern}')`);
+    }
     const term = match[2] !== undefined ? match[2].replace(/\\(.)/g, '$1') : (match[3] ?? '');
     if (match[1] === '?') anyOf.push(term);
     else if (match[1] === '-') excluded.push(term);
