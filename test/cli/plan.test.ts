@@ -231,6 +231,12 @@ describe('plan command', () => {
       stderr: expect.stringContaining('--events-per-second must be a number from 0.001 to 10000000, got "-5"'),
     });
     expect(await runCli(['plan', '--events-per-secnd', '5'])).toMatchObject({ code: 2, stderr: expect.stringContaining('(did you mean --events-per-second?)') });
+    expect(await runCli(['plan', '--events-per-second', '5', '--events-per-second', '50'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--events-per-second is given more than once; give it once'),
+    });
+    // Repeatable options still take every value.
+    expect((await runCli(['plan', '--events-per-second', '5', '--price', 'kinesisShardHour=0.015', '--price', 'lambdaGBSecond=0.0000166667'])).code).toBe(0);
     const badPrice = await runCli(['plan', '--events-per-second', '5', '--price', 'gold=1']);
     expect(badPrice.code).toBe(2);
     expect(badPrice.stderr).toContain('unknown price "gold"');

@@ -47,14 +47,30 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
       },
     ]),
   );
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({ args: attachNegativeNumbers(argv, declared), options, allowPositionals: true, strict: true });
-    return { values: values as OptionValues, positionals };
+    parsed = parseArgs({ args: attachNegativeNumbers(argv, declared), options, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     const message = (error as Error).message.replace(/\. To specify a positional.*$/s, '');
     const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
     const suggestion = unknown === undefined ? undefined : closestName(unknown, Object.keys(declared));
     throw new UsageError(`${spec.name}: ${message}${suggestion === undefined ? '' : ` (did you mean --${suggestion}?)`}`);
+  }
+  refuseRepeatedOptions(spec.name, declared, parsed.tokens);
+  return { values: parsed.values as OptionValues, positionals: parsed.positionals };
+}
+
+/** An option that takes one value, given twice, would silently keep the last: refused instead. */
+function refuseRepeatedOptions(
+  command: string,
+  declared: Readonly<Record<string, OptionSpec>>,
+  tokens: readonly { readonly kind: string; readonly name?: string }[],
+): void {
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.name === undefined || declared[token.name]?.multiple === true) continue;
+    if (seen.has(token.name)) throw new UsageError(`${command}: --${token.name} is given more than once; give it once`);
+    seen.add(token.name);
   }
 }
 
