@@ -1,10 +1,11 @@
 /**
  * meter-firehose CLI: `run` the local pipeline, `inspect` the error prefix, `replay` failed events after a
- * fix, `plan` buffer hints for cost and latency. Exit status 0 on success, 1 when failures are found or
+ * fix, `plan` buffer hints for cost and latency, `amberflo-failures` for what Amberflo refused after delivery. Exit status 0 on success, 1 when failures are found or
  * work failed, 2 on a usage error.
  */
 import { pathToFileURL } from 'node:url';
 import { UsageError } from './lib/cli/args.ts';
+import { AMBERFLO_FAILURES_SPEC, amberfloFailuresCommand } from './commands/amberflo-failures.ts';
 import { EXIT, type CommandIO, processIO } from './commands/io.ts';
 import { INSPECT_SPEC, inspectCommand } from './commands/inspect.ts';
 import { PLAN_SPEC, planCommand } from './commands/plan.ts';
@@ -16,6 +17,7 @@ const COMMANDS = {
   inspect: { spec: INSPECT_SPEC, execute: inspectCommand },
   replay: { spec: REPLAY_SPEC, execute: replayCommand },
   plan: { spec: PLAN_SPEC, execute: planCommand },
+  'amberflo-failures': { spec: AMBERFLO_FAILURES_SPEC, execute: amberfloFailuresCommand },
 } as const;
 
 function usage(): string {

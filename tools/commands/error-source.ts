@@ -11,15 +11,23 @@ import { DEFAULT_OUTPUT_DIRECTORY } from '../lib/cli/paths.ts';
 import type { Progress } from '../lib/cli/progress.ts';
 import { TIMEOUT_OPTION, regionOption, timeoutOption, urlOption } from './pipeline-options.ts';
 
-export const ERROR_SOURCE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+/** Where the objects are: read by errorSourceFrom. */
+export const LOCATION_OPTIONS = {
   prefix: { type: 'string', value: 'PREFIX', description: 'Key prefix of the error objects in a directory', default: '"errors/" when present' },
   's3-endpoint': { type: 'string', value: 'URL', description: 'S3-compatible endpoint for s3:// locations (default: AWS)' },
   region: { type: 'string', value: 'REGION', description: 'AWS Region', default: '$AWS_REGION or us-east-1' },
+  timeout: TIMEOUT_OPTION,
+} as const satisfies Readonly<Record<string, OptionSpec>>;
+
+export const ERROR_SOURCE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  prefix: LOCATION_OPTIONS.prefix,
+  's3-endpoint': LOCATION_OPTIONS['s3-endpoint'],
+  region: LOCATION_OPTIONS.region,
   reason: { type: 'string', multiple: true, value: 'REASON', description: 'Only failed events with this reason (e.g. INVALID_METER_VALUE, Lambda.FunctionError)' },
   'log-group': { type: 'string', multiple: true, value: 'NAME', description: 'Only events of this log group' },
   since: { type: 'string', value: 'TIME', description: 'Only events at or after this time (ISO-8601 or epoch ms)' },
   until: { type: 'string', value: 'TIME', description: 'Only events before this time' },
-  timeout: TIMEOUT_OPTION,
+  timeout: LOCATION_OPTIONS.timeout,
 };
 
 export interface ErrorSource {
@@ -28,8 +36,11 @@ export interface ErrorSource {
   readonly description: string;
 }
 
-/** LOCATION is a directory (default: the local pipeline's) or `s3://bucket/prefix`; `folder` is the default prefix. */
-export function errorSourceFrom(location: string | undefined, values: OptionValues, folder = 'errors/'): ErrorSource {
+/**
+ * LOCATION is a directory (default: the local pipeline's) or `s3://bucket/prefix`; `folder` is the default prefix
+ * and `holds` what is under it, for messages.
+ */
+export function errorSourceFrom(location: string | undefined, values: OptionValues, folder = 'errors/', holds = 'the error objects'): ErrorSource {
   // Checked even when no AWS API is called, so a bad value is never silently ignored.
   const timeoutMs = timeoutOption(values);
   const region = regionOption(values);
@@ -51,7 +62,7 @@ export function errorSourceFrom(location: string | undefined, values: OptionValu
   const directory = location ?? DEFAULT_OUTPUT_DIRECTORY;
   if (!existsSync(directory)) throw new UsageError(`no such directory: ${directory}`);
   if (!statSync(directory).isDirectory()) {
-    throw new UsageError(`${directory} is a file: give the directory that holds the error objects (e.g. after aws s3 sync), or s3://BUCKET/PREFIX`);
+    throw new UsageError(`${directory} is a file: give the directory that holds ${holds} (e.g. after aws s3 sync), or s3://BUCKET/PREFIX`);
   }
   const prefix = stringOption(values, 'prefix') ?? (existsSync(join(directory, folder)) ? folder : '');
   return { store: new DirectoryStore(directory), prefix, description: join(directory, prefix) };
