@@ -7,98 +7,12 @@
 import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { transformRecordData } from '../../../transform/batch.ts';
 import { DEFAULT_CONFIG, type TransformConfig } from '../../../transform/config.ts';
-import { parseRecordJson } from '../../../transform/decode.ts';
-import { encodeMeterRecord } from '../../../transform/encode.ts';
-import { extractRecord } from '../../../transform/extract.ts';
 import { transformDataMessage } from '../../../transform/fast/fast-payload.ts';
-import { scannerMemoryBytes } from '../../../transform/fast/scanner.ts';
-import type { RecordOutcome } from '../../../transform/respond.ts';
-import type { LogEvent, Reject } from '../../../transform/types.ts';
-import { deriveUniqueId, MAX_METER_TIME, MIN_METER_TIME, normalizeMeterRecord } from '../../../transform/validate.ts';
+import type { LogEvent } from '../../../transform/types.ts';
+import { MAX_METER_TIME, MIN_METER_TIME } from '../../../transform/validate.ts';
 import { formatLogLine, LOG_FORMS, meterLogEvents, subscriptionPayload } from '../../../tools/lib/cloudwatch/payloads.ts';
-
-const PREFIX = DEFAULT_CONFIG.prefix;
-
-interface Expected {
-  readonly ndjson: string;
-  readonly meterRecords: number;
-  readonly rejects: readonly Reject[];
-  readonly events: readonly LogEvent[];
-  readonly outputLengths: readonly number[];
-}
-
-/** The general rules, event by event, with no fast path at all. */
-function generalPath(logEvents: readonly LogEvent[], config: TransformConfig): Expected {
-  let ndjson = '';
-  let meterRecords = 0;
-  const rejects: Reject[] = [];
-  const events: LogEvent[] = [];
-  const outputLengths: number[] = [];
-  for (const logEvent of logEvents) {
-    const extraction = extractRecord(logEvent.message, config.prefix);
-    if (extraction.kind === 'none') continue;
-    events.push(logEvent);
-    const before = ndjson.length;
-    if (extraction.kind === 'error') {
-      rejects.push({ reason: extraction.reason, detail: extraction.detail, logEvent });
-    } else {
-      const { value } = extraction;
-      const values: readonly unknown[] = Array.isArray(value) ? value : [value];
-      values.forEach((item, i) => {
-        const index = values === value ? i : undefined;
-        const validation = normalizeMeterRecord(item, {
-          defaultTimeInMillis: logEvent.timestamp,
-          derivedUniqueId: deriveUniqueId(logEvent.id, index),
-          unknownFields: config.unknownFields,
-        });
-        if (validation.ok) {
-          ndjson += encodeMeterRecord(validation.record);
-          meterRecords++;
-        } else {
-          const base = { reason: validation.reason, detail: validation.detail };
-          rejects.push(index === undefined ? { ...base, logEvent } : { ...base, index, logEvent });
-        }
-      });
-    }
-    outputLengths.push(ndjson.length - before);
-  }
-  return { ndjson, meterRecords, rejects, events, outputLengths };
-}
-
-/** The rejects a reject stands for, one per record (a run of `count` records becomes `count` rejects). */
-function eachRejectedRecord({ count, index, ...reject }: Reject): Reject[] {
-  if (index === undefined) return [reject];
-  return Array.from({ length: count ?? 1 }, (_, i) => ({ ...reject, index: index + i }));
-}
-
-/** transformRecordData's outcome must be the one the general path implies for the same bytes. */
-function expectSameOutcome(json: string | Buffer, config: TransformConfig = DEFAULT_CONFIG): RecordOutcome {
-  const bytes = Buffer.from(json);
-  const outcome = transformRecordData(bytes.toString('base64'), config);
-  const decoded = parseRecordJson(bytes);
-  if (decoded.kind !== 'cloudwatch' || decoded.payload.messageType !== 'DATA_MESSAGE') {
-    expect(transformDataMessage(bytes, config)).toBeUndefined();
-    expect(outcome.kind).not.toBe('transformed');
-    return outcome;
-  }
-  const expected = generalPath(decoded.payload.logEvents, config);
-  if (expected.meterRecords === 0 && expected.rejects.length === 0) {
-    expect(outcome).toEqual({ kind: 'dropped', cause: 'NO_METER_RECORDS' });
-    return outcome;
-  }
-  expect(outcome.kind).toBe('transformed');
-  if (outcome.kind !== 'transformed') return outcome;
-  const { payload, result } = outcome;
-  // Bytes, not text: a byte that is not UTF-8 would decode to the same replacement character.
-  expect(result.ndjson.toString('latin1')).toBe(Buffer.from(expected.ndjson, 'utf8').toString('latin1'));
-  expect(result.meterRecords).toBe(expected.meterRecords);
-  expect(result.rejects.flatMap(eachRejectedRecord)).toEqual(expected.rejects);
-  expect(result.meterEvents()).toEqual({ events: expected.events, outputLengths: expected.outputLengths });
-  expect({ ...payload, logEvents: [] }).toEqual({ ...decoded.payload, logEvents: [] });
-  return outcome;
-}
+import { PREFIX, expectSameOutcome } from './differential.ts';
 
 // --- Records, in every shape the general path distinguishes.
 
@@ -280,50 +194,6 @@ describe('transformDataMessage', () => {
     }
   });
 
-  it('hands an event it cannot read to the general rules and reads on, its lines in log order', () => {
-    const logEvents = meterLogEvents(6);
-    // A `\u` escape in the text before the prefix: the scanner leaves the event to the general rules, which
-    // encode its record on their own (fastEncodeRecord) while the scanner holds the payload.
-    const escaped = logEvents.map((event, i) => (i % 2 === 1 ? { ...event, message: `\u0001${event.message}` } : event));
-    const json = Buffer.from(JSON.stringify(subscriptionPayload(escaped)));
-    const parse = vi.spyOn(JSON, 'parse');
-    const fast = transformDataMessage(json, DEFAULT_CONFIG);
-    // The header and the three escaped events, each alone.
-    expect(parse).toHaveBeenCalledTimes(4);
-    parse.mockRestore();
-    expect(fast?.result.meterRecords).toBe(6);
-    expect(fast?.result.ndjson.toString()).toBe(generalPath(escaped, DEFAULT_CONFIG).ndjson);
-    expectSameOutcome(json);
-  });
-
-  it('grows its output past the payload\'s size when the rules write more than an event holds', () => {
-    // An array of small records in one event: each line carries the event's id and time, so the lines outgrow the
-    // payload; events the scanner reads itself follow, written after the grown output.
-    const [first, ...rest] = meterLogEvents(4);
-    const records = Array.from({ length: 800 }, (_, i) => ({ meterApiName: 'a', customerId: `c${i}`, meterValue: 1 }));
-    const logEvents = [{ ...first!, message: `${PREFIX} ${JSON.stringify(records)}` }, ...rest];
-    const json = Buffer.from(JSON.stringify(subscriptionPayload(logEvents)));
-    const fast = transformDataMessage(json, DEFAULT_CONFIG);
-    expect(fast?.result.meterRecords).toBe(803);
-    expect(fast?.result.ndjson.length).toBeGreaterThan(json.length + 4096);
-    expect(fast?.result.ndjson.toString()).toBe(generalPath(logEvents, DEFAULT_CONFIG).ndjson);
-  });
-
-  it('keeps no more than 16 MiB of scanner memory after a larger payload', () => {
-    const small = Buffer.from(JSON.stringify(subscriptionPayload(meterLogEvents(10))));
-    transformDataMessage(small, DEFAULT_CONFIG);
-    const kept = scannerMemoryBytes();
-    expect(kept).toBeGreaterThan(small.length);
-    expect(kept).toBeLessThanOrEqual(16 * 1024 * 1024);
-    const events = meterLogEvents(10);
-    const huge = Buffer.from(JSON.stringify(subscriptionPayload(events.map((event) => ({ ...event, message: `${'x'.repeat(2_000_000)}${event.message}` })))));
-    expect(transformDataMessage(huge, DEFAULT_CONFIG)?.result.meterRecords).toBe(10);
-    expect(scannerMemoryBytes()).toBe(0);
-    transformDataMessage(small, DEFAULT_CONFIG);
-    expect(scannerMemoryBytes()).toBeGreaterThan(small.length);
-    expect(scannerMemoryBytes()).toBeLessThanOrEqual(kept);
-  });
-
   it('agrees with the general path on generated payloads, envelopes and configurations', () => {
     let fastPayloads = 0;
     fc.assert(
@@ -387,28 +257,6 @@ describe('transformDataMessage', () => {
     // One payload of them all (a prefix in a later event) and each alone (a prefix at the payload's end).
     expectSameOutcome(JSON.stringify(subscriptionPayload(logEvents)));
     for (const logEvent of logEvents) expectSameOutcome(JSON.stringify(subscriptionPayload([logEvent])));
-  });
-
-  it('agrees on payloads as CloudWatch Logs writes them with bytes changed, inserted or removed', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 5 }),
-        fc.constantFrom(...LOG_FORMS),
-        fc.integer({ min: 1, max: 1000 }),
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'delete')), { minLength: 1, maxLength: 3 }),
-        (count, form, seed, edits) => {
-          const bytes = [...Buffer.from(JSON.stringify(subscriptionPayload(meterLogEvents(count, { forms: [form], seed }))))];
-          for (const [at, value, kind] of edits) {
-            const i = at % bytes.length;
-            if (kind === 'set') bytes[i] = value;
-            else if (kind === 'insert') bytes.splice(i, 0, value);
-            else bytes.splice(i, 1);
-          }
-          expectSameOutcome(Buffer.from(bytes));
-        },
-      ),
-      { numRuns: 3000 },
-    );
   });
 
   it('agrees on bytes that are not UTF-8, in event ids and messages', () => {
