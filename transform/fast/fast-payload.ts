@@ -55,10 +55,12 @@ function readPayload(
   config: TransformConfig,
   timeWindow: MeterTimeWindow,
 ): FastPayload | undefined {
-  // The events the scanner leaves to the general rules, their lines and rejects, in log order.
-  const ruled = new PayloadOutput(256);
+  // The events the scanner leaves to the general rules, their lines and rejects, in log order; made only for
+  // a payload that has such an event.
+  let ruled: PayloadOutput | undefined;
   let stop = scan.readEvents(header.eventsStart, false);
   while (stop === 'needs-rules') {
+    ruled ??= new PayloadOutput(256);
     const next = transformDecoded(json, scan.stoppedEvent(), scan.stoppedMessage(), config, ruled, timeWindow);
     if (next === undefined) return undefined;
     scan.append(ruled.ndjson.written());
@@ -68,8 +70,8 @@ function readPayload(
   if (stop === 'unreadable') return undefined;
   const result: PayloadResult = {
     ndjson: scan.output(),
-    meterRecords: scan.recordsWritten() + ruled.meterRecords,
-    rejects: ruled.rejects,
+    meterRecords: scan.recordsWritten() + (ruled?.meterRecords ?? 0),
+    rejects: ruled?.rejects ?? [],
     // Rarely needed (a payload too large for one response): the general path yields the same events.
     meterEvents: () => transformPayload(JSON.parse(json.toString('utf8')) as CloudWatchLogsPayload, config, timeWindow).meterEvents(),
   };
