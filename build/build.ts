@@ -1,8 +1,12 @@
-/** `npm run build`: the transform and relay forwarder Lambdas (as deployed), the CLI and the benchmarks, bundled with esbuild. */
+/**
+ * `npm run build`: the transform and relay forwarder Lambdas (as deployed), the construct package around them, the
+ * CLI and the benchmarks, bundled with esbuild.
+ */
 import { build } from 'esbuild';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { bundleTransform, ESM_REQUIRE_BANNER } from './transform-bundle.ts';
+import { buildConstructPackage } from './construct-package.ts';
 import { bundleRelay } from './relay-bundle.ts';
 import { WASM_LOADER } from './scanner-wasm.ts';
 
@@ -12,6 +16,7 @@ rmSync(dist, { recursive: true, force: true });
 
 bundleTransform(projectRoot, path.join(dist, 'transform'));
 bundleRelay(projectRoot, path.join(dist, 'relay'));
+await buildConstructPackage(projectRoot);
 
 // Command-line entry points run on the developer's machine (Node.js 20 or later).
 const benchDir = path.join(projectRoot, 'bench');

@@ -2,14 +2,14 @@
  * The relay forwarder Lambda's bundle, one definition for `npm run build` and for `cdk synth`. One file, no
  * splitting: the S3 and Secrets Manager clients are used on every invocation.
  */
-import { buildSync, type BuildOptions } from 'esbuild';
-import { lambdaBuildOptions } from './transform-bundle.ts';
+import type { BuildOptions } from 'esbuild';
+import { buildSyncInto, distDirOf, lambdaBuildOptions } from './transform-bundle.ts';
 
 export function relayBuildOptions(projectRoot: string, outdir: string): BuildOptions {
   return lambdaBuildOptions(projectRoot, outdir, 'relay/handler.ts');
 }
 
-/** Bundles the forwarder into `outdir/index.mjs`; synchronous, as CDK's local bundling requires. */
+/** Bundles the forwarder, laid out as in dist/relay, into `outdir/index.mjs`; synchronous, as CDK's local bundling requires. */
 export function bundleRelay(projectRoot: string, outdir: string): void {
-  buildSync(relayBuildOptions(projectRoot, outdir));
+  buildSyncInto(relayBuildOptions(projectRoot, distDirOf(projectRoot, 'relay')), outdir);
 }

@@ -4,6 +4,7 @@
  * and code splitting, which puts the AWS SDK (needed only to re-ingest) in a chunk loaded on first use.
  */
 import { buildSync, type BuildOptions } from 'esbuild';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { compileScanner, WASM_LOADER } from './scanner-wasm.ts';
 
@@ -37,11 +38,31 @@ export function transformBuildOptions(projectRoot: string, outdir: string): Buil
   return { ...lambdaBuildOptions(projectRoot, outdir, 'transform/handler.ts'), splitting: true, chunkNames: 'chunks/[name]-[hash]' };
 }
 
+/** Where `npm run build` puts a function's bundle: `dist/<name>`. */
+export function distDirOf(projectRoot: string, name: string): string {
+  return path.join(projectRoot, 'dist', name);
+}
+
 /**
- * Compiles the WebAssembly scanner if its sources changed, then bundles the transform into `outdir` (index.mjs,
- * chunks/); synchronous, as CDK's local bundling requires.
+ * Builds `options` as if into their own `outdir` and writes the files into `outdir`. Source maps name sources
+ * relative to the output, so this keeps a bundle written anywhere (CDK's staging directory at synth time) byte
+ * for byte the one `npm run build` writes to dist/: the same files, the same asset hash.
+ */
+export function buildSyncInto(options: BuildOptions, outdir: string): void {
+  const layoutDir = options.outdir;
+  if (layoutDir === undefined) throw new Error('buildSyncInto needs options with an outdir');
+  for (const file of buildSync({ ...options, write: false }).outputFiles) {
+    const target = path.join(outdir, path.relative(layoutDir, file.path));
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, file.contents);
+  }
+}
+
+/**
+ * Compiles the WebAssembly scanner if its sources changed, then bundles the transform, laid out as in
+ * dist/transform, into `outdir` (index.mjs, chunks/); synchronous, as CDK's local bundling requires.
  */
 export function bundleTransform(projectRoot: string, outdir: string): void {
   compileScanner(projectRoot);
-  buildSync(transformBuildOptions(projectRoot, outdir));
+  buildSyncInto(transformBuildOptions(projectRoot, distDirOf(projectRoot, 'transform')), outdir);
 }

@@ -1,4 +1,4 @@
-import { Names } from 'aws-cdk-lib';
+import { Names, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -11,7 +11,7 @@ import { Delivery } from './pipeline/delivery.ts';
 import { DirectPutDestination } from './pipeline/direct-put.ts';
 import { Monitoring } from './pipeline/monitoring.ts';
 import type { MeterIngestionPipelineProps } from './pipeline/props.ts';
-import { resolveSettings } from './pipeline/settings.ts';
+import { PipelineConfigError, resolveSettings, type ResolvedSettings } from './pipeline/settings.ts';
 import { MeterStream } from './pipeline/stream.ts';
 import { LogSubscriptions } from './pipeline/subscriptions.ts';
 import { TransformFunction } from './pipeline/transform-function.ts';
@@ -43,6 +43,8 @@ export class MeterIngestionPipeline extends Construct {
   readonly deliveryRole: iam.Role;
   /** The role CloudWatch Logs assumes to put subscribed log events into the source. */
   readonly subscriptionRole: iam.Role;
+  /** The account-level subscription filter policy, with `accountSubscriptionPolicy: true`. */
+  readonly accountPolicy: logs.CfnAccountPolicy | undefined;
   readonly alarms: cloudwatch.Alarm[];
   readonly dashboard: cloudwatch.Dashboard;
   /** The customer's bucket (relay delivery, source backup); undefined in direct mode without backup. */
@@ -53,6 +55,7 @@ export class MeterIngestionPipeline extends Construct {
   constructor(scope: Construct, id: string, props: MeterIngestionPipelineProps) {
     super(scope, id);
     const settings = resolveSettings(props, Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }));
+    checkStackNeighbours(this, settings);
     const { pipelineName } = settings;
     this.pipelineName = pipelineName;
 
@@ -120,6 +123,7 @@ export class MeterIngestionPipeline extends Construct {
       startAfter: delivery.deliveryStream,
     });
     this.subscriptionRole = subscriptions.role;
+    this.accountPolicy = subscriptions.accountPolicy;
 
     const monitoring = new Monitoring(this, {
       otherAlarms: this.relay?.alarms ?? [],
@@ -131,5 +135,27 @@ export class MeterIngestionPipeline extends Construct {
     });
     this.alarms = monitoring.alarms;
     this.dashboard = monitoring.dashboard;
+  }
+}
+
+/**
+ * Two pipelines in one stack must not share a `pipelineName` (it names their log groups, dashboard and Direct PUT
+ * stream, unique per account and Region) or both have an account subscription policy (one per account and Region).
+ */
+function checkStackNeighbours(pipeline: MeterIngestionPipeline, settings: ResolvedSettings): void {
+  for (const other of Stack.of(pipeline).node.findAll()) {
+    if (!(other instanceof MeterIngestionPipeline) || other === pipeline) continue;
+    if (other.pipelineName === settings.pipelineName) {
+      throw new PipelineConfigError(
+        `pipelineName "${settings.pipelineName}" is already used by ${other.node.path}: each pipeline in a stack needs ` +
+          'its own (it names the log groups, the dashboard and the metrics dimension)',
+      );
+    }
+    if (settings.accountSubscriptionPolicy && other.accountPolicy !== undefined) {
+      throw new PipelineConfigError(
+        `accountSubscriptionPolicy is already set by ${other.node.path}: CloudWatch Logs allows one subscription filter ` +
+          'policy per account and Region',
+      );
+    }
   }
 }

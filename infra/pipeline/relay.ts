@@ -1,5 +1,4 @@
-import * as path from 'node:path';
-import { AssetHashType, Aws, DockerImage, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,13 +8,12 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { bundleRelay } from '../../build/relay-bundle.ts';
 import { RELAY_ENV } from '../../relay/config.ts';
 import { nagObjectArn } from './delivery.ts';
+import { pipelineFunctionCode } from './lambda-code.ts';
 import { ownLogGroup, type OwnLogGroupProps } from './own-log-group.ts';
 import { staticPart } from './s3-prefixes.ts';
 
-const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 const FORWARDER_TIMEOUT = Duration.minutes(2);
 /** Receives of a message before SQS moves it to the dead-letter queue. */
 export const RELAY_MAX_RECEIVE_COUNT = 5;
@@ -90,7 +88,7 @@ export class Relay {
       reason: 'Firehose names each ingest object itself; the forwarder reads only objects under the ingest prefix.',
     });
     this.function = new lambda.Function(scope, 'Forwarder', {
-      code: forwarderCode(),
+      code: pipelineFunctionCode('relay'),
       handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -154,20 +152,3 @@ function acknowledgeNotificationsHandler(scope: Construct): void {
 
 /** The id aws-cdk-lib gives its bucket-notifications singleton (aws-s3/lib/notifications-resource). */
 const NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834';
-
-/** The forwarder's code, bundled at synth time by the definition `npm run build` uses. */
-function forwarderCode(): lambda.Code {
-  return lambda.Code.fromAsset(path.join(REPO_ROOT, 'relay'), {
-    assetHashType: AssetHashType.OUTPUT,
-    bundling: {
-      // Never used: local bundling always succeeds, and this project needs no Docker.
-      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
-      local: {
-        tryBundle(outputDir) {
-          bundleRelay(REPO_ROOT, outputDir);
-          return true;
-        },
-      },
-    },
-  });
-}

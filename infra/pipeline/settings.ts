@@ -282,6 +282,13 @@ export function transformEnvironment(config: Partial<TransformConfig>): Record<s
 
 /** CloudWatch Logs' rule for log group names (CreateLogGroup: 1-512 of `.-_/#A-Za-z0-9`). */
 function checkLogGroupNames(setting: string, names: readonly string[]): void {
+  // A token would make the subscription's construct id, and so its logical ID, change from synth to synth.
+  if (names.some((name) => Token.isUnresolved(name))) {
+    fail(
+      `${setting} must hold log group names as plain strings, not tokens such as logGroup.logGroupName: pass the ` +
+        'name, and make the pipeline depend on a log group created in the same app (pipeline.node.addDependency(logGroup))',
+    );
+  }
   const invalid = names.find((name) => !/^[.\-_/#A-Za-z0-9]{1,512}$/.test(name));
   if (invalid !== undefined) {
     fail(`${setting} must hold log group names (1-512 of letters, digits, ".", "-", "_", "/", "#"), got "${invalid}"`);

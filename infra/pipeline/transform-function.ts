@@ -1,16 +1,13 @@
-import * as path from 'node:path';
-import { AssetHashType, DockerImage, Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { TransformConfig } from '../../transform/config.ts';
-import { bundleTransform } from '../../build/transform-bundle.ts';
+import { pipelineFunctionCode } from './lambda-code.ts';
 import { ownLogGroup, type OwnLogGroupProps } from './own-log-group.ts';
 import type { RecordDestination } from './record-destination.ts';
 import { transformEnvironment } from './settings.ts';
-
-const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
 export interface TransformFunctionProps extends OwnLogGroupProps {
   readonly pipelineName: string;
@@ -46,7 +43,7 @@ export class TransformFunction {
       },
     });
     this.function = new lambda.Function(scope, 'Transform', {
-      code: transformCode(),
+      code: pipelineFunctionCode('transform'),
       handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -68,25 +65,4 @@ export class TransformFunction {
         'runtime is a deliberate upgrade, not a silent one.',
     });
   }
-}
-
-/**
- * The transform's code: bundled at synth time, offline, by the same esbuild definition `npm run build` uses, so
- * the deployed files are the ones tested and benchmarked. NodejsFunction is not used because it cannot split
- * code: its single file would load the AWS SDK on every cold start, where this bundle loads it only to re-ingest.
- */
-function transformCode(): lambda.Code {
-  return lambda.Code.fromAsset(path.join(REPO_ROOT, 'transform'), {
-    assetHashType: AssetHashType.OUTPUT,
-    bundling: {
-      // Never used: local bundling always succeeds, and this project needs no Docker.
-      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
-      local: {
-        tryBundle(outputDir) {
-          bundleTransform(REPO_ROOT, outputDir);
-          return true;
-        },
-      },
-    },
-  });
 }
