@@ -31,13 +31,19 @@ export { PipelineConfigError } from './pipeline/settings.ts';
  * stream (losing the records in them) and fail on the log groups' fixed names.
  */
 export class MeterIngestionPipeline extends Construct {
+  /** The pipeline's name (`pipelineName`, or the one derived from the construct path). */
   readonly pipelineName: string;
-  /** The Kinesis stream and its key; absent for a Direct PUT source. */
+  /** The KMS key of the Kinesis stream; undefined for `source: 'direct'`. */
   readonly streamKey: kms.Key | undefined;
+  /** The Kinesis stream CloudWatch Logs puts into and Firehose reads; undefined for `source: 'direct'`. */
   readonly stream: kinesis.Stream | undefined;
+  /** The transformation Lambda Firehose invokes. */
   readonly transformFunction: lambda.Function;
+  /** The transform's log group, `/meter-firehose/<pipelineName>/transform`. */
   readonly transformLogGroup: logs.LogGroup;
+  /** Firehose's error log group, `/meter-firehose/<pipelineName>/delivery-errors`. */
   readonly deliveryLogGroup: logs.LogGroup;
+  /** The Firehose delivery stream (`ref` is its name). */
   readonly deliveryStream: firehose.CfnDeliveryStream;
   /** The role Firehose writes to the Amberflo bucket with: Amberflo's bucket policy must grant it access. */
   readonly deliveryRole: iam.Role;
@@ -45,11 +51,13 @@ export class MeterIngestionPipeline extends Construct {
   readonly subscriptionRole: iam.Role;
   /** The account-level subscription filter policy, with `accountSubscriptionPolicy: true`. */
   readonly accountPolicy: logs.CfnAccountPolicy | undefined;
+  /** Every alarm the pipeline created, notifying `alarmTopic` when given. */
   readonly alarms: cloudwatch.Alarm[];
+  /** The CloudWatch dashboard, named after the pipeline. */
   readonly dashboard: cloudwatch.Dashboard;
   /** The customer's bucket (relay delivery, source backup); undefined in direct mode without backup. */
   readonly pipelineBucket: s3.IBucket | undefined;
-  /** Relay mode's queue, dead-letter queue and forwarder. */
+  /** Relay mode's queue, dead-letter queue and forwarder; undefined in direct mode. */
   readonly relay: Relay | undefined;
 
   constructor(scope: Construct, id: string, props: MeterIngestionPipelineProps) {

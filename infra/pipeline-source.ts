@@ -3,6 +3,7 @@
  * No CDK imports: the construct, the CLI's local model and the planner share these.
  */
 export const PIPELINE_SOURCES = ['kinesis-on-demand', 'kinesis-provisioned', 'direct'] as const;
+/** What sits between CloudWatch Logs and Firehose (see `MeterIngestionPipelineProps.source`). */
 export type PipelineSourceKind = (typeof PIPELINE_SOURCES)[number];
 export const DEFAULT_PIPELINE_SOURCE: PipelineSourceKind = 'kinesis-on-demand';
 

@@ -1,12 +1,14 @@
 /**
  * `npm run docs`: rewrites every command output quoted in the READMEs (see tools/lib/docs/quoted-output.ts)
- * with what the command prints now, running the commands in file order from the repository root.
+ * with what the command prints now, running the commands in file order from the repository root, and the
+ * construct package's API reference (tools/lib/docs/api-reference.ts) from its TSDoc.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { main } from './cli.ts';
 import { REPOSITORY_ROOT } from './lib/cli/paths.ts';
+import { API_REFERENCE_FILE, documentExports, renderApiReference } from './lib/docs/api-reference.ts';
 import { QUOTED_OUTPUT_FILES, renderQuotedOutputs } from './lib/docs/quoted-output.ts';
 
 /** What the command prints on stdout; a usage error or an empty output is a broken example, not an output. */
@@ -26,4 +28,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     if (rendered !== markdown) await writeFile(join(REPOSITORY_ROOT, file), rendered);
     process.stdout.write(`${file}: ${rendered === markdown ? 'unchanged' : 'updated'}\n`);
   }
+  await writeFile(join(REPOSITORY_ROOT, API_REFERENCE_FILE), renderApiReference(documentExports(REPOSITORY_ROOT)));
+  process.stdout.write(`${API_REFERENCE_FILE}: written\n`);
 }

@@ -1,32 +1,39 @@
 /** The transform's configuration, read from the environment once per cold start. */
 
+/** What the transform does with a field outside the Amberflo ingest format: reject the record, or drop the field. */
 export type UnknownFieldPolicy = 'reject' | 'drop';
 
+/** The transform's settings; each is an environment variable (`ENV`), and `TransformSettings` of the construct. */
 export interface TransformConfig {
-  /** Token that marks a meter record in a log line. */
+  /** Token that marks a meter record in a log line (`METER_RECORD_PREFIX`). @default 'meter_record_for_stream' */
   readonly prefix: string;
-  /** Hard cap on the gunzipped size of one Firehose record (gzip-bomb guard). */
+  /** Hard cap on the gunzipped size of one Firehose record, a gzip-bomb guard (1 KiB – 1 GiB). @default 67108864 (64 MiB) */
   readonly maxDecompressedBytes: number;
-  /** Upper bound on the serialized Lambda response (Firehose rejects responses over 6 MiB). */
+  /** Upper bound on the serialized Lambda response (1 KiB – 6,291,456; Lambda's limit is 6 MB). @default 6000000 */
   readonly responseBudgetBytes: number;
-  /** Target NDJSON size of each payload re-ingested when a record is too large for one response. */
+  /**
+   * Target NDJSON size of each payload re-ingested when a record is too large for one response (1 KiB – 6,291,456,
+   * and at most ⌊(`responseBudgetBytes` − 309) / 4⌋ × 3, so a piece fits the budget base64).
+   * @default 1000000
+   */
   readonly splitTargetBytes: number;
-  /** What to do with top-level fields that are not part of the Amberflo ingest format. */
+  /** What to do with top-level fields that are not part of the Amberflo ingest format. @default 'reject' */
   readonly unknownFields: UnknownFieldPolicy;
-  /** Attempts for each re-ingest batch (first try included) before the origin records fail. */
+  /** Attempts for each re-ingest batch, the first included, before the origin records fail (1–20). @default 6 */
   readonly reingestMaxAttempts: number;
-  /** Base of the exponential backoff (with full jitter) between re-ingest attempts. */
+  /** Base of the exponential backoff, with full jitter and capped at 5 s, between re-ingest attempts (0–10,000 ms). @default 100 */
   readonly reingestBaseDelayMs: number;
-  /** Re-ingest passes a split piece may take; a piece of the last generation that still does not fit fails. */
+  /** Re-ingest passes a split piece may take; a piece of the last generation that still does not fit fails (1–100). @default 10 */
   readonly maxReingestGenerations: number;
-  /** Time kept back from the Lambda timeout: re-ingest stops this long before it, so the function always returns. */
+  /** Time kept back from the Lambda timeout: re-ingest stops this long before it, so the function always returns (100–60,000 ms). @default 2000 */
   readonly deadlineMarginMs: number;
-  /** Records whose meterTimeInMillis is older than this when they reach the pipeline are rejected; 0: no limit. */
+  /** Records whose meterTimeInMillis is older than this when they reach the pipeline are rejected; 0: no limit (0–36,500). @default 60 */
   readonly maxMeterAgeDays: number;
-  /** Records whose meterTimeInMillis is later than their arrival in the pipeline by more than this are rejected. */
+  /** Records whose meterTimeInMillis is later than their arrival in the pipeline by more than this are rejected (0–31,536,000). @default 300 */
   readonly maxFutureSkewSeconds: number;
-  /** CloudWatch metrics namespace and the `Pipeline` dimension of every metric. */
+  /** CloudWatch namespace of the transform's metrics. @default 'MeterFirehose' */
   readonly metricsNamespace: string;
+  /** The `Pipeline` dimension of every metric; the construct sets it from its `pipelineName`. @default 'meter-firehose' */
   readonly pipelineName: string;
 }
 

@@ -26,6 +26,7 @@ export interface MeterIngestionPipelineProps {
    * Relay mode: ARN of the Secrets Manager secret holding Amberflo's key pair as
    * `{"accessKeyId": "...", "secretAccessKey": "..."}`. Only the ARN is in the template; the forwarder reads the
    * value at run time. Required with `delivery: 'relay'`.
+   * @default - none; direct mode needs no key pair
    */
   readonly amberfloKeysSecretArn?: string;
 

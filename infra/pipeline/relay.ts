@@ -36,10 +36,15 @@ export interface RelayProps extends OwnLogGroupProps {
  * ARN is configured here; its value is read by the function at run time.
  */
 export class Relay {
+  /** Notifications of new ingest objects in the pipeline bucket, consumed by the forwarder. */
   readonly queue: sqs.Queue;
+  /** Messages whose object could not be forwarded after every receive; redrive them after fixing the cause. */
   readonly deadLetterQueue: sqs.Queue;
+  /** The forwarder Lambda. */
   readonly function: lambda.Function;
+  /** The forwarder's log group, `/meter-firehose/<pipelineName>/forwarder`. */
   readonly logGroup: logs.LogGroup;
+  /** The dead-letter and backlog alarms. */
   readonly alarms: cloudwatch.Alarm[];
 
   /** Adds `RelayDeadLetterQueue`, `RelayQueue`, `ForwarderLogGroup`, `ForwarderRole`, `Forwarder` and two alarms to `scope`. */

@@ -7,6 +7,9 @@ import { DEFAULT_PIPELINE_SOURCE, PIPELINE_SOURCES, type PipelineSourceKind, isP
 import type { MeterIngestionPipelineProps } from './props.ts';
 import { prefixProblem } from './s3-prefixes.ts';
 
+/** The settings `transform` takes: every one of the transform's but `pipelineName`, set from the pipeline's. */
+const TRANSFORM_SETTINGS: readonly string[] = Object.keys(ENV).filter((key) => key !== 'pipelineName');
+
 /** A pipeline setting out of range; the message names the setting (prop and CDK context key alike). */
 export class PipelineConfigError extends Error {
   override readonly name = 'PipelineConfigError';
@@ -135,6 +138,11 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
 
   const source = resolveSource(props);
 
+  // TypeScript catches a misspelt setting; JavaScript would pass it, and the setting it meant would take its default.
+  const unknownTransformSetting = Object.keys(props.transform ?? {}).find((key) => !TRANSFORM_SETTINGS.includes(key));
+  if (unknownTransformSetting !== undefined) {
+    fail(`transform has an unknown setting "${unknownTransformSetting}"; known: ${TRANSFORM_SETTINGS.join(', ')}`);
+  }
   let transformConfig: TransformConfig;
   try {
     transformConfig = loadConfig(transformEnvironment({ ...props.transform, pipelineName }));

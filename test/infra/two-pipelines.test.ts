@@ -61,3 +61,16 @@ describe('log group names given as tokens', () => {
     );
   });
 });
+
+describe('a transform setting the construct does not know (JavaScript callers)', () => {
+  it('is refused, listing the known ones, where it would otherwise be ignored', () => {
+    const transform = { unknownFields: 'drop', prefx: 'p' } as unknown as MeterIngestionPipelineProps['transform'];
+    expect(() => pipeline(stackOf(), 'Production', { transform })).toThrow(
+      new PipelineConfigError(
+        'transform has an unknown setting "prefx"; known: prefix, maxDecompressedBytes, responseBudgetBytes, splitTargetBytes, ' +
+          'unknownFields, reingestMaxAttempts, reingestBaseDelayMs, maxReingestGenerations, deadlineMarginMs, maxMeterAgeDays, ' +
+          'maxFutureSkewSeconds, metricsNamespace',
+      ),
+    );
+  });
+});

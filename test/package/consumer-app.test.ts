@@ -122,6 +122,13 @@ describe('the construct package in a CDK app of its own', () => {
     expect(shipped).toEqual(['construct', 'relay', 'transform']);
   });
 
+  it('loads as ESM, and with require() from CommonJS', () => {
+    const exported = (loader: string) => run(process.execPath, ['--input-type=module', '-e', loader], { cwd: consumer }).trim();
+    expect(exported("const m = await import('cdk-meter-firehose'); console.log(Object.keys(m).sort().join(','))")).toBe('MeterIngestionPipeline,PipelineConfigError');
+    const required = run(process.execPath, ['-e', "console.log(Object.keys(require('cdk-meter-firehose')).sort().join(','))"], { cwd: consumer });
+    expect(required.trim()).toBe('MeterIngestionPipeline,PipelineConfigError');
+  });
+
   it('type-checks against the declarations the package exports', () => {
     run(process.execPath, [TSC, '-p', consumer], { cwd: consumer });
   });
