@@ -31,12 +31,35 @@ function finalize(value: number): number {
   return h ^ (h >>> 16);
 }
 
-/** `array` copied into a new one of `length` elements (the same type). */
-export function grown<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(array: T, length: number): T {
-  const next = new (array.constructor as new (size: number) => T)(length);
-  next.set(array);
-  return next;
+type TypedArray = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
+
+const CHUNK_BITS = 16;
+const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
+
+/**
+ * A growable column of numbers in typed-array chunks of 65,536: growing never copies what is there (a doubling
+ * array would hold old and new copies at once, the peak of the whole reconcile), and at most one chunk is unused.
+ */
+export class Column<T extends TypedArray> {
+  private readonly chunks: T[] = [];
+
+  constructor(private readonly create: (length: number) => T) {}
+
+  get(at: number): number {
+    return (this.chunks[at >>> CHUNK_BITS] as T)[at & CHUNK_MASK] as number;
+  }
+
+  set(at: number, value: number): void {
+    const chunk = at >>> CHUNK_BITS;
+    while (chunk >= this.chunks.length) this.chunks.push(this.create(1 << CHUNK_BITS));
+    (this.chunks[chunk] as T)[at & CHUNK_MASK] = value;
+  }
 }
+
+export const uint8Column = (): Column<Uint8Array> => new Column((length) => new Uint8Array(length));
+export const uint16Column = (): Column<Uint16Array> => new Column((length) => new Uint16Array(length));
+export const uint32Column = (): Column<Uint32Array> => new Column((length) => new Uint32Array(length));
+export const float64Column = (): Column<Float64Array> => new Column((length) => new Float64Array(length));
 
 const EMPTY = 0;
 const INITIAL_SLOTS = 1 << 10;
@@ -47,9 +70,9 @@ const INITIAL_SLOTS = 1 << 10;
  */
 export class HashIndex {
   private slots = new Int32Array(INITIAL_SLOTS);
-  private keysHi = new Uint32Array(INITIAL_SLOTS / 2);
-  private keysLo = new Uint32Array(INITIAL_SLOTS / 2);
-  private values = new Int32Array(INITIAL_SLOTS / 2);
+  private readonly keysHi = uint32Column();
+  private readonly keysLo = uint32Column();
+  private readonly values = uint32Column();
   private count = 0;
 
   get size(): number {
@@ -59,21 +82,17 @@ export class HashIndex {
   /** The value of the key, or -1. */
   get(hi: number, lo: number): number {
     const entry = this.entryOf(hi, lo);
-    return entry < 0 ? -1 : (this.values[entry] as number);
+    return entry < 0 ? -1 : this.values.get(entry);
   }
 
   /** Sets the value of a key that is not in the index yet (check with get first). */
   add(hi: number, lo: number, value: number): void {
-    if (this.count === this.values.length) {
-      this.keysHi = grown(this.keysHi, this.count * 2);
-      this.keysLo = grown(this.keysLo, this.count * 2);
-      this.values = grown(this.values, this.count * 2);
-    }
-    if ((this.count + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    // At most 3/4 of the slots are taken: linear probing then looks at about 2.5 slots per key found.
+    if ((this.count + 1) * 4 > this.slots.length * 3) this.rehash(this.slots.length * 2);
     const entry = this.count++;
-    this.keysHi[entry] = hi;
-    this.keysLo[entry] = lo;
-    this.values[entry] = value;
+    this.keysHi.set(entry, hi);
+    this.keysLo.set(entry, lo);
+    this.values.set(entry, value);
     this.place(entry);
   }
 
@@ -83,13 +102,13 @@ export class HashIndex {
       const stored = this.slots[slot] as number;
       if (stored === EMPTY) return -1;
       const entry = stored - 1;
-      if (this.keysLo[entry] === lo && this.keysHi[entry] === hi) return entry;
+      if (this.keysLo.get(entry) === lo && this.keysHi.get(entry) === hi) return entry;
     }
   }
 
   private place(entry: number): void {
     const mask = this.slots.length - 1;
-    let slot = (this.keysLo[entry] as number) & mask;
+    let slot = this.keysLo.get(entry) & mask;
     while (this.slots[slot] !== EMPTY) slot = (slot + 1) & mask;
     this.slots[slot] = entry + 1;
   }

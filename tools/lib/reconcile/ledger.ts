@@ -8,7 +8,7 @@
  * record is also its log event (log group, log stream, event id) and its position in the event's JSON array (0
  * for a single record): the key the error prefix's rejects payloads and whole failed records carry.
  */
-import { HashIndex, grown, hash32, hash64 } from './hash-index.ts';
+import { HashIndex, float64Column, hash32, hash64, uint16Column, uint32Column, uint8Column } from './hash-index.ts';
 
 /** How a record was found (bits of the state column). */
 const DELIVERED = 1;
@@ -80,25 +80,23 @@ interface MutableGroup {
   outsideWindow: number;
 }
 
-const INITIAL_RECORDS = 1024;
-
 export class ReconcileLedger {
   private readonly events = new HashIndex();
-  private eventFirst = new Uint32Array(INITIAL_RECORDS);
-  private eventCount = new Uint32Array(INITIAL_RECORDS);
-  private eventObject = new Uint32Array(INITIAL_RECORDS);
-  private eventTime = new Float64Array(INITIAL_RECORDS);
-  private eventGroup = new Uint32Array(INITIAL_RECORDS);
+  private readonly eventFirst = uint32Column();
+  private readonly eventCount = uint32Column();
+  private readonly eventObject = uint32Column();
+  private readonly eventTime = float64Column();
+  private readonly eventGroup = uint32Column();
   private readonly logGroups: string[] = [];
   private readonly logGroupOf = new Map<string, number>();
   private eventTotal = 0;
 
   private readonly uniqueIds = new HashIndex();
-  private recordGroup = new Uint32Array(INITIAL_RECORDS);
-  private recordIndex = new Uint32Array(INITIAL_RECORDS);
-  private recordLine = new Uint32Array(INITIAL_RECORDS);
-  private recordState = new Uint8Array(INITIAL_RECORDS);
-  private recordReason = new Uint16Array(INITIAL_RECORDS);
+  private readonly recordGroup = uint32Column();
+  private readonly recordIndex = uint32Column();
+  private readonly recordLine = uint32Column();
+  private readonly recordState = uint8Column();
+  private readonly recordReason = uint16Column();
   private recordTotal = 0;
 
   private readonly groups: MutableGroup[] = [];
@@ -128,26 +126,18 @@ export class ReconcileLedger {
       this.openEvent = -1;
       return false;
     }
-    if (this.eventTotal === this.eventFirst.length) {
-      const size = this.eventTotal * 2;
-      this.eventFirst = grown(this.eventFirst, size);
-      this.eventCount = grown(this.eventCount, size);
-      this.eventObject = grown(this.eventObject, size);
-      this.eventTime = grown(this.eventTime, size);
-      this.eventGroup = grown(this.eventGroup, size);
-    }
     const at = this.eventTotal++;
     this.events.add(hi, lo, at);
-    this.eventFirst[at] = this.recordTotal;
-    this.eventCount[at] = 0;
-    this.eventObject[at] = event.object;
-    this.eventTime[at] = event.timestamp;
+    this.eventFirst.set(at, this.recordTotal);
+    this.eventCount.set(at, 0);
+    this.eventObject.set(at, event.object);
+    this.eventTime.set(at, event.timestamp);
     let logGroup = this.logGroupOf.get(event.logGroup);
     if (logGroup === undefined) {
       logGroup = this.logGroups.push(event.logGroup) - 1;
       this.logGroupOf.set(event.logGroup, logGroup);
     }
-    this.eventGroup[at] = logGroup;
+    this.eventGroup.set(at, logGroup);
     this.openEvent = at;
     return true;
   }
@@ -174,21 +164,20 @@ export class ReconcileLedger {
       const existing = this.uniqueIds.get(hi, lo);
       if (existing >= 0) {
         // One uniqueId logged twice: the same record (counted once), or two records Amberflo cannot tell apart.
-        if (this.recordLine[existing] !== hash32(record.line ?? '')) {
+        if (this.recordLine.get(existing) !== hash32(record.line ?? '')) {
           this.markConflict(existing, record.uniqueId, 'source backup', 'logged twice with different content');
         }
         return;
       }
       this.uniqueIds.add(hi, lo, this.recordTotal);
     }
-    if (this.recordTotal === this.recordGroup.length) this.growRecords();
     const at = this.recordTotal++;
-    this.recordGroup[at] = group;
-    this.recordIndex[at] = record.index;
-    this.recordLine[at] = record.line === undefined ? 0 : hash32(record.line);
-    this.recordState[at] = 0;
-    this.recordReason[at] = record.reason === undefined ? 0 : this.reasonCode(record.reason);
-    this.eventCount[event] = (this.eventCount[event] as number) + 1;
+    this.recordGroup.set(at, group);
+    this.recordIndex.set(at, record.index);
+    this.recordLine.set(at, record.line === undefined ? 0 : hash32(record.line));
+    this.recordState.set(at, 0);
+    this.recordReason.set(at, record.reason === undefined ? 0 : this.reasonCode(record.reason));
+    this.eventCount.set(event, this.eventCount.get(event) + 1);
     const totals = this.groups[group] as MutableGroup;
     if (record.meterValue !== undefined) totals.expectedValue += record.meterValue;
   }
@@ -206,13 +195,13 @@ export class ReconcileLedger {
       }
       return false;
     }
-    const state = this.recordState[at] as number;
-    const totals = this.groups[this.recordGroup[at] as number] as MutableGroup;
+    const state = this.recordState.get(at);
+    const totals = this.groups[this.recordGroup.get(at)] as MutableGroup;
     if ((state & (DELIVERED | REFUSED)) !== 0) totals.duplicated += 1;
-    if (this.recordLine[at] !== hash32(line)) this.markConflict(at, record.uniqueId, object, 'delivered with content other than the log event gives');
-    if (refused) this.recordState[at] = state | REFUSED;
+    if (this.recordLine.get(at) !== hash32(line)) this.markConflict(at, record.uniqueId, object, 'delivered with content other than the log event gives');
+    if (refused) this.recordState.set(at, state | REFUSED);
     else if ((state & DELIVERED) === 0) {
-      this.recordState[at] = state | DELIVERED;
+      this.recordState.set(at, state | DELIVERED);
       totals.deliveredValue += record.meterValue;
     }
     return true;
@@ -229,16 +218,16 @@ export class ReconcileLedger {
       this.quarantinedOutside += 1;
       return false;
     }
-    const first = this.eventFirst[event] as number;
-    const end = first + (this.eventCount[event] as number);
+    const first = this.eventFirst.get(event);
+    const end = first + this.eventCount.get(event);
     const code = this.reasonCode(reason);
     let matched = false;
     for (let at = first; at < end; at++) {
-      if (index !== undefined && this.recordIndex[at] !== index) continue;
+      if (index !== undefined && this.recordIndex.get(at) !== index) continue;
       // The first reason a record was quarantined for is the one reported.
-      if (((this.recordState[at] as number) & QUARANTINED) === 0) {
-        this.recordState[at] = (this.recordState[at] as number) | QUARANTINED;
-        this.recordReason[at] = code;
+      if ((this.recordState.get(at) & QUARANTINED) === 0) {
+        this.recordState.set(at, this.recordState.get(at) | QUARANTINED);
+        this.recordReason.set(at, code);
       }
       matched = true;
     }
@@ -251,10 +240,10 @@ export class ReconcileLedger {
     const { hi, lo } = hash64(eventKey);
     const event = this.events.get(hi, lo);
     if (event < 0) return [];
-    const first = this.eventFirst[event] as number;
+    const first = this.eventFirst.get(event);
     const indexes: number[] = [];
-    for (let at = first; at < first + (this.eventCount[event] as number); at++) {
-      if (((this.recordState[at] as number) & (DELIVERED | REFUSED | QUARANTINED)) === 0) indexes.push(this.recordIndex[at] as number);
+    for (let at = first; at < first + this.eventCount.get(event); at++) {
+      if ((this.recordState.get(at) & (DELIVERED | REFUSED | QUARANTINED)) === 0) indexes.push(this.recordIndex.get(at));
     }
     return indexes;
   }
@@ -262,7 +251,7 @@ export class ReconcileLedger {
   /** The backup objects (by number) that hold log events with missing records. */
   objectsWithMissing(): Set<number> {
     const objects = new Set<number>();
-    this.forEachEventWithMissing((event) => objects.add(this.eventObject[event] as number));
+    this.forEachEventWithMissing((event) => objects.add(this.eventObject.get(event)));
     return objects;
   }
 
@@ -272,9 +261,9 @@ export class ReconcileLedger {
     let until = Number.NEGATIVE_INFINITY;
     const groups = new Set<number>();
     this.forEachEventWithMissing((event) => {
-      since = Math.min(since, this.eventTime[event] as number);
-      until = Math.max(until, (this.eventTime[event] as number) + 1);
-      groups.add(this.eventGroup[event] as number);
+      since = Math.min(since, this.eventTime.get(event));
+      until = Math.max(until, this.eventTime.get(event) + 1);
+      groups.add(this.eventGroup.get(event));
     });
     if (groups.size === 0) return undefined;
     return { since, until, logGroups: [...groups].map((group) => this.logGroups[group] as string).sort() };
@@ -282,9 +271,9 @@ export class ReconcileLedger {
 
   private forEachEventWithMissing(visit: (event: number) => void): void {
     for (let event = 0; event < this.eventTotal; event++) {
-      const first = this.eventFirst[event] as number;
-      for (let at = first; at < first + (this.eventCount[event] as number); at++) {
-        if (((this.recordState[at] as number) & (DELIVERED | REFUSED | QUARANTINED)) === 0) {
+      const first = this.eventFirst.get(event);
+      for (let at = first; at < first + this.eventCount.get(event); at++) {
+        if ((this.recordState.get(at) & (DELIVERED | REFUSED | QUARANTINED)) === 0) {
           visit(event);
           break;
         }
@@ -295,15 +284,15 @@ export class ReconcileLedger {
   summary(): LedgerSummary {
     const counts = this.groups.map(() => ({ expected: 0, delivered: 0, refused: 0, quarantined: 0, missing: 0, conflicting: 0, byReason: new Map<number, number>() }));
     for (let at = 0; at < this.recordTotal; at++) {
-      const state = this.recordState[at] as number;
-      const count = counts[this.recordGroup[at] as number] as (typeof counts)[number];
+      const state = this.recordState.get(at);
+      const count = counts[this.recordGroup.get(at)] as (typeof counts)[number];
       count.expected += 1;
       if ((state & CONFLICTING) !== 0) count.conflicting += 1;
       if ((state & DELIVERED) !== 0) count.delivered += 1;
       else if ((state & REFUSED) !== 0) count.refused += 1;
       else if ((state & QUARANTINED) !== 0) {
         count.quarantined += 1;
-        const reason = this.recordReason[at] as number;
+        const reason = this.recordReason.get(at);
         count.byReason.set(reason, (count.byReason.get(reason) ?? 0) + 1);
       } else count.missing += 1;
     }
@@ -340,9 +329,9 @@ export class ReconcileLedger {
   }
 
   private markConflict(at: number, uniqueId: string, object: string, problem: string): void {
-    const state = this.recordState[at] as number;
+    const state = this.recordState.get(at);
     if ((state & CONFLICTING) !== 0) return;
-    this.recordState[at] = state | CONFLICTING;
+    this.recordState.set(at, state | CONFLICTING);
     if (this.conflicts.length < this.options.exampleLimit) this.conflicts.push({ uniqueId, object, problem });
   }
 
@@ -365,15 +354,6 @@ export class ReconcileLedger {
       this.reasonOf.set(reason, code);
     }
     return code;
-  }
-
-  private growRecords(): void {
-    const size = this.recordTotal * 2;
-    this.recordGroup = grown(this.recordGroup, size);
-    this.recordIndex = grown(this.recordIndex, size);
-    this.recordLine = grown(this.recordLine, size);
-    this.recordState = grown(this.recordState, size);
-    this.recordReason = grown(this.recordReason, size);
   }
 }
 
