@@ -1,8 +1,8 @@
 /**
  * The reconcile accounting, pure and in bounded memory: every expected meter record (from the source backup,
  * through the transform's rules) gets one final state from what the delivered objects, the error prefix and
- * Amberflo's reason objects say about it. Per record it keeps 16 bytes of typed-array state and its uniqueId as
- * a 64-bit hash, never the record itself; strings are kept only for the examples it reports.
+ * Amberflo's reason objects say about it. Per record it keeps about 80 bytes of typed arrays (its uniqueId and
+ * log event as 64-bit hashes, state, group, index), never the record itself; strings only for the examples it reports.
  *
  * Identity: a valid record is its uniqueId. A record the transform rejects may have none, so every expected
  * record is also its log event (log group, log stream, event id) and its position in the event's JSON array (0
