@@ -1,6 +1,6 @@
 /**
  * meter-firehose CLI: `run` the local pipeline, `inspect` the error prefix, `replay` failed events after a
- * fix, `plan` buffer hints for cost and latency, `amberflo-failures` for what Amberflo refused after delivery. Exit status 0 on success, 1 when failures are found or
+ * fix, `plan` buffer hints for cost and latency, `amberflo-failures` for what Amberflo refused after delivery, `reconcile` a window: logged = delivered + quarantined + refused. Exit status 0 on success, 1 when failures are found or
  * work failed, 2 on a usage error.
  */
 import { pathToFileURL } from 'node:url';
@@ -9,6 +9,7 @@ import { AMBERFLO_FAILURES_SPEC, amberfloFailuresCommand } from './commands/ambe
 import { EXIT, type CommandIO, processIO } from './commands/io.ts';
 import { INSPECT_SPEC, inspectCommand } from './commands/inspect.ts';
 import { PLAN_SPEC, planCommand } from './commands/plan.ts';
+import { RECONCILE_SPEC, reconcileCommand } from './commands/reconcile.ts';
 import { REPLAY_SPEC, replayCommand } from './commands/replay.ts';
 import { RUN_SPEC, runCommand } from './commands/run.ts';
 
@@ -18,6 +19,7 @@ const COMMANDS = {
   replay: { spec: REPLAY_SPEC, execute: replayCommand },
   plan: { spec: PLAN_SPEC, execute: planCommand },
   'amberflo-failures': { spec: AMBERFLO_FAILURES_SPEC, execute: amberfloFailuresCommand },
+  reconcile: { spec: RECONCILE_SPEC, execute: reconcileCommand },
 } as const;
 
 function usage(): string {

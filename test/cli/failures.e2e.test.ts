@@ -74,6 +74,7 @@ describe('an endpoint that accepts connections and never answers', () => {
       ['replay', ['replay', errors, '--stream-name', 'meter-source', '--kinesis-endpoint', silent.endpoint]],
       ['run', ['run', '--out', out, '--kinesis-endpoint', silent.endpoint]],
       ['run', ['run', '--s3-endpoint', silent.endpoint, '--bundle', bundle]],
+      ['reconcile', ['reconcile', 's3://amberflo-ingest', '--s3-endpoint', silent.endpoint, '--since', '2026-11-25T00:00:00Z', '--bundle', bundle]],
     ];
     const results = await Promise.all(commands.map(([, argv]) => timedCli([...argv, '--timeout', '1'], env)));
     results.forEach((result, i) => {
@@ -103,11 +104,12 @@ describe('an endpoint that accepts connections and never answers', () => {
 describe('causes are kept and configuration errors are not retried', () => {
   it('stops at missing credentials before connecting and says what to set', async () => {
     const before = silent.connections();
-    const [replay, inspect] = await Promise.all([
+    const [replay, inspect, reconcile] = await Promise.all([
       timedCli(['replay', errors, '--stream-arn', STREAM_ARN, '--kinesis-endpoint', silent.endpoint], isolatedEnv()),
       timedCli(['inspect', 's3://amberflo-ingest/errors/', '--s3-endpoint', silent.endpoint], isolatedEnv()),
+      timedCli(['reconcile', 's3://amberflo-ingest', '--s3-endpoint', silent.endpoint, '--since', '2026-11-25T00:00:00Z', '--bundle', bundle], isolatedEnv()),
     ]);
-    for (const [name, result] of [['replay', replay], ['inspect', inspect]] as const) {
+    for (const [name, result] of [['replay', replay], ['inspect', inspect], ['reconcile', reconcile]] as const) {
       expectExit(result, 1);
       expect(result.stderr).toMatch(
         new RegExp(`^${name} failed: no AWS credentials for http://127\\.0\\.0\\.1:\\d+: .+\\. Set AWS_PROFILE .+, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY .+\\n$`),
@@ -280,7 +282,7 @@ describe('runs do not pile up', () => {
     expectExit(await runCli(run), 0);
     const again = await runCli(run);
     expectExit(again, 0);
-    expect(again.stderr).toBe(`run: removed 3 objects of an earlier run from ${out} (--append keeps them)\n`);
+    expect(again.stderr).toBe(`run: removed 5 objects of an earlier run from ${out} (--append keeps them)\n`);
     expect(await failedEvents()).toBe(7);
     expectExit(await runCli([...run, '--append']), 0);
     expect(await failedEvents()).toBe(14);

@@ -64,8 +64,8 @@ export const PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'amberflo-endpoint': { type: 'string', value: 'URL', description: "Relay: S3-compatible endpoint of Amberflo's bucket" },
   'amberflo-bucket': { type: 'string', value: 'NAME', description: "Relay: Amberflo's bucket", default: 'amberflo-ingest' },
   'amberflo-keys': { type: 'string', value: 'FILE', description: 'Relay: JSON file in the secret\'s format {"accessKeyId": ..., "secretAccessKey": ...}' },
-  'backup-prefix': { type: 'string', value: 'PREFIX', description: 'Relay: source-record backup prefix in the pipeline bucket', default: PIPELINE_DEFAULTS.sourceBackupPrefix },
-  'no-source-backup': { type: 'boolean', description: 'Relay: do not back up source records' },
+  'backup-prefix': { type: 'string', value: 'PREFIX', description: 'Source-record backup prefix (relay: in the pipeline bucket; direct: in --out or --bucket here, the pipeline bucket when deployed)', default: PIPELINE_DEFAULTS.sourceBackupPrefix },
+  'no-source-backup': { type: 'boolean', description: 'Do not back up source records (reconcile and replay --from-backup need them)' },
   timeout: TIMEOUT_OPTION,
 };
 
@@ -134,7 +134,8 @@ export function transformEnvironment(values: OptionValues, io: { stderr: (text: 
  */
 export async function startCleanOutput(options: Pick<PipelineOptions, 'store' | 'delivery'>, values: OptionValues, io: { stderr: (text: string) => void }, command: string): Promise<void> {
   if (booleanOption(values, 'append') || !(options.store instanceof DirectoryStore)) return;
-  const removed = await removeEarlierObjects(options.store, [options.delivery.dataPrefix, options.delivery.errorPrefix]);
+  const { dataPrefix, errorPrefix, backupPrefix } = options.delivery;
+  const removed = await removeEarlierObjects(options.store, [dataPrefix, errorPrefix, ...(backupPrefix === undefined ? [] : [backupPrefix])]);
   if (removed > 0) io.stderr(`${command}: removed ${removed} objects of an earlier run from ${displayPath(options.store.root)} (--append keeps them)\n`);
 }
 
@@ -166,7 +167,8 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
   const deliveryStreamName = stringOption(values, 'delivery-stream') ?? 'meter-firehose';
   if (!/^[a-zA-Z0-9_.-]{1,64}$/.test(deliveryStreamName)) throw new UsageError(`--delivery-stream "${deliveryStreamName}" is not a valid Firehose stream name`);
   const lambdaLogs = booleanOption(values, 'lambda-logs');
-  const backupPrefix = deliveryMode(values) === 'relay' && !booleanOption(values, 'no-source-backup') ? (stringOption(values, 'backup-prefix') ?? PIPELINE_DEFAULTS.sourceBackupPrefix) : undefined;
+  // Both delivery modes back up every source record by default, as the deployed construct does (sourceBackup).
+  const backupPrefix = booleanOption(values, 'no-source-backup') ? undefined : (stringOption(values, 'backup-prefix') ?? PIPELINE_DEFAULTS.sourceBackupPrefix);
   if (backupPrefix !== undefined) {
     try {
       validatePrefix(backupPrefix, 'data');

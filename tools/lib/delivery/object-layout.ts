@@ -97,6 +97,17 @@ export function isObjectName(key: string): boolean {
   return OBJECT_NAME.test(key);
 }
 
+const NAME_TIME = /-\d+-(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?:\.[\w.-]+)?$/;
+
+/** The time `objectKey` wrote into a key's name (UTC, to the second), or undefined when it is not such a name. */
+export function objectNameTime(key: string): number | undefined {
+  if (!isObjectName(key)) return undefined;
+  const match = NAME_TIME.exec(key);
+  if (match === null) return undefined;
+  const [, year, month, day, hour, minute, second] = match.map(Number) as number[];
+  return Date.UTC(year as number, (month as number) - 1, day, hour, minute, second);
+}
+
 /** The part of a prefix template before its first expression: every key it evaluates to starts with it. */
 export function staticPrefix(template: string): string {
   const expression = template.indexOf('!{');

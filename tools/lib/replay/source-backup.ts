@@ -50,8 +50,7 @@ export async function readBackupRecords(store: ObjectStore, prefix: string, wind
   const chosen = keys.filter((key) => mayHoldWindow(key.slice(prefix.length), window));
   const records: ErrorRecordAt[] = [];
   for (const [position, key] of chosen.entries()) {
-    const payloads = splitJsonObjects(gunzipAll(await store.get(key)).toString('utf8'), store.locate(key));
-    payloads.forEach((payload, recordIndex) => {
+    (await readBackupObject(store, key)).forEach((payload, recordIndex) => {
       records.push({
         objectKey: key,
         recordIndex,
@@ -69,6 +68,11 @@ export async function readBackupRecords(store: ObjectStore, prefix: string, wind
     onObject?.(position + 1, chosen.length);
   }
   return { records, objectsListed: keys.length, objectsRead: chosen.length };
+}
+
+/** The source records of one backup object, parsed: CloudWatch payloads, or what the transform re-ingested. */
+export async function readBackupObject(store: ObjectStore, key: string): Promise<unknown[]> {
+  return splitJsonObjects(gunzipAll(await store.get(key)).toString('utf8'), store.locate(key));
 }
 
 /** Gunzips (all members) until the bytes are no longer gzip: a compressed backup holds gzipped records. */

@@ -1,0 +1,183 @@
+/** The reconcile accounting, pure: the ledger's states and totals, and how a transformed log event becomes records. */
+import { describe, expect, it } from 'vitest';
+import { HashIndex, hash64 } from '../../tools/lib/reconcile/hash-index.ts';
+import { ReconcileLedger } from '../../tools/lib/reconcile/ledger.ts';
+import { expectedRecords } from '../../tools/lib/reconcile/reconcile.ts';
+import type { TransformedEvent } from '../../tools/lib/reconcile/local-transform.ts';
+
+const GROUP = '/aws/lambda/orders';
+const STREAM = '2026/11/25/[$LATEST]abc';
+const key = (id: string): string => ReconcileLedger.eventKey(GROUP, STREAM, id);
+const options = { byCustomer: false, meters: [], exampleLimit: 10 };
+
+function line(uniqueId: string, meterValue = 1, meterApiName = 'api-calls', customerId = 'c1'): string {
+  return JSON.stringify({ meterApiName, customerId, meterTimeInMillis: 1_795_597_440_000, meterValue, uniqueId });
+}
+
+function valid(uniqueId: string, index = 0, meterValue = 1) {
+  return { index, meterApiName: 'api-calls', customerId: 'c1', uniqueId, line: line(uniqueId, meterValue), meterValue };
+}
+
+function deliver(ledger: ReconcileLedger, text: string, object = 'ingest/a.gz', refused = false): boolean {
+  const record = JSON.parse(text) as { uniqueId: string; meterApiName: string; customerId: string; meterValue: number };
+  return ledger.deliver(text, record, object, refused);
+}
+
+function ledgerWith(...events: { id: string; records: ReturnType<typeof valid>[]; rejected?: number[] }[]): ReconcileLedger {
+  const ledger = new ReconcileLedger(options);
+  for (const event of events) {
+    ledger.openLogEvent(key(event.id), { object: 0, timestamp: 1000, logGroup: GROUP });
+    for (const record of event.records) ledger.addRecord(record);
+    for (const index of event.rejected ?? []) ledger.addRecord({ index, meterApiName: 'api-calls', customerId: 'c1', reason: 'INVALID_METER_VALUE' });
+  }
+  return ledger;
+}
+
+describe('ReconcileLedger', () => {
+  it('gives each expected record one state: delivered, refused, quarantined or missing, in that order of precedence', () => {
+    const ledger = ledgerWith({ id: 'e1', records: [valid('u1'), valid('u2', 1), valid('u3', 2), valid('u4', 3)] });
+    deliver(ledger, line('u1'));
+    deliver(ledger, line('u2'), 'ingest/refused.gz', true);
+    ledger.quarantine(key('e1'), 2, 'Lambda.FunctionError');
+    // Quarantined, then delivered by a replay: delivered wins.
+    ledger.quarantine(key('e1'), 0, 'INVALID_METER_VALUE');
+    const { total, reconciled } = ledger.summary();
+    expect(total).toMatchObject({ expected: 4, delivered: 1, refused: 1, quarantined: 1, missing: 1, quarantinedByReason: { 'Lambda.FunctionError': 1 } });
+    expect(reconciled).toBe(false);
+  });
+
+  it('reconciles when nothing is missing or conflicting, and sums meterValue expected vs delivered once per uniqueId', () => {
+    const ledger = ledgerWith({ id: 'e1', records: [valid('u1', 0, 2.5)] }, { id: 'e2', records: [valid('u2', 0, 4)] });
+    deliver(ledger, line('u1', 2.5));
+    deliver(ledger, line('u1', 2.5), 'ingest/b.gz');
+    deliver(ledger, line('u2', 4));
+    const summary = ledger.summary();
+    expect(summary.reconciled).toBe(true);
+    expect(summary.total).toMatchObject({ expected: 2, delivered: 2, duplicated: 1, conflicting: 0, expectedValue: 6.5, deliveredValue: 6.5 });
+  });
+
+  it('reports a uniqueId delivered with other content as conflicting, naming the uniqueId and object', () => {
+    const ledger = ledgerWith({ id: 'e1', records: [valid('u1')] });
+    deliver(ledger, line('u1'));
+    deliver(ledger, line('u1', 7), 'ingest/other.gz');
+    const summary = ledger.summary();
+    expect(summary.reconciled).toBe(false);
+    expect(summary.total).toMatchObject({ delivered: 1, duplicated: 1, conflicting: 1, missing: 0 });
+    expect(summary.conflicts).toEqual([{ uniqueId: 'u1', object: 'ingest/other.gz', problem: 'delivered with content other than the log event gives' }]);
+  });
+
+  it('matches a rejected record by its log event and array index, and a whole failed record to every record of its event', () => {
+    const ledger = ledgerWith({ id: 'e1', records: [valid('u1', 0)], rejected: [1] }, { id: 'e2', records: [valid('u2', 0), valid('u3', 1)] });
+    expect(ledger.quarantine(key('e1'), 2, 'INVALID_METER_VALUE')).toBe(false);
+    expect(ledger.quarantine(key('e1'), 1, 'INVALID_METER_VALUE')).toBe(true);
+    expect(ledger.quarantine(key('e2'), undefined, 'Lambda.FunctionError')).toBe(true);
+    expect(ledger.missingIndexes(key('e1'))).toEqual([0]);
+    expect(ledger.missingIndexes(key('e2'))).toEqual([]);
+    const summary = ledger.summary();
+    expect(summary.total).toMatchObject({ expected: 4, quarantined: 3, missing: 1, quarantinedByReason: { INVALID_METER_VALUE: 1, 'Lambda.FunctionError': 2 } });
+    expect(summary.quarantinedOutsideWindow).toBe(1);
+  });
+
+  it('counts records of log events outside the window apart, as no error', () => {
+    const ledger = ledgerWith({ id: 'e1', records: [valid('u1')] });
+    deliver(ledger, line('u1'));
+    expect(deliver(ledger, line('before-the-window'))).toBe(false);
+    expect(ledger.quarantine(key('e0'), 0, 'INVALID_JSON')).toBe(false);
+    const summary = ledger.summary();
+    expect(summary.reconciled).toBe(true);
+    expect(summary.total).toMatchObject({ expected: 1, delivered: 1, outsideWindow: 1 });
+    expect(summary.quarantinedOutsideWindow).toBe(1);
+  });
+
+  it('counts a log event found twice in the backup once, and a uniqueId logged twice with other content as conflicting', () => {
+    const ledger = ledgerWith({ id: 'e1', records: [valid('u1')] }, { id: 'e2', records: [{ ...valid('u1'), line: line('u1', 9), meterValue: 9 }] });
+    expect(ledger.openLogEvent(key('e1'), { object: 1, timestamp: 1000, logGroup: GROUP })).toBe(false);
+    ledger.addRecord(valid('u9'));
+    deliver(ledger, line('u1'));
+    const summary = ledger.summary();
+    expect(summary.repeatedEvents).toBe(1);
+    expect(summary.total).toMatchObject({ expected: 1, delivered: 1, conflicting: 1 });
+    expect(summary.conflicts[0]).toMatchObject({ uniqueId: 'u1', problem: 'logged twice with different content' });
+  });
+
+  it('gives the time span and log groups of the events with missing records, for the replay', () => {
+    const ledger = new ReconcileLedger(options);
+    ledger.openLogEvent(ReconcileLedger.eventKey('/b', STREAM, 'e1'), { object: 0, timestamp: 5000, logGroup: '/b' });
+    ledger.addRecord(valid('u1'));
+    ledger.openLogEvent(ReconcileLedger.eventKey('/a', STREAM, 'e2'), { object: 3, timestamp: 2000, logGroup: '/a' });
+    ledger.addRecord(valid('u2'));
+    ledger.openLogEvent(ReconcileLedger.eventKey('/c', STREAM, 'e3'), { object: 4, timestamp: 9000, logGroup: '/c' });
+    ledger.addRecord(valid('u3'));
+    deliver(ledger, line('u3'));
+    expect(ledger.missingSpan()).toEqual({ since: 2000, until: 5001, logGroups: ['/a', '/b'] });
+    expect([...ledger.objectsWithMissing()].sort()).toEqual([0, 3]);
+    deliver(ledger, line('u1'));
+    deliver(ledger, line('u2'));
+    expect(ledger.missingSpan()).toBeUndefined();
+  });
+
+  it('totals per meter and customer with byCustomer, and keeps only the meters asked for', () => {
+    const ledger = new ReconcileLedger({ ...options, byCustomer: true, meters: ['api-calls'] });
+    ledger.openLogEvent(key('e1'), { object: 0, timestamp: 1000, logGroup: GROUP });
+    ledger.addRecord({ ...valid('u1'), customerId: 'c1' });
+    ledger.addRecord({ index: 1, meterApiName: 'api-calls', customerId: 'c2', uniqueId: 'u2', line: line('u2', 1, 'api-calls', 'c2'), meterValue: 1 });
+    ledger.addRecord({ index: 2, meterApiName: 'tokens', customerId: 'c1', uniqueId: 'u3', line: line('u3', 1, 'tokens'), meterValue: 1 });
+    const { groups, total } = ledger.summary();
+    expect(groups.map((group) => [group.meterApiName, group.customerId, group.expected])).toEqual([
+      ['api-calls', 'c1', 1],
+      ['api-calls', 'c2', 1],
+    ]);
+    expect(total.expected).toBe(2);
+  });
+});
+
+describe('HashIndex', () => {
+  it('keeps every key through growth and tells keys apart by all 64 bits', () => {
+    const index = new HashIndex();
+    for (let i = 0; i < 20_000; i++) {
+      const { hi, lo } = hash64(`id-${i}`);
+      index.add(hi, lo, i);
+    }
+    expect(index.size).toBe(20_000);
+    for (let i = 0; i < 20_000; i += 997) {
+      const { hi, lo } = hash64(`id-${i}`);
+      expect(index.get(hi, lo)).toBe(i);
+    }
+    const { hi, lo } = hash64('id-5');
+    expect(index.get(hi ^ 1, lo)).toBe(-1);
+    expect(index.get(hi, lo)).toBe(5);
+  });
+});
+
+describe('expectedRecords', () => {
+  const event = (message: string) => ({ source: { owner: '1', logGroup: GROUP, logStream: STREAM, subscriptionFilters: [] }, logEvent: { id: 'e1', timestamp: 1000, message }, arrival: 1000 });
+
+  it('puts the valid lines at the array positions the rejects leave free', () => {
+    const transformed: TransformedEvent = {
+      event: event('meter_record_for_stream [{},{}]'),
+      lines: [line('e1-0'), line('e1-2', 3)],
+      rejects: [{ reason: 'INVALID_METER_API_NAME', detail: 'x', index: 1 }],
+    };
+    expect(expectedRecords(transformed, 'meter_record_for_stream').map((record) => [record.index, record.verdict, record.uniqueId])).toEqual([
+      [0, 'valid', 'e1-0'],
+      [1, 'INVALID_METER_API_NAME', undefined],
+      [2, 'valid', 'e1-2'],
+    ]);
+  });
+
+  it("names a rejected record's meter and customer from its log line when they are strings", () => {
+    const transformed: TransformedEvent = {
+      event: event('INFO meter_record_for_stream {"meterApiName":"tokens","customerId":"c9","meterValue":"abc"}'),
+      lines: [],
+      rejects: [{ reason: 'INVALID_METER_VALUE', detail: 'x' }],
+    };
+    expect(expectedRecords(transformed, 'meter_record_for_stream')).toEqual([{ index: 0, meterApiName: 'tokens', customerId: 'c9', verdict: 'INVALID_METER_VALUE' }]);
+    const inspect = { ...transformed, event: event("meter_record_for_stream { meterApiName: 'x' }"), rejects: [{ reason: 'UTIL_INSPECT_OUTPUT', detail: 'x' }] };
+    expect(expectedRecords(inspect, 'meter_record_for_stream')[0]).toMatchObject({ meterApiName: '-', customerId: '-' });
+  });
+
+  it('makes an event the transform failed whole one record, with the failure as its verdict', () => {
+    const transformed: TransformedEvent = { event: event('meter_record_for_stream {}'), lines: [], rejects: [], failure: 'Lambda.ProcessingFailedStatus' };
+    expect(expectedRecords(transformed, 'meter_record_for_stream')).toEqual([{ index: 0, meterApiName: '-', customerId: '-', verdict: 'Lambda.ProcessingFailedStatus' }]);
+  });
+});
