@@ -28,6 +28,12 @@ export interface TransformConfig {
   /** CloudWatch metrics namespace and the `Pipeline` dimension of every metric. */
   readonly metricsNamespace: string;
   readonly pipelineName: string;
+  /**
+   * The pipeline's own AWS account: payloads whose `owner` is another account (a sender of a cross-account
+   * subscription) derive uniqueIds as `<owner>-<eventId>`, so two accounts' event ids never share a uniqueId.
+   * Empty: every payload derives `<eventId>`, as before sender accounts existed.
+   */
+  readonly homeAccountId: string;
 }
 
 export const DEFAULT_CONFIG: TransformConfig = {
@@ -45,6 +51,7 @@ export const DEFAULT_CONFIG: TransformConfig = {
   maxFutureSkewSeconds: 300,
   metricsNamespace: 'MeterFirehose',
   pipelineName: 'meter-firehose',
+  homeAccountId: '',
 };
 
 /** Environment variable names, shared with the CDK construct that sets them. */
@@ -62,6 +69,7 @@ export const ENV = {
   maxFutureSkewSeconds: 'MAX_FUTURE_SKEW_SECONDS',
   metricsNamespace: 'METRICS_NAMESPACE',
   pipelineName: 'PIPELINE_NAME',
+  homeAccountId: 'HOME_ACCOUNT_ID',
 } as const satisfies Record<keyof TransformConfig, string>;
 
 const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
@@ -115,6 +123,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TransformConfi
   for (const [key, value] of [['metricsNamespace', metricsNamespace], ['pipelineName', pipelineName]] as const) {
     if (value.includes(prefix)) throw new ConfigError(`${ENV[key]} must not contain the record prefix`);
   }
+  const homeAccountId = stringFrom(env, 'homeAccountId');
+  if (homeAccountId !== '' && !/^\d{12}$/.test(homeAccountId)) {
+    throw new ConfigError(`${ENV.homeAccountId} must be a 12-digit AWS account id (or unset), got "${homeAccountId}"`);
+  }
   const responseBudgetBytes = integerFrom(env, 'responseBudgetBytes', 1024, MAX_RESPONSE_BYTES);
   const splitTargetBytes = integerFrom(env, 'splitTargetBytes', 1024, MAX_RESPONSE_BYTES);
   const largestTarget = largestSplitTarget(responseBudgetBytes);
@@ -139,5 +151,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TransformConfi
     maxFutureSkewSeconds: integerFrom(env, 'maxFutureSkewSeconds', 0, 31_536_000),
     metricsNamespace,
     pipelineName,
+    homeAccountId,
   };
 }
