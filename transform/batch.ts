@@ -117,6 +117,12 @@ function countStats(
   let bytesOut = 0;
   const rejectedByReason: Partial<Record<RejectReason, number>> = {};
   const failedByReason: Partial<Record<RecordFailureReason, number>> = {};
+  const byOwner = new Map<string, { meterRecordsOut: number; rejectedMeterRecords: number }>();
+  const countsOf = (owner: string) => {
+    let counts = byOwner.get(owner);
+    if (counts === undefined) byOwner.set(owner, (counts = { meterRecordsOut: 0, rejectedMeterRecords: 0 }));
+    return counts;
+  };
   plan.records.forEach((record, i) => {
     const outcome = outcomes[i] as RecordOutcome;
     bytesIn += Math.floor(((event.records[i]?.data.length ?? 0) * 3) / 4);
@@ -124,6 +130,7 @@ function countStats(
       recordsOk++;
       if (outcome.kind === 'transformed') {
         meterRecordsOut += outcome.result.meterRecords;
+        countsOf(outcome.payload.owner).meterRecordsOut += outcome.result.meterRecords;
         bytesOut += outcome.result.ndjson.length;
       }
     } else if (record.result === 'ProcessingFailed') {
@@ -137,10 +144,12 @@ function countStats(
     }
     // Rejections of a re-ingested record are counted when its pieces come back.
     if (outcome.kind === 'transformed' && !splitRecords.has(i)) {
+      const owner = outcome.result.rejects.length > 0 ? countsOf(outcome.payload.owner) : undefined;
       for (const reject of outcome.result.rejects) {
         const records = reject.count ?? 1;
         rejectedByReason[reject.reason] = (rejectedByReason[reject.reason] ?? 0) + records;
         rejectedMeterRecords += records;
+        if (owner !== undefined) owner.rejectedMeterRecords += records;
       }
     }
   });
@@ -154,6 +163,8 @@ function countStats(
     rejectedMeterRecords,
     rejectedByReason,
     failedByReason,
+    // Object.fromEntries defines own properties: an owner named `__proto__` is a key like any other.
+    byOwner: Object.fromEntries(byOwner),
     bytesIn,
     bytesOut,
     reingestPayloads: reingested.payloads,
