@@ -6,6 +6,7 @@ import { PIPELINE_DEFAULTS } from '../defaults.ts';
 import { DEFAULT_PIPELINE_SOURCE, PIPELINE_SOURCES, type PipelineSourceKind, isPipelineSource } from '../pipeline-source.ts';
 import type { MeterIngestionPipelineProps } from './props.ts';
 import { prefixProblem } from './s3-prefixes.ts';
+import { resolveSenders, type SenderPrincipals } from './sender-destination.ts';
 
 /** A pipeline setting out of range; the message names the setting (prop and CDK context key alike). */
 export class PipelineConfigError extends Error {
@@ -61,8 +62,13 @@ export type ResolvedSettings = Required<
     | 'amberfloBucketRegion'
     | 'pipelineBucketName'
     | 'pipelineBucketAccessLogsBucketName'
+    | 'senderAccountIds'
+    | 'senderOrganizationId'
+    | 'senderOrganizationPaths'
   >
 > & {
+  /** Other accounts that send meter records through a CloudWatch Logs destination; undefined for none. */
+  readonly senders: SenderPrincipals | undefined;
   readonly amberfloKeysSecretArn: string | undefined;
   readonly amberfloBucketRegion: string | undefined;
   readonly pipelineBucketName: string | undefined;
@@ -134,6 +140,7 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
   }
 
   const source = resolveSource(props);
+  const senders = resolveSenders(props, fail);
 
   let transformConfig: TransformConfig;
   try {
@@ -214,6 +221,7 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
     accountSubscriptionPolicy,
     accountPolicyExcludedLogGroupNames,
     source,
+    senders,
     accountPolicyExclusions: [...ownLogGroups, ...subscribedDirectly, ...accountPolicyExcludedLogGroupNames],
     streamShardCount: props.streamShardCount === undefined ? undefined : numberProp('streamShardCount'),
     streamRetentionHours: numberProp('streamRetentionHours'),
