@@ -283,7 +283,8 @@ export function transformEnvironment(config: Partial<TransformConfig>): Record<s
   const environment: Record<string, string> = {};
   for (const key of Object.keys(ENV) as (keyof TransformConfig)[]) {
     const value = config[key];
-    if (value !== undefined) environment[ENV[key]] = String(value);
+    // An empty setting is the variable unset (HOME_ACCOUNT_ID without sender accounts): the template stays as before.
+    if (value !== undefined && value !== '') environment[ENV[key]] = String(value);
   }
   return environment;
 }
