@@ -26,6 +26,7 @@ export { PipelineConfigError } from './pipeline/settings.ts';
 export { destinationPolicy, SenderDestination, type SenderPrincipals } from './pipeline/sender-destination.ts';
 export { MeterRecordSender, type MeterRecordSenderProps } from './sender/meter-record-sender.ts';
 export { MeterRecordSenderStack, type MeterRecordSenderStackProps } from './sender/sender-stack.ts';
+export { RegionalSenderDestination, type RegionalSenderDestinationProps } from './sender/regional-destination.ts';
 
 /**
  * CloudWatch Logs → Kinesis Data Stream (or, with `source: 'direct'`, straight) → Data Firehose (with the TypeScript

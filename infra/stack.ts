@@ -60,6 +60,9 @@ export class MeterFirehoseStack extends Stack {
         description: 'CloudWatch Logs destination for sender accounts: deploy the sender stack with -c role=sender -c destinationArn=<this>',
         value: this.pipeline.senderDestination.arn,
       });
+      // What a RegionalSenderDestination in another Region forwards into.
+      new CfnOutput(this, 'SenderSourceArn', { value: this.pipeline.senderDestination.targetArn });
+      if (this.pipeline.streamKey !== undefined) new CfnOutput(this, 'StreamKeyArn', { value: this.pipeline.streamKey.keyArn });
     }
   }
 }

@@ -32,7 +32,10 @@ const ORGANIZATION_PATH = /^o-[a-z0-9]{10,32}\/r-[a-z0-9]{4,32}\/(ou-[a-z0-9]{4,
  * The sender settings, checked; undefined when there are none. Messages name the prop (and CDK context key), as
  * resolveSettings' do.
  */
-export function resolveSenders(props: MeterIngestionPipelineProps, fail: (message: string) => never): SenderPrincipals | undefined {
+export function resolveSenders(
+  props: Pick<MeterIngestionPipelineProps, 'senderAccountIds' | 'senderOrganizationId' | 'senderOrganizationPaths'>,
+  fail: (message: string) => never,
+): SenderPrincipals | undefined {
   const accountIds = props.senderAccountIds ?? [];
   const organizationPaths = props.senderOrganizationPaths ?? [];
   const { senderOrganizationId: organizationId } = props;
@@ -119,12 +122,15 @@ export class SenderDestination {
   readonly arn: string;
   readonly role: iam.Role;
   readonly destination: logs.CfnDestination;
+  /** What the destination puts into: the pipeline's source (for destinations in other Regions). */
+  readonly targetArn: string;
 
   /** Adds `SenderDestinationRole` and `SenderDestination` to `scope`. */
   constructor(scope: Construct, props: SenderDestinationProps) {
     const { senders, target } = props;
     const stack = Stack.of(scope);
     this.destinationName = `${props.pipelineName}-meter-records`;
+    this.targetArn = target.arn;
     this.arn = `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:destination:${this.destinationName}`;
     // CloudWatch Logs assumes the role on behalf of the sending account: the source ARN names that account's log
     // groups (any account of the organization, whose membership the destination policy checks).

@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MeterIngestionPipeline, PipelineConfigError } from '../../infra/meter-ingestion-pipeline.ts';
 import { MeterRecordSender, type MeterRecordSenderProps } from '../../infra/sender/meter-record-sender.ts';
 import { MeterRecordSenderStack } from '../../infra/sender/sender-stack.ts';
+import { RegionalSenderDestination, type RegionalSenderDestinationProps } from '../../infra/sender/regional-destination.ts';
 import { createApp } from '../../infra/stack.ts';
 import { buildPipeline, FEATURE_FLAGS, onlyResource, synth } from './helpers.ts';
 
@@ -241,5 +242,46 @@ describe('the sender stack (-c role=sender)', () => {
     [{ role: 'sender', destinatonArn: DESTINATION_ARN }, 'Unknown context key "destinatonArn": did you mean "destinationArn"?'],
   ])('refuses the context %j', (context, message) => {
     expect(() => appWith(context)).toThrow(message);
+  });
+});
+
+describe('RegionalSenderDestination (senders in another Region)', () => {
+  const STREAM_ARN = 'arn:aws:kinesis:us-east-1:999999999999:stream/meter-firehose';
+  const KEY_ARN = 'arn:aws:kms:us-east-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const regional = (props: Partial<RegionalSenderDestinationProps>) => {
+    const app = new App();
+    const stack = new Stack(app, 'EuDestination', { env: { account: '999999999999', region: 'eu-west-1' } });
+    new RegionalSenderDestination(stack, 'Destination', { pipelineName: 'meter-firehose', sourceArn: STREAM_ARN, streamKeyArn: KEY_ARN, ...props });
+    return { app, template: Template.fromStack(stack) };
+  };
+
+  it('forwards into the central stream of another Region, admitting exactly the senders', () => {
+    const { app, template } = regional({ senderAccountIds: [SENDER_A] });
+    const { properties } = onlyResource(template, 'AWS::Logs::Destination');
+    expect(properties.TargetArn).toBe(STREAM_ARN);
+    expect(properties.DestinationName).toBe('meter-firehose-meter-records');
+    expect(renderedPolicy(template).Statement).toEqual([expect.objectContaining({ Principal: { AWS: [SENDER_A] } })]);
+    const { properties: role } = onlyResource(template, 'AWS::IAM::Role');
+    expect(role.Policies[0].PolicyDocument.Statement).toEqual([
+      { Action: ['kinesis:PutRecord', 'kinesis:PutRecords'], Effect: 'Allow', Resource: STREAM_ARN },
+      { Action: 'kms:GenerateDataKey', Effect: 'Allow', Resource: KEY_ARN },
+    ]);
+    expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
+    expectNoLintErrors(template);
+  });
+
+  it('forwards into a central Firehose stream (direct source), which needs no key', () => {
+    const firehoseArn = 'arn:aws:firehose:us-east-1:999999999999:deliverystream/meter-firehose';
+    const { template } = regional({ sourceArn: firehoseArn, streamKeyArn: undefined, senderOrganizationId: ORG });
+    const { properties: role } = onlyResource(template, 'AWS::IAM::Role');
+    expect(role.Policies[0].PolicyDocument.Statement).toEqual([{ Action: ['firehose:PutRecord', 'firehose:PutRecordBatch'], Effect: 'Allow', Resource: firehoseArn }]);
+  });
+
+  it.each([
+    [{ sourceArn: 'arn:aws:s3:::bucket', senderAccountIds: [SENDER_A] }, "sourceArn must be the central pipeline's Kinesis stream or Firehose stream ARN"],
+    [{ streamKeyArn: undefined, senderAccountIds: [SENDER_A] }, 'streamKeyArn is required with a Kinesis sourceArn'],
+    [{}, 'a regional destination needs senderAccountIds or senderOrganizationId'],
+  ])('refuses %j', (props, message) => {
+    expect(() => regional(props)).toThrow(message);
   });
 });
