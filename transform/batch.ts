@@ -100,6 +100,10 @@ async function reingestJobs(
   };
 }
 
+const ACCOUNT_ID = /^\d{12}$/;
+/** Where records whose payload owner is not an account id are counted. */
+export const OTHER_OWNER = 'other';
+
 function countStats(
   event: FirehoseTransformationEvent,
   outcomes: readonly RecordOutcome[],
@@ -118,7 +122,9 @@ function countStats(
   const rejectedByReason: Partial<Record<RejectReason, number>> = {};
   const failedByReason: Partial<Record<RecordFailureReason, number>> = {};
   const byOwner = new Map<string, { meterRecordsOut: number; rejectedMeterRecords: number }>();
-  const countsOf = (owner: string) => {
+  const countsOf = (payloadOwner: string) => {
+    // Only account ids reach the summary log: an owner is payload text, and the log must never carry the prefix.
+    const owner = ACCOUNT_ID.test(payloadOwner) ? payloadOwner : OTHER_OWNER;
     let counts = byOwner.get(owner);
     if (counts === undefined) byOwner.set(owner, (counts = { meterRecordsOut: 0, rejectedMeterRecords: 0 }));
     return counts;
@@ -163,7 +169,6 @@ function countStats(
     rejectedMeterRecords,
     rejectedByReason,
     failedByReason,
-    // Object.fromEntries defines own properties: an owner named `__proto__` is a key like any other.
     byOwner: Object.fromEntries(byOwner),
     bytesIn,
     bytesOut,

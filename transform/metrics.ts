@@ -16,9 +16,9 @@ export interface BatchStats {
   readonly rejectedByReason: Readonly<Partial<Record<RejectReason, number>>>;
   readonly failedByReason: Readonly<Partial<Record<RecordFailureReason, number>>>;
   /**
-   * Meter records written and rejected, by the AWS account that sent them (the payload's `owner`). Logged in the
-   * summary, not published as a metric dimension: one dimension value per sender account would multiply the
-   * metrics with every account added.
+   * Meter records written and rejected, by the AWS account that sent them (the payload's `owner`; `other` for an
+   * owner that is not a 12-digit account id). Logged in the summary, not published as a metric dimension: one
+   * dimension value per sender account would multiply the metrics with every account added.
    */
   readonly byOwner: Readonly<Record<string, OwnerCounts>>;
   readonly bytesIn: number;

@@ -108,6 +108,13 @@ describe('uniqueIds of records from several accounts', () => {
       [SENDER_B]: { meterRecordsOut: 4, rejectedMeterRecords: 1 },
     });
   });
+
+  it('counts an owner that is not an account id as `other`, so no payload text reaches the summary log', async () => {
+    const { target } = recordingTarget();
+    const event = firehoseEvent([gzipPayload(subscriptionPayload(events(), { owner: `x ${PREFIX} {}` }))], { sourceKinesisStreamArn: STREAM_ARN });
+    const { stats } = await transformBatch(event, WITH_HOME, dependencies(target));
+    expect(stats.byOwner).toEqual({ other: { meterRecordsOut: 4, rejectedMeterRecords: 0 } });
+  });
 });
 
 describe('the owner through re-ingest', () => {
