@@ -1,8 +1,8 @@
 import type { Environment } from 'aws-cdk-lib';
 import { distance } from 'fastest-levenshtein';
-import { ENV } from '../transform/config.ts';
 import type { MeterIngestionPipelineProps, TransformSettings } from './pipeline/props.ts';
-import { PipelineConfigError } from './pipeline/settings.ts';
+import type { MeterRecordSenderProps } from './sender/meter-record-sender.ts';
+import { PipelineConfigError, TRANSFORM_SETTINGS } from './pipeline/settings.ts';
 
 /** Pipeline settings that can come from CDK context: every prop but the alarm topic, which is given by ARN. */
 export type PipelineSettings = Omit<MeterIngestionPipelineProps, 'alarmTopic'>;
@@ -52,12 +52,96 @@ const PIPELINE_KEYS = {
   pipelineBucketName: 'string',
   pipelineBucketExpirationDays: 'number',
   pipelineBucketAccessLogsBucketName: 'string',
+  senderAccountIds: 'stringList',
+  senderOrganizationId: 'string',
+  senderOrganizationPaths: 'stringList',
 } as const satisfies Record<keyof PipelineSettings, Kind>;
 
-const TRANSFORM_KEYS = Object.keys(ENV).filter((key) => key !== 'pipelineName');
+// PIPELINE_NAME and HOME_ACCOUNT_ID are set by the construct.
+
+/** What the app deploys: the pipeline (`-c role=pipeline`, the default), or a sender account's subscriptions. */
+export type AppRole = 'pipeline' | 'sender';
+
+/**
+ * The context keys of `-c role=sender`, by the MeterRecordSender prop they set: the subscription keys keep the
+ * pipeline's names, so a sender reads like the pipeline it feeds.
+ */
+const SENDER_KEYS = {
+  destinationArn: ['destinationArn', 'string'],
+  sourceLogGroupNames: ['logGroupNames', 'stringList'],
+  accountSubscriptionPolicy: ['accountSubscriptionPolicy', 'boolean'],
+  accountPolicyExcludedLogGroupNames: ['accountPolicyExcludedLogGroupNames', 'stringList'],
+  subscriptionFilterPattern: ['filterPattern', 'string'],
+  organizationSender: ['organizationSender', 'boolean'],
+  subscriptionName: ['subscriptionName', 'string'],
+} as const satisfies Record<string, readonly [keyof SenderSettings, Kind]>;
+
+/** Keys either role reads; `pipelineName` is cdk.json's and means nothing to a sender. */
+const COMMON_KEYS = ['role', 'stackName', 'account', 'region', 'alarmTopicArn', 'pipelineName'];
 
 /** Every context key the app reads. */
-const APP_KEYS: readonly string[] = [...Object.keys(PIPELINE_KEYS), 'stackName', 'account', 'region', 'alarmTopicArn'];
+const APP_KEYS: readonly string[] = [...new Set([...Object.keys(PIPELINE_KEYS), ...Object.keys(SENDER_KEYS), ...COMMON_KEYS])];
+
+export type SenderSettings = Omit<MeterRecordSenderProps, 'alarmTopic'>;
+
+export interface SenderAppConfig {
+  readonly stackName: string;
+  readonly env?: Environment;
+  readonly alarmTopicArn?: string;
+  readonly sender: SenderSettings;
+}
+
+/** The role the context asks for (`role`), checked. */
+export function appRole(context: (key: string) => unknown): AppRole {
+  const role = context('role') ?? 'pipeline';
+  if (role !== 'pipeline' && role !== 'sender') {
+    throw new PipelineConfigError(`Context key "role" must be "pipeline" (the default) or "sender", got ${JSON.stringify(role)}`);
+  }
+  return role;
+}
+
+/**
+ * Reads a sender stack's configuration (`-c role=sender`): the destination ARN and what to subscribe. A key only the
+ * pipeline reads is an error, not silently ignored: it means the command was meant for the other role.
+ */
+export function loadSenderConfig(context: (key: string) => unknown): SenderAppConfig {
+  const pipelineOnly = Object.keys(PIPELINE_KEYS).find((key) => !(key in SENDER_KEYS) && !COMMON_KEYS.includes(key) && context(key) !== undefined);
+  if (pipelineOnly !== undefined) {
+    throw new PipelineConfigError(
+      `Context key "${pipelineOnly}" applies to role "pipeline"; role "sender" reads ${[...Object.keys(SENDER_KEYS), 'stackName', 'account', 'region', 'alarmTopicArn'].join(', ')}`,
+    );
+  }
+  const sender: Record<string, unknown> = {};
+  for (const [key, [prop, kind]] of Object.entries(SENDER_KEYS)) {
+    const raw = context(key);
+    if (raw !== undefined) sender[prop] = convert(key, kind, raw);
+  }
+  if (sender.destinationArn === undefined) {
+    throw new PipelineConfigError(
+      'Missing context key "destinationArn": the central pipeline stack\'s SenderDestinationArn output. ' +
+        'Pass -c destinationArn=arn:aws:logs:<region>:<account>:destination:<name>.',
+    );
+  }
+  const common = commonConfig(context, 'MeterRecordSender');
+  return { ...common, sender: sender as unknown as SenderSettings };
+}
+
+/** The stack name, environment and alarm topic, read alike for both roles. */
+function commonConfig(context: (key: string) => unknown, defaultStackName: string): Omit<AppConfig, 'pipeline'> {
+  const account = optionalString('account', context('account'), /^\d{12}$/, 'a 12-digit AWS account id');
+  const region = optionalString('region', context('region'), /^[a-z]{2}(-[a-z0-9]+)+-\d+$/, 'an AWS Region such as us-east-1');
+  if ((account === undefined) !== (region === undefined)) {
+    throw new PipelineConfigError(
+      'Context keys "account" and "region" must be set together (or neither, for an environment-agnostic stack)',
+    );
+  }
+  const alarmTopicArn = optionalString('alarmTopicArn', context('alarmTopicArn'), /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)');
+  return {
+    stackName: optionalString('stackName', context('stackName'), /^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'a CloudFormation stack name (a letter, then up to 127 letters, digits or "-")') ?? defaultStackName,
+    ...(account !== undefined && region !== undefined ? { env: { account, region } } : {}),
+    ...(alarmTopicArn !== undefined ? { alarmTopicArn } : {}),
+  };
+}
 
 /**
  * Rejects a context key that looks like one of the app's but is not (`amberflobucketname`, `sourceLogGroupName`):
@@ -92,21 +176,12 @@ export function loadAppConfig(context: (key: string) => unknown): AppConfig {
     );
   }
   if (pipeline.transform !== undefined) checkTransformKeys(pipeline.transform as Record<string, unknown>);
-
-  const account = optionalString('account', context('account'), /^\d{12}$/, 'a 12-digit AWS account id');
-  const region = optionalString('region', context('region'), /^[a-z]{2}(-[a-z0-9]+)+-\d+$/, 'an AWS Region such as us-east-1');
-  if ((account === undefined) !== (region === undefined)) {
-    throw new PipelineConfigError(
-      'Context keys "account" and "region" must be set together (or neither, for an environment-agnostic stack)',
-    );
+  for (const key of ['organizationSender', 'destinationArn', 'subscriptionName']) {
+    if (context(key) !== undefined) {
+      throw new PipelineConfigError(`Context key "${key}" applies to role "sender" (-c role=sender), not to the pipeline`);
+    }
   }
-  const alarmTopicArn = optionalString('alarmTopicArn', context('alarmTopicArn'), /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)');
-  return {
-    stackName: optionalString('stackName', context('stackName'), /^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'a CloudFormation stack name (a letter, then up to 127 letters, digits or "-")') ?? 'MeterFirehose',
-    ...(account !== undefined && region !== undefined ? { env: { account, region } } : {}),
-    ...(alarmTopicArn !== undefined ? { alarmTopicArn } : {}),
-    pipeline: pipeline as unknown as PipelineSettings,
-  };
+  return { ...commonConfig(context, 'MeterFirehose'), pipeline: pipeline as unknown as PipelineSettings };
 }
 
 function convert(key: string, kind: Kind, raw: unknown): unknown {
@@ -155,9 +230,9 @@ function parseJson(raw: string): unknown {
 
 function checkTransformKeys(transform: Record<string, unknown>): asserts transform is TransformSettings {
   for (const key of Object.keys(transform)) {
-    if (!TRANSFORM_KEYS.includes(key)) {
+    if (!TRANSFORM_SETTINGS.includes(key)) {
       throw new PipelineConfigError(
-        `Context key "transform" has an unknown setting "${key}"; known: ${TRANSFORM_KEYS.join(', ')}`,
+        `Context key "transform" has an unknown setting "${key}"; known: ${TRANSFORM_SETTINGS.join(', ')}`,
       );
     }
   }

@@ -2,6 +2,8 @@
  * The pipeline's defaults, in one place for the CDK construct and for the CLI's local model and planner, so
  * `npm start` and `plan` run the configuration `cdk deploy` deploys. No CDK imports: the CLI bundles this.
  */
+import { DEFAULT_CONFIG } from '../transform/config.ts';
+
 export const PIPELINE_DEFAULTS = {
   processorBufferSizeMBs: 0.25,
   processorBufferIntervalSeconds: 60,
@@ -22,3 +24,6 @@ export const PIPELINE_DEFAULTS = {
   transformMemorySizeMB: 1024,
   transformTimeoutSeconds: 120,
 } as const;
+
+/** The subscription filter pattern of the pipeline and of its senders: the quoted default meter record prefix. */
+export const DEFAULT_SUBSCRIPTION_FILTER_PATTERN = JSON.stringify(DEFAULT_CONFIG.prefix);

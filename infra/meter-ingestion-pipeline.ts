@@ -1,4 +1,5 @@
-import { Names, Stack } from 'aws-cdk-lib';
+import { Aws, Names, Stack, Token } from 'aws-cdk-lib';
+import { ENV } from '../transform/config.ts';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -12,6 +13,7 @@ import { DirectPutDestination } from './pipeline/direct-put.ts';
 import { Monitoring } from './pipeline/monitoring.ts';
 import type { MeterIngestionPipelineProps } from './pipeline/props.ts';
 import { PipelineConfigError, resolveSettings, type ResolvedSettings } from './pipeline/settings.ts';
+import { SenderDestination } from './pipeline/sender-destination.ts';
 import { MeterStream } from './pipeline/stream.ts';
 import { LogSubscriptions } from './pipeline/subscriptions.ts';
 import { TransformFunction } from './pipeline/transform-function.ts';
@@ -21,6 +23,10 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 
 export type { DeliveryCompression, DeliveryMode, MeterIngestionPipelineProps, TransformSettings } from './pipeline/props.ts';
 export { PipelineConfigError } from './pipeline/settings.ts';
+export { destinationPolicy, SenderDestination, type SenderPrincipals } from './pipeline/sender-destination.ts';
+export { MeterRecordSender, type MeterRecordSenderProps } from './sender/meter-record-sender.ts';
+export { MeterRecordSenderStack, type MeterRecordSenderStackProps } from './sender/sender-stack.ts';
+export { RegionalSenderDestination, type RegionalSenderDestinationProps } from './sender/regional-destination.ts';
 
 /**
  * CloudWatch Logs → Kinesis Data Stream (or, with `source: 'direct'`, straight) → Data Firehose (with the TypeScript
@@ -59,6 +65,8 @@ export class MeterIngestionPipeline extends Construct {
   readonly pipelineBucket: s3.IBucket | undefined;
   /** Relay mode's queue, dead-letter queue and forwarder; undefined in direct mode. */
   readonly relay: Relay | undefined;
+  /** The CloudWatch Logs destination sender accounts subscribe to (`senderAccountIds`, `senderOrganizationId`). */
+  readonly senderDestination: SenderDestination | undefined;
 
   constructor(scope: Construct, id: string, props: MeterIngestionPipelineProps) {
     super(scope, id);
@@ -132,6 +140,21 @@ export class MeterIngestionPipeline extends Construct {
     });
     this.subscriptionRole = subscriptions.role;
     this.accountPolicy = subscriptions.accountPolicy;
+
+    if (settings.senders !== undefined) {
+      const home = Stack.of(this).account;
+      if (!Token.isUnresolved(home) && settings.senders.accountIds.includes(home)) {
+        throw new PipelineConfigError(`senderAccountIds must not include the pipeline's own account ${home}: subscribe its log groups with sourceLogGroupNames`);
+      }
+      this.senderDestination = new SenderDestination(this, {
+        pipelineName,
+        senders: settings.senders,
+        target: source,
+        startAfter: delivery.deliveryStream,
+      });
+      // Records of sender accounts derive uniqueIds apart from this account's (transform/validate.ts, uniqueIdPrefix).
+      transform.function.addEnvironment(ENV.homeAccountId, Aws.ACCOUNT_ID);
+    }
 
     const monitoring = new Monitoring(this, {
       otherAlarms: this.relay?.alarms ?? [],

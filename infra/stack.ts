@@ -11,7 +11,8 @@ import {
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { checkContextKeys, loadAppConfig, type PipelineSettings } from './config.ts';
+import { appRole, checkContextKeys, loadAppConfig, loadSenderConfig, type PipelineSettings } from './config.ts';
+import { MeterRecordSenderStack } from './sender/sender-stack.ts';
 import { MeterIngestionPipeline } from './meter-ingestion-pipeline.ts';
 
 export interface MeterFirehoseStackProps extends StackProps {
@@ -54,6 +55,15 @@ export class MeterFirehoseStack extends Stack {
     new CfnOutput(this, 'DeliveryStreamName', { value: this.pipeline.deliveryStream.ref });
     if (this.pipeline.stream !== undefined) new CfnOutput(this, 'StreamName', { value: this.pipeline.stream.streamName });
     new CfnOutput(this, 'PipelineName', { value: this.pipeline.pipelineName });
+    if (this.pipeline.senderDestination !== undefined) {
+      new CfnOutput(this, 'SenderDestinationArn', {
+        description: 'CloudWatch Logs destination for sender accounts: deploy the sender stack with -c role=sender -c destinationArn=<this>',
+        value: this.pipeline.senderDestination.arn,
+      });
+      // What a RegionalSenderDestination in another Region forwards into.
+      new CfnOutput(this, 'SenderSourceArn', { value: this.pipeline.senderDestination.targetArn });
+      if (this.pipeline.streamKey !== undefined) new CfnOutput(this, 'StreamKeyArn', { value: this.pipeline.streamKey.keyArn });
+    }
   }
 }
 
@@ -67,20 +77,34 @@ class AwsSolutionsRun extends AwsSolutionsChecks {
   }
 }
 
-/** The CDK app: one stack configured from context, checked by cdk-nag's AwsSolutions rules on every synth. */
+/**
+ * The CDK app: one stack configured from context (the pipeline, or with `-c role=sender` a sender account's
+ * subscriptions), checked by cdk-nag's AwsSolutions rules on every synth.
+ */
 export class MeterFirehoseApp extends App {
   private readonly awsSolutions: AwsSolutionsRun;
 
   constructor(props?: AppProps) {
     super(props);
     checkContextKeys(Object.keys(this.node.getAllContext()));
-    const config = loadAppConfig((key) => this.node.tryGetContext(key));
-    new MeterFirehoseStack(this, config.stackName, {
-      ...(config.env === undefined ? {} : { env: config.env }),
-      ...(config.alarmTopicArn === undefined ? {} : { alarmTopicArn: config.alarmTopicArn }),
-      pipeline: config.pipeline,
-      description: 'Meter records from CloudWatch Logs to the Amberflo S3 bucket (meter-firehose)',
-    });
+    const context = (key: string) => this.node.tryGetContext(key);
+    if (appRole(context) === 'sender') {
+      const config = loadSenderConfig(context);
+      new MeterRecordSenderStack(this, config.stackName, {
+        ...(config.env === undefined ? {} : { env: config.env }),
+        ...(config.alarmTopicArn === undefined ? {} : { alarmTopicArn: config.alarmTopicArn }),
+        sender: config.sender,
+        description: 'Meter records of this account into a central meter-firehose pipeline (meter-firehose sender)',
+      });
+    } else {
+      const config = loadAppConfig(context);
+      new MeterFirehoseStack(this, config.stackName, {
+        ...(config.env === undefined ? {} : { env: config.env }),
+        ...(config.alarmTopicArn === undefined ? {} : { alarmTopicArn: config.alarmTopicArn }),
+        pipeline: config.pipeline,
+        description: 'Meter records from CloudWatch Logs to the Amberflo S3 bucket (meter-firehose)',
+      });
+    }
     // Any unacknowledged finding interrupts synthesis with a report.
     this.awsSolutions = new AwsSolutionsRun(this, { verbose: true });
     Validations.of(this).addPlugins(this.awsSolutions);

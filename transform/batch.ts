@@ -100,6 +100,10 @@ async function reingestJobs(
   };
 }
 
+const ACCOUNT_ID = /^\d{12}$/;
+/** Where records whose payload owner is not an account id are counted. */
+export const OTHER_OWNER = 'other';
+
 function countStats(
   event: FirehoseTransformationEvent,
   outcomes: readonly RecordOutcome[],
@@ -117,6 +121,14 @@ function countStats(
   let bytesOut = 0;
   const rejectedByReason: Partial<Record<RejectReason, number>> = {};
   const failedByReason: Partial<Record<RecordFailureReason, number>> = {};
+  const byOwner = new Map<string, { meterRecordsOut: number; rejectedMeterRecords: number }>();
+  const countsOf = (payloadOwner: string) => {
+    // Only account ids reach the summary log: an owner is payload text, and the log must never carry the prefix.
+    const owner = ACCOUNT_ID.test(payloadOwner) ? payloadOwner : OTHER_OWNER;
+    let counts = byOwner.get(owner);
+    if (counts === undefined) byOwner.set(owner, (counts = { meterRecordsOut: 0, rejectedMeterRecords: 0 }));
+    return counts;
+  };
   plan.records.forEach((record, i) => {
     const outcome = outcomes[i] as RecordOutcome;
     bytesIn += Math.floor(((event.records[i]?.data.length ?? 0) * 3) / 4);
@@ -124,6 +136,7 @@ function countStats(
       recordsOk++;
       if (outcome.kind === 'transformed') {
         meterRecordsOut += outcome.result.meterRecords;
+        countsOf(outcome.payload.owner).meterRecordsOut += outcome.result.meterRecords;
         bytesOut += outcome.result.ndjson.length;
       }
     } else if (record.result === 'ProcessingFailed') {
@@ -137,10 +150,12 @@ function countStats(
     }
     // Rejections of a re-ingested record are counted when its pieces come back.
     if (outcome.kind === 'transformed' && !splitRecords.has(i)) {
+      const owner = outcome.result.rejects.length > 0 ? countsOf(outcome.payload.owner) : undefined;
       for (const reject of outcome.result.rejects) {
         const records = reject.count ?? 1;
         rejectedByReason[reject.reason] = (rejectedByReason[reject.reason] ?? 0) + records;
         rejectedMeterRecords += records;
+        if (owner !== undefined) owner.rejectedMeterRecords += records;
       }
     }
   });
@@ -154,6 +169,7 @@ function countStats(
     rejectedMeterRecords,
     rejectedByReason,
     failedByReason,
+    byOwner: Object.fromEntries(byOwner),
     bytesIn,
     bytesOut,
     reingestPayloads: reingested.payloads,

@@ -35,6 +35,14 @@ export interface TransformConfig {
   readonly metricsNamespace: string;
   /** The `Pipeline` dimension of every metric; the construct sets it from its `pipelineName`. @default 'meter-firehose' */
   readonly pipelineName: string;
+  /**
+   * The pipeline's own AWS account: payloads whose `owner` is another account (a sender of a cross-account
+   * subscription) derive uniqueIds as `<owner>-<eventId>`, so two accounts' event ids never share a uniqueId.
+   * Empty: every payload derives `<eventId>`, as before sender accounts existed. The construct sets it, to its
+   * stack's account, only when it has sender accounts.
+   * @default '' (no sender accounts)
+   */
+  readonly homeAccountId: string;
 }
 
 export const DEFAULT_CONFIG: TransformConfig = {
@@ -52,6 +60,7 @@ export const DEFAULT_CONFIG: TransformConfig = {
   maxFutureSkewSeconds: 300,
   metricsNamespace: 'MeterFirehose',
   pipelineName: 'meter-firehose',
+  homeAccountId: '',
 };
 
 /** Environment variable names, shared with the CDK construct that sets them. */
@@ -69,6 +78,7 @@ export const ENV = {
   maxFutureSkewSeconds: 'MAX_FUTURE_SKEW_SECONDS',
   metricsNamespace: 'METRICS_NAMESPACE',
   pipelineName: 'PIPELINE_NAME',
+  homeAccountId: 'HOME_ACCOUNT_ID',
 } as const satisfies Record<keyof TransformConfig, string>;
 
 const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
@@ -122,6 +132,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TransformConfi
   for (const [key, value] of [['metricsNamespace', metricsNamespace], ['pipelineName', pipelineName]] as const) {
     if (value.includes(prefix)) throw new ConfigError(`${ENV[key]} must not contain the record prefix`);
   }
+  const homeAccountId = stringFrom(env, 'homeAccountId');
+  if (homeAccountId !== '' && !/^\d{12}$/.test(homeAccountId)) {
+    throw new ConfigError(`${ENV.homeAccountId} must be a 12-digit AWS account id (or unset), got "${homeAccountId}"`);
+  }
   const responseBudgetBytes = integerFrom(env, 'responseBudgetBytes', 1024, MAX_RESPONSE_BYTES);
   const splitTargetBytes = integerFrom(env, 'splitTargetBytes', 1024, MAX_RESPONSE_BYTES);
   const largestTarget = largestSplitTarget(responseBudgetBytes);
@@ -146,5 +160,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TransformConfi
     maxFutureSkewSeconds: integerFrom(env, 'maxFutureSkewSeconds', 0, 31_536_000),
     metricsNamespace,
     pipelineName,
+    homeAccountId,
   };
 }

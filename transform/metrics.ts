@@ -15,12 +15,23 @@ export interface BatchStats {
   readonly rejectedMeterRecords: number;
   readonly rejectedByReason: Readonly<Partial<Record<RejectReason, number>>>;
   readonly failedByReason: Readonly<Partial<Record<RecordFailureReason, number>>>;
+  /**
+   * Meter records written and rejected, by the AWS account that sent them (the payload's `owner`; `other` for an
+   * owner that is not a 12-digit account id). Logged in the summary, not published as a metric dimension: one
+   * dimension value per sender account would multiply the metrics with every account added.
+   */
+  readonly byOwner: Readonly<Record<string, OwnerCounts>>;
   readonly bytesIn: number;
   readonly bytesOut: number;
   readonly reingestPayloads: number;
   readonly reingestPayloadsFailed: number;
   readonly reingestRetries: number;
   readonly reingestLastError?: string;
+}
+
+export interface OwnerCounts {
+  readonly meterRecordsOut: number;
+  readonly rejectedMeterRecords: number;
 }
 
 /** The metrics published for every invocation, in the order they appear in the EMF document. */
@@ -70,6 +81,7 @@ export function summaryLines(stats: BatchStats, context: SummaryContext): string
   for (const [name, key] of METRICS) summary[name] = stats[key];
   summary.rejectedByReason = stats.rejectedByReason;
   summary.failedByReason = stats.failedByReason;
+  summary.byOwner = stats.byOwner;
   summary.reingest = {
     payloads: stats.reingestPayloads,
     failedPayloads: stats.reingestPayloadsFailed,

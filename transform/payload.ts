@@ -8,7 +8,7 @@ import { encodeMeterRecord } from './encode.ts';
 import { locateRecord, parseRecordText } from './extract.ts';
 import { fastEncodeRecord } from './fast/scanner.ts';
 import type { CloudWatchLogsPayload, LogEvent, Reject, RejectReason } from './types.ts';
-import { deriveUniqueId, normalizeMeterRecord, WHOLE_METER_TIME_RANGE, type MeterTimeWindow } from './validate.ts';
+import { deriveUniqueId, normalizeMeterRecord, uniqueIdPrefix, WHOLE_METER_TIME_RANGE, type MeterTimeWindow } from './validate.ts';
 
 /** The log events that carry the prefix (valid or not): all a re-ingested copy of the payload needs. */
 export interface MeterEvents {
@@ -77,11 +77,13 @@ export function transformLogEvent(
   config: TransformConfig,
   output: PayloadOutput,
   timeWindow: MeterTimeWindow = WHOLE_METER_TIME_RANGE,
+  idPrefix = '',
 ): number {
   const located = locateRecord(logEvent.message, config.prefix);
   if (located.kind === 'none') return NOT_A_METER_EVENT;
   if (located.kind === 'text') {
-    const line = fastEncodeRecord(located.text, located.start, JSON.stringify(logEvent.id), logEvent.timestamp, timeWindow);
+    const derivedId = JSON.stringify(deriveUniqueId(logEvent.id, undefined, idPrefix));
+    const line = fastEncodeRecord(located.text, located.start, derivedId, logEvent.timestamp, timeWindow);
     if (line !== undefined) {
       output.ndjson.text(line);
       output.meterRecords++;
@@ -100,7 +102,7 @@ export function transformLogEvent(
     const index = values === value ? i : undefined;
     const validation = normalizeMeterRecord(values[i], {
       defaultTimeInMillis: logEvent.timestamp,
-      derivedUniqueId: deriveUniqueId(logEvent.id, index),
+      derivedUniqueId: deriveUniqueId(logEvent.id, index, idPrefix),
       unknownFields: config.unknownFields,
       timeWindow,
     });
@@ -124,8 +126,9 @@ export function transformPayload(
   const output = new PayloadOutput(4096);
   const events: LogEvent[] = [];
   const outputLengths: number[] = [];
+  const idPrefix = uniqueIdPrefix(payload.owner, config.homeAccountId);
   for (const logEvent of payload.logEvents) {
-    const added = transformLogEvent(logEvent, config, output, timeWindow);
+    const added = transformLogEvent(logEvent, config, output, timeWindow, idPrefix);
     if (added === NOT_A_METER_EVENT) continue;
     events.push(logEvent);
     outputLengths.push(added);

@@ -59,10 +59,20 @@ function fail(reason: RejectReason, detail: string): Validation {
 
 /**
  * The uniqueId of a record that has none: the CloudWatch Logs event id (unique per log event), and the
- * record's position when the event carries an array.
+ * record's position when the event carries an array; `ownerPrefix` (uniqueIdPrefix) goes before both.
  */
-export function deriveUniqueId(eventId: string, index: number | undefined): string {
-  return index === undefined ? eventId : `${eventId}-${index}`;
+export function deriveUniqueId(eventId: string, index: number | undefined, ownerPrefix = ''): string {
+  return index === undefined ? `${ownerPrefix}${eventId}` : `${ownerPrefix}${eventId}-${index}`;
+}
+
+/**
+ * What the derived uniqueIds of a payload from `owner` start with. Event ids are unique within one account's log
+ * groups only, so a record sent from another account (a cross-account subscription) starts with `<owner>-`. The
+ * pipeline's own account, and every account when no home account is configured, get no prefix: the ids they were
+ * always given stay the same.
+ */
+export function uniqueIdPrefix(owner: string, homeAccountId: string): string {
+  return homeAccountId === '' || owner === homeAccountId ? '' : `${owner}-`;
 }
 
 export function normalizeMeterRecord(value: unknown, context: RecordContext): Validation {

@@ -9,7 +9,7 @@ import type { ResolvedSettings } from './settings.ts';
 import { KINESIS_SHARD_WRITE_LIMITS } from '../pipeline-source.ts';
 import type { MeterStream } from './stream.ts';
 
-const ALARM_PERIOD = Duration.minutes(5);
+export const ALARM_PERIOD = Duration.minutes(5);
 /** Metrics one alarm's math expression may use. */
 const MAX_ALARM_METRICS = 10;
 
@@ -213,33 +213,14 @@ export class Monitoring {
     logGroupNames: string[],
     props: Pick<cloudwatch.AlarmProps, 'alarmDescription' | 'datapointsToAlarm'> & { evaluationPeriods?: number },
   ): void {
-    for (let start = 0; start < logGroupNames.length; start += MAX_ALARM_METRICS) {
-      const names = logGroupNames.slice(start, start + MAX_ALARM_METRICS);
-      const metrics = Object.fromEntries(
-        names.map((logGroupName, i) => [
-          `group${i}`,
-          new cloudwatch.Metric({
-            namespace: 'AWS/Logs',
-            metricName,
-            dimensionsMap: { LogGroupName: logGroupName },
-            statistic: 'Sum',
-            period: ALARM_PERIOD,
-          }),
-        ]),
-      );
-      const chunk = start / MAX_ALARM_METRICS;
+    logDeliverySums(metricName, logGroupNames).forEach((metric, chunk) => {
       this.alarm(chunk === 0 ? id : `${id}${chunk + 1}`, {
         ...props,
-        metric: new cloudwatch.MathExpression({
-          expression: `SUM([${Object.keys(metrics).join(', ')}])`,
-          usingMetrics: metrics,
-          period: ALARM_PERIOD,
-          label: `${metricName} of ${names.length === 1 ? names[0] : `${names.length} log groups`}`,
-        }),
+        metric,
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       });
-    }
+    });
   }
 
   private alarm(id: string, props: Omit<cloudwatch.AlarmProps, 'evaluationPeriods'> & { evaluationPeriods?: number }): void {
@@ -286,4 +267,30 @@ export class Monitoring {
     }
     return dashboard;
   }
+}
+
+/**
+ * The sum of an `AWS/Logs` subscription metric (`DeliveryErrors`, `DeliveryThrottling`) over log groups, per
+ * `LogGroupName`: one expression per 10 log groups, the most one alarm's expression may use.
+ */
+export function logDeliverySums(metricName: string, logGroupNames: readonly string[]): cloudwatch.MathExpression[] {
+  const sums: cloudwatch.MathExpression[] = [];
+  for (let start = 0; start < logGroupNames.length; start += MAX_ALARM_METRICS) {
+    const names = logGroupNames.slice(start, start + MAX_ALARM_METRICS);
+    const metrics = Object.fromEntries(
+      names.map((logGroupName, i) => [
+        `group${i}`,
+        new cloudwatch.Metric({ namespace: 'AWS/Logs', metricName, dimensionsMap: { LogGroupName: logGroupName }, statistic: 'Sum', period: ALARM_PERIOD }),
+      ]),
+    );
+    sums.push(
+      new cloudwatch.MathExpression({
+        expression: `SUM([${Object.keys(metrics).join(', ')}])`,
+        usingMetrics: metrics,
+        period: ALARM_PERIOD,
+        label: `${metricName} of ${names.length === 1 ? names[0] : `${names.length} log groups`}`,
+      }),
+    );
+  }
+  return sums;
 }

@@ -2,8 +2,11 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { TransformConfig } from '../../transform/config.ts';
 import type { PipelineSourceKind } from '../pipeline-source.ts';
 
-/** Transform settings the construct passes to the function's environment (`PIPELINE_NAME` is set from `pipelineName`). */
-export type TransformSettings = Partial<Omit<TransformConfig, 'pipelineName'>>;
+/**
+ * Transform settings the construct passes to the function's environment (`PIPELINE_NAME` is set from `pipelineName`,
+ * `HOME_ACCOUNT_ID` from the stack's account when there are sender accounts).
+ */
+export type TransformSettings = Partial<Omit<TransformConfig, 'pipelineName' | 'homeAccountId'>>;
 
 /**
  * How meter records reach Amberflo's bucket. `direct`: Firehose writes it, with a role Amberflo's bucket policy
@@ -87,6 +90,32 @@ export interface MeterIngestionPipelineProps {
    * @default - none
    */
   readonly accountPolicyExcludedLogGroupNames?: string[];
+
+  /**
+   * Other AWS accounts whose log groups send meter records into this pipeline (cross-account subscriptions): a
+   * CloudWatch Logs destination (`AWS::Logs::Destination`) in the pipeline's Region admits exactly these accounts,
+   * and each deploys a `MeterRecordSender` pointing at it. 12-digit account ids, at most 100, without the
+   * pipeline's own. Records of a sender account derive uniqueIds as `<account>-<eventId>` (see README, "Several
+   * accounts"). Senders' log groups must be in the pipeline's Region.
+   * @default - no sender accounts: no destination
+   */
+  readonly senderAccountIds?: string[];
+
+  /**
+   * An AWS Organizations organization (`o-` and 10-32 letters or digits) whose accounts may all send meter records,
+   * through the same destination (`aws:PrincipalOrgID`). Senders then need the role `MeterRecordSender` creates
+   * with `organizationSender: true`.
+   * @default - no organization
+   */
+  readonly senderOrganizationId?: string;
+
+  /**
+   * Organizational units whose accounts may send meter records, as AWS Organizations entity paths
+   * (`o-…/r-…/ou-…/`, a trailing `*` for the units below; at most 10), matched with `aws:PrincipalOrgPaths`.
+   * Requires `senderOrganizationId`; narrows it to these units.
+   * @default - the whole organization, when `senderOrganizationId` is set
+   */
+  readonly senderOrganizationPaths?: string[];
 
   /**
    * What sits between CloudWatch Logs and Firehose. `kinesis-on-demand`: a Kinesis stream in on-demand mode.

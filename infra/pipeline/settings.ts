@@ -6,9 +6,10 @@ import { PIPELINE_DEFAULTS } from '../defaults.ts';
 import { DEFAULT_PIPELINE_SOURCE, PIPELINE_SOURCES, type PipelineSourceKind, isPipelineSource } from '../pipeline-source.ts';
 import type { MeterIngestionPipelineProps } from './props.ts';
 import { prefixProblem } from './s3-prefixes.ts';
+import { resolveSenders, type SenderPrincipals } from './sender-destination.ts';
 
-/** The settings `transform` takes: every one of the transform's but `pipelineName`, set from the pipeline's. */
-const TRANSFORM_SETTINGS: readonly string[] = Object.keys(ENV).filter((key) => key !== 'pipelineName');
+/** The settings `transform` takes: every one of the transform's but those the construct sets itself. */
+export const TRANSFORM_SETTINGS: readonly string[] = Object.keys(ENV).filter((key) => key !== 'pipelineName' && key !== 'homeAccountId');
 
 /** A pipeline setting out of range; the message names the setting (prop and CDK context key alike). */
 export class PipelineConfigError extends Error {
@@ -64,8 +65,13 @@ export type ResolvedSettings = Required<
     | 'amberfloBucketRegion'
     | 'pipelineBucketName'
     | 'pipelineBucketAccessLogsBucketName'
+    | 'senderAccountIds'
+    | 'senderOrganizationId'
+    | 'senderOrganizationPaths'
   >
 > & {
+  /** Other accounts that send meter records through a CloudWatch Logs destination; undefined for none. */
+  readonly senders: SenderPrincipals | undefined;
   readonly amberfloKeysSecretArn: string | undefined;
   readonly amberfloBucketRegion: string | undefined;
   readonly pipelineBucketName: string | undefined;
@@ -137,6 +143,7 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
   }
 
   const source = resolveSource(props);
+  const senders = resolveSenders(props, fail);
 
   // TypeScript catches a misspelt setting; JavaScript would pass it, and the setting it meant would take its default.
   const unknownTransformSetting = Object.keys(props.transform ?? {}).find((key) => !TRANSFORM_SETTINGS.includes(key));
@@ -222,6 +229,7 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
     accountSubscriptionPolicy,
     accountPolicyExcludedLogGroupNames,
     source,
+    senders,
     accountPolicyExclusions: [...ownLogGroups, ...subscribedDirectly, ...accountPolicyExcludedLogGroupNames],
     streamShardCount: props.streamShardCount === undefined ? undefined : numberProp('streamShardCount'),
     streamRetentionHours: numberProp('streamRetentionHours'),
@@ -283,7 +291,8 @@ export function transformEnvironment(config: Partial<TransformConfig>): Record<s
   const environment: Record<string, string> = {};
   for (const key of Object.keys(ENV) as (keyof TransformConfig)[]) {
     const value = config[key];
-    if (value !== undefined) environment[ENV[key]] = String(value);
+    // An empty setting is the variable unset (HOME_ACCOUNT_ID without sender accounts): the template stays as before.
+    if (value !== undefined && value !== '') environment[ENV[key]] = String(value);
   }
   return environment;
 }

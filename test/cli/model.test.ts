@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DestinationBuffer, takeProcessorBatch } from '../../tools/lib/local-pipeline/buffering.ts';
 import { gzipPayload, subscriptionPayload } from '../../tools/lib/cloudwatch/payloads.ts';
@@ -168,6 +168,25 @@ describe('failed records and replay planning', () => {
       ['INVALID_METER_VALUE', 0, events[0]],
       ['UNKNOWN_FIELD', 1, events[0]],
       ['UNKNOWN_FIELD', undefined, events[1]],
+    ]);
+  });
+
+  it('replays the same event id of two accounts once each, every rebuilt payload keeping its account', () => {
+    // Rejects of every format version carry the owner in their envelope; replay rebuilds DATA_MESSAGEs with it.
+    const senderSource = { ...source, owner: '111111111111' };
+    const rejectsOf = (owner: typeof source) => ({
+      ...rejects,
+      record: {
+        ...rejects.record,
+        rawData: gzipSync(JSON.stringify({ messageType: 'METER_REJECTS', version: 3, ...owner, logEvents: [events[0]], details: ['d'], rejects: [{ reason: 'INVALID_METER_VALUE', detail: 0, event: 0 }] })).toString('base64'),
+      },
+    });
+    const plan = planReplay([rejectsOf(source), rejectsOf(senderSource)], {});
+    expect(plan.duplicateEvents).toBe(0);
+    const owners = plan.payloads.map((payload) => (JSON.parse(gunzipSync(payload.data).toString('utf8')) as { owner: string; logEvents: { id: string }[] }));
+    expect(owners.map((payload) => [payload.owner, payload.logEvents.map((event) => event.id)])).toEqual([
+      ['123456789012', ['1']],
+      ['111111111111', ['1']],
     ]);
   });
 

@@ -76,6 +76,7 @@ describe('loadConfig', () => {
         MAX_FUTURE_SKEW_SECONDS: '60',
         METRICS_NAMESPACE: 'Billing',
         PIPELINE_NAME: 'prod',
+        HOME_ACCOUNT_ID: '999999999999',
       }),
     ).toEqual({
       prefix: 'usage_record',
@@ -91,6 +92,7 @@ describe('loadConfig', () => {
       maxFutureSkewSeconds: 60,
       metricsNamespace: 'Billing',
       pipelineName: 'prod',
+      homeAccountId: '999999999999',
     });
   });
 
@@ -100,6 +102,7 @@ describe('loadConfig', () => {
     [{ UNKNOWN_FIELDS: 'keep' }, 'UNKNOWN_FIELDS must be "reject" or "drop", got "keep"'],
     [{ METER_RECORD_PREFIX: 'meter record' }, 'METER_RECORD_PREFIX must be one token'],
     [{ PIPELINE_NAME: 'x-meter_record_for_stream' }, 'PIPELINE_NAME must not contain the record prefix'],
+    [{ HOME_ACCOUNT_ID: '12345' }, 'HOME_ACCOUNT_ID must be a 12-digit AWS account id (or unset), got "12345"'],
     [{ RESPONSE_BUDGET_BYTES: '100000' }, 'SPLIT_TARGET_BYTES (1000000) is too large for RESPONSE_BUDGET_BYTES (100000)'],
     [{ RESPONSE_BUDGET_BYTES: '100000', SPLIT_TARGET_BYTES: '74770' }, 'set SPLIT_TARGET_BYTES to at most 74766 or raise RESPONSE_BUDGET_BYTES'],
   ])('rejects %j with a message naming the variable', (env, message) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeMeterRecord } from '../../transform/encode.ts';
-import { deriveUniqueId, normalizeMeterRecord, type RecordContext } from '../../transform/validate.ts';
+import { deriveUniqueId, normalizeMeterRecord, uniqueIdPrefix, type RecordContext } from '../../transform/validate.ts';
 
 const context: RecordContext = { defaultTimeInMillis: 1663094100000, derivedUniqueId: 'event-1', unknownFields: 'reject' };
 const valid = { meterApiName: 'api-calls', customerId: 'c-1', meterTimeInMillis: 1663094105062, meterValue: 1 };
@@ -109,6 +109,19 @@ describe('deriveUniqueId', () => {
   it('is the event id for a single record and adds the position for an array element', () => {
     expect(deriveUniqueId('3701542', undefined)).toBe('3701542');
     expect(deriveUniqueId('3701542', 2)).toBe('3701542-2');
+  });
+
+  it('puts the owner prefix before both', () => {
+    expect(deriveUniqueId('3701542', undefined, '111111111111-')).toBe('111111111111-3701542');
+    expect(deriveUniqueId('3701542', 2, '111111111111-')).toBe('111111111111-3701542-2');
+  });
+});
+
+describe('uniqueIdPrefix', () => {
+  it('is empty for the home account and when no home account is configured, `<owner>-` for any other owner', () => {
+    expect(uniqueIdPrefix('999999999999', '999999999999')).toBe('');
+    expect(uniqueIdPrefix('111111111111', '')).toBe('');
+    expect(uniqueIdPrefix('111111111111', '999999999999')).toBe('111111111111-');
   });
 });
 

@@ -73,6 +73,7 @@ export function describeEvent(event: FailedEvent): Record<string, unknown> {
     reason: event.reason,
     detail: event.detail,
     time: iso(eventTime(event)),
+    owner: event.source?.owner,
     logGroup: event.source?.logGroup,
     logStream: event.source?.logStream,
     eventId: event.logEvent?.id,

@@ -1,13 +1,15 @@
 /** `run`: push CloudWatch log events through the local model of the deployed pipeline and reconcile. */
 import { readFile } from 'node:fs/promises';
-import { type CommandSpec, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/cli/args.ts';
+import { type CommandSpec, type OptionValues, UsageError, booleanOption, formatHelp, parseCommandArgs, stringOption } from '../lib/cli/args.ts';
+import { ENV } from '../../transform/config.ts';
+import type { OwnerCounts } from '../../transform/metrics.ts';
 import { controlPayload, gzipPayload } from '../lib/cloudwatch/payloads.ts';
 import { FilterPatternError, compileFilterPattern } from '../lib/cloudwatch/filter-pattern.ts';
-import { type SourcePut, runPipeline } from '../lib/local-pipeline/pipeline.ts';
+import { type PipelineOptions, type SourcePut, runPipeline } from '../lib/local-pipeline/pipeline.ts';
 import { LogInputError, type LogInputOptions, type ParsedLogInput, decodeLogInput, parseLogInput } from '../lib/cloudwatch/log-input.ts';
 import { SAMPLE_FILTER_LOG_EVENTS, displayPath } from '../lib/cli/paths.ts';
 import { createProgress } from '../lib/cli/progress.ts';
-import { type RunSummary, summarizeRun } from '../lib/local-pipeline/run-summary.ts';
+import { type AccountCount, type RunSummary, summarizeRun } from '../lib/local-pipeline/run-summary.ts';
 import { subscribe } from '../lib/cloudwatch/subscription.ts';
 import { formatBytes, formatDuration, formatTable } from '../lib/cli/table.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
@@ -18,6 +20,7 @@ import type { PipelineResult } from '../lib/local-pipeline/pipeline.ts';
 const DEFAULT_LOG_GROUP = '/aws/lambda/orders-handler';
 const DEFAULT_LOG_STREAM = '2026/11/25/[$LATEST]0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const DEFAULT_FILTER_PATTERN = '"meter_record_for_stream"';
+const DEFAULT_OWNER = '123456789012';
 
 export const RUN_SPEC: CommandSpec = {
   name: 'run',
@@ -25,11 +28,19 @@ export const RUN_SPEC: CommandSpec = {
     'Push CloudWatch log events through a local model of the deployed pipeline (subscription filter → Kinesis or ' +
     'Direct PUT → ' +
     'Firehose processor buffer → the bundled transform → destination buffer → objects) and print what landed.',
-  usage: 'cli run [options] [FILE]',
+  usage: 'cli run [options] [FILE...]',
   options: {
     'log-group': { type: 'string', value: 'NAME', description: 'Log group of the events', default: DEFAULT_LOG_GROUP },
     'log-stream': { type: 'string', value: 'NAME', description: 'Log stream of plain lines', default: 'a Lambda-style stream' },
-    owner: { type: 'string', value: 'ACCOUNT', description: 'Account id in subscription payloads', default: '123456789012' },
+    owner: {
+      type: 'string',
+      multiple: true,
+      value: 'ACCOUNT',
+      description:
+        'Account id in subscription payloads: once for every input, or once per input FILE in order (several accounts: ' +
+        'the first is the pipeline\'s own, HOME_ACCOUNT_ID, the others senders)',
+      default: '123456789012',
+    },
     'filter-pattern': { type: 'string', value: 'PATTERN', description: 'Subscription filter pattern', default: DEFAULT_FILTER_PATTERN },
     'filter-name': { type: 'string', value: 'NAME', description: 'Subscription filter name', default: 'meter-records' },
     'no-control-message': { type: 'boolean', description: "Leave out CloudWatch's CONTROL_MESSAGE that opens a new subscription" },
@@ -44,6 +55,7 @@ export const RUN_SPEC: CommandSpec = {
     'cli run app.log --buffer-interval 60 --compression UNCOMPRESSED',
     'cli run --s3-endpoint http://127.0.0.1:4568 --bucket amberflo-ingest',
     'cli run --source direct                        # subscription filters put straight into Firehose',
+    'cli run home.json sender.json --owner 999999999999 --owner 111111111111   # two accounts, one pipeline',
     'cli run --delivery relay --s3-endpoint http://127.0.0.1:4568 --bucket meter-pipeline --amberflo-endpoint http://127.0.0.1:4569 --amberflo-keys keys.json',
   ],
 };
@@ -54,41 +66,58 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
     io.stdout(formatHelp(RUN_SPEC));
     return EXIT.ok;
   }
-  if (positionals.length > 1) throw new UsageError(`run takes one input file, got ${positionals.length}: ${positionals.join(' ')}`);
-  const inputPath = positionals[0] ?? SAMPLE_FILTER_LOG_EVENTS;
+  const inputPaths = positionals.length === 0 ? [SAMPLE_FILTER_LOG_EVENTS] : positionals;
+  const owners = ownersOf(values, inputPaths);
   const filterPattern = stringOption(values, 'filter-pattern') ?? DEFAULT_FILTER_PATTERN;
   const matches = compileOrThrow(filterPattern);
-  const options = pipelineOptionsFrom(values, io);
+  const options = withHomeAccount(pipelineOptionsFrom(values, io), owners);
   const relay = relaySettingsFrom(values);
-  const parsed = parseOrThrow(await readInput(inputPath), inputPath, {
-    logGroup: stringOption(values, 'log-group') ?? DEFAULT_LOG_GROUP,
-    logStream: stringOption(values, 'log-stream') ?? DEFAULT_LOG_STREAM,
-    defaultTimestamp: Date.now(),
-  });
-  const owner = stringOption(values, 'owner') ?? '123456789012';
-  const { deliveries, matchedEvents } = subscribe(parsed.events, {
-    owner,
-    filterName: stringOption(values, 'filter-name') ?? 'meter-records',
-    matches,
-  });
-  const records: SourcePut[] = deliveries.map((delivery) => ({
-    data: gzipPayload(delivery.payload),
-    partitionKey: delivery.partitionKey,
-    arrival: delivery.deliveredAt,
-  }));
+  const inputs: { path: string; owner: string; parsed: ParsedLogInput; matchedEvents: number }[] = [];
+  const records: SourcePut[] = [];
+  for (const [i, inputPath] of inputPaths.entries()) {
+    const owner = owners[i] as string;
+    const parsed = parseOrThrow(await readInput(inputPath), inputPath, {
+      logGroup: stringOption(values, 'log-group') ?? DEFAULT_LOG_GROUP,
+      logStream: stringOption(values, 'log-stream') ?? DEFAULT_LOG_STREAM,
+      defaultTimestamp: Date.now(),
+    });
+    const { deliveries, matchedEvents } = subscribe(parsed.events, {
+      owner,
+      filterName: stringOption(values, 'filter-name') ?? 'meter-records',
+      matches,
+    });
+    inputs.push({ path: inputPath, owner, parsed, matchedEvents });
+    for (const delivery of deliveries) {
+      records.push({ data: gzipPayload(delivery.payload), partitionKey: delivery.partitionKey, arrival: delivery.deliveredAt });
+    }
+  }
+  // The accounts' deliveries interleave as they reach the source.
+  records.sort((a, b) => a.arrival - b.arrival);
+  const eventsRead = inputs.reduce((sum, input) => sum + input.parsed.events.length, 0);
+  const matchedEvents = inputs.reduce((sum, input) => sum + input.matchedEvents, 0);
   const firstArrival = records[0]?.arrival;
   if (firstArrival !== undefined && !booleanOption(values, 'no-control-message')) {
     records.unshift({ data: gzipPayload(controlPayload()), partitionKey: 'control', arrival: firstArrival });
   }
+  const inputPath = inputPaths.join(', ');
   if (records.length === 0) {
-    io.stderr(`run: none of the ${parsed.events.length} log events in ${inputPath} match the filter pattern ${filterPattern}\n`);
+    io.stderr(`run: none of the ${eventsRead} log events in ${inputPath} match the filter pattern ${filterPattern}\n`);
     return EXIT.failures;
   }
 
   await startCleanOutput(options, values, io, 'run');
   const progress = createProgress({ forced: booleanOption(values, 'progress'), ...(io.progressStream ? { stream: io.progressStream } : {}) });
+  const ownerCounts = transformSummaryCounts();
+  const { onLog } = options.lambda;
   const result = await runPipeline(records, {
     ...options,
+    lambda: {
+      ...options.lambda,
+      onLog: (text) => {
+        ownerCounts.read(text);
+        onLog?.(text);
+      },
+    },
     onProgress: (report) =>
       progress.update(
         `invocations ${report.invocations} · records ${report.sourceRecords + report.reingestedRecords} · meter records delivered ${report.deliveredMeterRecords} · objects ${report.dataObjects.length + report.errorObjects.length}`,
@@ -99,9 +128,9 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
 
   const summary = summarizeRun(result, {
     input: {
-      source: displayPath(inputPath),
-      format: parsed.format,
-      eventsRead: parsed.events.length,
+      source: inputPaths.map((inputPath) => displayPath(inputPath)).join(', '),
+      format: [...new Set(inputs.map((input) => input.parsed.format))].join(', '),
+      eventsRead,
       eventsMatched: matchedEvents,
       filterPattern,
       pipelineSource: options.source,
@@ -111,6 +140,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
     destinationHints: options.delivery.destinationHints,
     locate: (key) => options.store.locate(key),
     ...(relayed === undefined ? {} : { relay: relayed }),
+    ...(new Set(owners).size > 1 ? { accounts: accountCounts(inputs, owners[0] as string, ownerCounts.byOwner) } : {}),
   });
   if (booleanOption(values, 'json')) printJson(io, summary);
   else io.stdout(formatRunSummary(summary));
@@ -151,6 +181,16 @@ export function formatRunSummary(summary: RunSummary): string {
       { rightAligned: [1] },
     ),
   );
+  if (summary.accounts !== undefined) {
+    lines.push(
+      'Meter records by account (from the transform\'s byOwner counts):',
+      formatTable(
+        ['account', 'role', 'events matched', 'delivered', 'rejected'],
+        summary.accounts.map((a) => [a.account, a.home ? 'home (HOME_ACCOUNT_ID)' : 'sender', a.eventsMatched, a.meterRecordsDelivered, a.rejected]),
+        { rightAligned: [2, 3, 4] },
+      ),
+    );
+  }
   if (summary.rejected.byReason.length > 0) {
     lines.push('Rejected meter records by reason:', formatTable(['reason', 'count', 'example'], summary.rejected.byReason.map((r) => [r.reason, r.count, r.example])));
   }
@@ -213,4 +253,67 @@ function parseOrThrow(bytes: Buffer, source: string, options: LogInputOptions): 
     if (error instanceof LogInputError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/** The account of each input file: `--owner` once for all of them, or once per file. */
+function ownersOf(values: OptionValues, inputPaths: readonly string[]): string[] {
+  const given = (values.owner as string[] | undefined) ?? [];
+  if (given.length <= 1) return inputPaths.map(() => given[0] ?? DEFAULT_OWNER);
+  if (given.length !== inputPaths.length) {
+    throw new UsageError(`run: --owner is given ${given.length} times for ${inputPaths.length} input files: give it once, or once per file`);
+  }
+  return [...given];
+}
+
+/**
+ * With several accounts, the transform runs as the construct sets it up for sender accounts: HOME_ACCOUNT_ID is the
+ * pipeline's own account, here the first input's (unless --transform-env sets it).
+ */
+function withHomeAccount(options: PipelineOptions, owners: readonly string[]): PipelineOptions {
+  if (new Set(owners).size < 2 || options.lambda.environment[ENV.homeAccountId] !== undefined) return options;
+  return { ...options, lambda: { ...options.lambda, environment: { ...options.lambda.environment, [ENV.homeAccountId]: owners[0] as string } } };
+}
+
+/** Sums the `byOwner` counts of the transform's summary lines (transform/metrics.ts) from its log output. */
+function transformSummaryCounts() {
+  const byOwner = new Map<string, OwnerCounts>();
+  let pending = '';
+  return {
+    byOwner,
+    read(text: string): void {
+      const lines = (pending + text).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.startsWith('{') || !line.includes('"byOwner"')) continue;
+        let summary: { byOwner?: Record<string, OwnerCounts> };
+        try {
+          summary = JSON.parse(line) as typeof summary;
+        } catch {
+          continue;
+        }
+        for (const [owner, counts] of Object.entries(summary.byOwner ?? {})) {
+          const total = byOwner.get(owner) ?? { meterRecordsOut: 0, rejectedMeterRecords: 0 };
+          byOwner.set(owner, {
+            meterRecordsOut: total.meterRecordsOut + counts.meterRecordsOut,
+            rejectedMeterRecords: total.rejectedMeterRecords + counts.rejectedMeterRecords,
+          });
+        }
+      }
+    },
+  };
+}
+
+function accountCounts(
+  inputs: readonly { readonly owner: string; readonly matchedEvents: number }[],
+  home: string,
+  byOwner: ReadonlyMap<string, OwnerCounts>,
+): AccountCount[] {
+  const accounts = [...new Set(inputs.map((input) => input.owner))];
+  return accounts.map((account) => ({
+    account,
+    home: account === home,
+    eventsMatched: inputs.filter((input) => input.owner === account).reduce((sum, input) => sum + input.matchedEvents, 0),
+    meterRecordsDelivered: byOwner.get(account)?.meterRecordsOut ?? 0,
+    rejected: byOwner.get(account)?.rejectedMeterRecords ?? 0,
+  }));
 }

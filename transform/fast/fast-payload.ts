@@ -12,7 +12,7 @@ import { continuesToken } from '../extract.ts';
 import { PayloadOutput, transformLogEvent, transformPayload, type PayloadResult } from '../payload.ts';
 import { PayloadScan } from './scanner.ts';
 import type { CloudWatchLogsPayload, LogEvent } from '../types.ts';
-import { WHOLE_METER_TIME_RANGE, type MeterTimeWindow } from '../validate.ts';
+import { uniqueIdPrefix, WHOLE_METER_TIME_RANGE, type MeterTimeWindow } from '../validate.ts';
 
 const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
 const LOG_EVENTS_KEY = ascii('"logEvents":[');
@@ -40,9 +40,11 @@ export function transformDataMessage(
   if (prefix === undefined) return undefined;
   const header = readHeader(json);
   if (header === undefined) return undefined;
-  const scan = new PayloadScan(json, prefix, timeWindow);
+  const idPrefix = uniqueIdPrefix(header.payload.owner, config.homeAccountId);
+  // The scanner writes a derived uniqueId's JSON text: the prefix goes in escaped as JSON.stringify escapes it.
+  const scan = new PayloadScan(json, prefix, timeWindow, Buffer.from(JSON.stringify(idPrefix).slice(1, -1)));
   try {
-    return readPayload(scan, json, header, config, timeWindow);
+    return readPayload(scan, json, header, config, timeWindow, idPrefix);
   } finally {
     scan.close();
   }
@@ -54,6 +56,7 @@ function readPayload(
   header: PayloadHeader,
   config: TransformConfig,
   timeWindow: MeterTimeWindow,
+  idPrefix: string,
 ): FastPayload | undefined {
   // The events the scanner leaves to the general rules, their lines and rejects, in log order; made only for
   // a payload that has such an event.
@@ -61,7 +64,7 @@ function readPayload(
   let stop = scan.readEvents(header.eventsStart, false);
   while (stop === 'needs-rules') {
     ruled ??= new PayloadOutput(256);
-    const next = transformDecoded(json, scan.stoppedEvent(), scan.stoppedMessage(), config, ruled, timeWindow);
+    const next = transformDecoded(json, scan.stoppedEvent(), scan.stoppedMessage(), config, ruled, timeWindow, idPrefix);
     if (next === undefined) return undefined;
     scan.append(ruled.ndjson.written());
     ruled.ndjson.truncate(0);
@@ -150,6 +153,7 @@ function transformDecoded(
   config: TransformConfig,
   output: PayloadOutput,
   timeWindow: MeterTimeWindow,
+  idPrefix: string,
 ): number | undefined {
   const messageEnd = stringEnd(json, messageStart);
   if (messageEnd === -1 || json[messageEnd + 1] !== CLOSE_BRACE) return undefined;
@@ -159,6 +163,6 @@ function transformDecoded(
   } catch {
     return undefined;
   }
-  transformLogEvent(logEvent, config, output, timeWindow);
+  transformLogEvent(logEvent, config, output, timeWindow, idPrefix);
   return messageEnd + EVENT_CLOSE_LENGTH;
 }

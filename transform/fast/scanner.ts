@@ -14,7 +14,7 @@ interface ScannerExports {
   readonly NEEDS_ROOM: WebAssembly.Global;
   readonly UNREADABLE: WebAssembly.Global;
   init(): void;
-  configure(input: number, length: number, prefix: number, prefixLength: number, output: number, capacity: number, earliest: number, latest: number): void;
+  configure(input: number, length: number, prefix: number, prefixLength: number, idPrefix: number, idPrefixLength: number, output: number, capacity: number, earliest: number, latest: number): void;
   setOutputEnd(end: number): void;
   advanceOutput(count: number): void;
   outputPosition(): number;
@@ -43,6 +43,7 @@ const PAGE_BYTES = 65_536;
 const RETAINED_MEMORY_BYTES = 16 * 1024 * 1024;
 
 const align = (offset: number): number => Math.ceil(offset / 16) * 16;
+const EMPTY = new Uint8Array(0);
 
 let compiled: WebAssembly.Module | undefined;
 let statuses: ReadonlyMap<number, ScanStop | 'needs-room'>;
@@ -118,16 +119,20 @@ export class PayloadScan {
   private readonly outputStart: number;
   private outputCapacity: number;
 
-  constructor(json: Uint8Array, prefix: Uint8Array, window: MeterTimeWindow) {
+  /**
+   * @param idPrefix the JSON string content (escaped) that derived uniqueIds start with: empty for the home account,
+   * `<owner>-` for a sender account (transform/validate.ts, uniqueIdPrefix)
+   */
+  constructor(json: Uint8Array, prefix: Uint8Array, window: MeterTimeWindow, idPrefix: Uint8Array = EMPTY) {
     payloadScanner ??= instantiate();
     this.exports = payloadScanner;
     this.outputCapacity = json.length + OUTPUT_ROOM;
-    const { inputs, output } = place(this.exports, [json, prefix], this.outputCapacity);
-    const [inputStart, prefixStart] = inputs as [number, number];
+    const { inputs, output } = place(this.exports, [json, prefix, idPrefix], this.outputCapacity);
+    const [inputStart, prefixStart, idPrefixStart] = inputs as [number, number, number];
     this.inputStart = inputStart;
     this.outputStart = output;
     const [earliest, latest] = timeBounds(window);
-    this.exports.configure(inputStart, json.length, prefixStart, prefix.length, output, this.outputCapacity, earliest, latest);
+    this.exports.configure(inputStart, json.length, prefixStart, prefix.length, idPrefixStart, idPrefix.length, output, this.outputCapacity, earliest, latest);
   }
 
   /**
@@ -215,7 +220,8 @@ export function fastEncodeRecord(
   const { inputs, output } = place(exports, [record, defaults], capacity);
   const [recordStart, defaultsStart] = inputs as [number, number];
   const [earliest, latest] = timeBounds(timeWindow);
-  exports.configure(recordStart, record.length, recordStart, 0, output, capacity, earliest, latest);
+  // The derived uniqueId comes whole in `defaults`: no prefix is added to it.
+  exports.configure(recordStart, record.length, recordStart, 0, recordStart, 0, output, capacity, earliest, latest);
   const idEnd = defaultsStart + idJsonLength;
   const end = exports.encodeRecord(recordStart, defaultsStart, idEnd, idEnd, defaultsStart + defaults.length);
   const line = end === -1 ? undefined : Buffer.from(exports.memory.buffer, output, exports.outputPosition() - output).toString('utf8');

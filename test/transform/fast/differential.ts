@@ -12,7 +12,7 @@ import { extractRecord } from '../../../transform/extract.ts';
 import { transformDataMessage } from '../../../transform/fast/fast-payload.ts';
 import type { RecordOutcome } from '../../../transform/respond.ts';
 import type { LogEvent, Reject } from '../../../transform/types.ts';
-import { deriveUniqueId, normalizeMeterRecord } from '../../../transform/validate.ts';
+import { deriveUniqueId, normalizeMeterRecord, uniqueIdPrefix } from '../../../transform/validate.ts';
 
 export const PREFIX = DEFAULT_CONFIG.prefix;
 
@@ -24,8 +24,9 @@ interface Expected {
   readonly outputLengths: readonly number[];
 }
 
-/** The general rules, event by event, with no fast path at all. */
-export function generalPath(logEvents: readonly LogEvent[], config: TransformConfig): Expected {
+/** The general rules, event by event, with no fast path at all, for the log events of a payload from `owner`. */
+export function generalPath(logEvents: readonly LogEvent[], config: TransformConfig, owner: string): Expected {
+  const idPrefix = uniqueIdPrefix(owner, config.homeAccountId);
   let ndjson = '';
   let meterRecords = 0;
   const rejects: Reject[] = [];
@@ -45,7 +46,7 @@ export function generalPath(logEvents: readonly LogEvent[], config: TransformCon
         const index = values === value ? i : undefined;
         const validation = normalizeMeterRecord(item, {
           defaultTimeInMillis: logEvent.timestamp,
-          derivedUniqueId: deriveUniqueId(logEvent.id, index),
+          derivedUniqueId: deriveUniqueId(logEvent.id, index, idPrefix),
           unknownFields: config.unknownFields,
         });
         if (validation.ok) {
@@ -78,7 +79,7 @@ export function expectSameOutcome(json: string | Buffer, config: TransformConfig
     expect(outcome.kind).not.toBe('transformed');
     return outcome;
   }
-  const expected = generalPath(decoded.payload.logEvents, config);
+  const expected = generalPath(decoded.payload.logEvents, config, decoded.payload.owner);
   if (expected.meterRecords === 0 && expected.rejects.length === 0) {
     expect(outcome).toEqual({ kind: 'dropped', cause: 'NO_METER_RECORDS' });
     return outcome;

@@ -169,6 +169,9 @@ const REWRITES: Record<string, Rewrite> = {
   controlMessage: (json) => json.replace('DATA_MESSAGE', 'CONTROL_MESSAGE'),
   rejectsPayload: (json) => json.replace('DATA_MESSAGE', 'METER_REJECTS'),
   numberOwner: (json) => json.replace(/"owner":"[^"]*"/, '"owner":12'),
+  senderOwner: (json) => json.replace(/"owner":"[^"]*"/, '"owner":"111111111111"'),
+  // An owner no account has, with characters JSON escapes: the derived uniqueIds carry it escaped.
+  escapedOwner: (json) => json.replace(/"owner":"[^"]*"/, '"owner":"1\\"\\u00e9\\t/\\u2028"'),
 };
 
 const CONFIGS: Record<string, TransformConfig> = {
@@ -176,6 +179,9 @@ const CONFIGS: Record<string, TransformConfig> = {
   dropUnknown: { ...DEFAULT_CONFIG, unknownFields: 'drop' },
   dottedPrefix: { ...DEFAULT_CONFIG, prefix: 'meter.v2' },
   slashPrefix: { ...DEFAULT_CONFIG, prefix: 'meter/record' },
+  // subscriptionPayload's owner (123456789012) is the home account here, a sender account in `otherHome`.
+  homeAccount: { ...DEFAULT_CONFIG, homeAccountId: '123456789012' },
+  otherHome: { ...DEFAULT_CONFIG, homeAccountId: '999999999999' },
 };
 
 describe('transformDataMessage', () => {

@@ -24,7 +24,7 @@ describe('the scanner behind transformDataMessage', () => {
     expect(parse).toHaveBeenCalledTimes(4);
     parse.mockRestore();
     expect(fast?.result.meterRecords).toBe(6);
-    expect(fast?.result.ndjson.toString()).toBe(generalPath(escaped, DEFAULT_CONFIG).ndjson);
+    expect(fast?.result.ndjson.toString()).toBe(generalPath(escaped, DEFAULT_CONFIG, '123456789012').ndjson);
     expectSameOutcome(json);
   });
 
@@ -39,9 +39,25 @@ describe('the scanner behind transformDataMessage', () => {
     const fast = transformDataMessage(json, DEFAULT_CONFIG);
     expect(fast?.result.meterRecords).toBe(803);
     expect(fast?.result.ndjson.length).toBeGreaterThan(json.length + 4096);
-    expect(fast?.result.ndjson.toString()).toBe(generalPath(logEvents, DEFAULT_CONFIG).ndjson);
+    expect(fast?.result.ndjson.toString()).toBe(generalPath(logEvents, DEFAULT_CONFIG, '123456789012').ndjson);
   });
 
+
+  it('writes a sender account\'s uniqueIds, prefix included, when lines outgrow the payload and events go to the rules', () => {
+    // Short records after long event ids: the `<owner>-` prefix makes each line longer than its event.
+    const config = { ...DEFAULT_CONFIG, homeAccountId: '999999999999' };
+    const logEvents = meterLogEvents(300, { forms: ['node-text'] }).map((event, i) => ({
+      ...event,
+      message: `${i % 7 === 3 ? '\u0001' : ''}${PREFIX} {"meterApiName":"a","customerId":"c","meterValue":${i}}`,
+    }));
+    const json = Buffer.from(JSON.stringify(subscriptionPayload(logEvents, { owner: '111111111111' })));
+    const fast = transformDataMessage(json, config);
+    expect(fast?.result.meterRecords).toBe(300);
+    const lines = fast?.result.ndjson.toString().trim().split('\n') ?? [];
+    expect(lines.map((line) => JSON.parse(line).uniqueId)).toEqual(logEvents.map((event) => `111111111111-${event.id}`));
+    expect(fast?.result.ndjson.toString()).toBe(generalPath(logEvents, config, '111111111111').ndjson);
+    expectSameOutcome(json, config);
+  });
 
   it('keeps no more than 16 MiB of scanner memory after a larger payload', () => {
     const small = Buffer.from(JSON.stringify(subscriptionPayload(meterLogEvents(10))));

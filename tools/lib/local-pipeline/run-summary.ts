@@ -22,8 +22,20 @@ export interface ReasonCount {
   readonly example: string;
 }
 
+/** One account's share of a run of several accounts: the transform's `byOwner` counts of its records. */
+export interface AccountCount {
+  readonly account: string;
+  /** The pipeline's own account (HOME_ACCOUNT_ID); the others are senders. */
+  readonly home: boolean;
+  readonly eventsMatched: number;
+  readonly meterRecordsDelivered: number;
+  readonly rejected: number;
+}
+
 export interface RunSummary {
   readonly input: RunInput;
+  /** A run of several accounts (`--owner` per input): each account's counts. */
+  readonly accounts?: readonly AccountCount[];
   readonly lambda: { readonly invocations: number; readonly failedInvocations: number; readonly maxMs: number; readonly totalMs: number };
   readonly records: {
     readonly fromSource: number;
@@ -64,6 +76,7 @@ export interface SummaryContext {
   readonly destinationHints: BufferHints;
   readonly locate: (key: string) => string;
   readonly relay?: RelayReport & { readonly amberfloBucket: string };
+  readonly accounts?: readonly AccountCount[];
 }
 
 export function summarizeRun(result: PipelineResult, context: SummaryContext): RunSummary {
@@ -74,6 +87,7 @@ export function summarizeRun(result: PipelineResult, context: SummaryContext): R
     objects.map((object) => ({ location: context.locate(object.key), records: object.records, bytes: object.bytes }));
   return {
     input: context.input,
+    ...(context.accounts === undefined ? {} : { accounts: context.accounts }),
     lambda: { invocations: result.invocations, failedInvocations: result.failedInvocations, maxMs: result.lambdaMsMax, totalMs: result.lambdaMsTotal },
     records: {
       fromSource: result.sourceRecords,

@@ -94,8 +94,9 @@ function rank(events: readonly FailedEvent[]): number {
   return events[0]?.origin === 'cloudwatch' ? 0 : 1;
 }
 
+/** A log event's identity: event ids are unique per log group of one account, so the account (owner) is part of it. */
 function eventKey(event: FailedEvent): string {
-  return JSON.stringify([event.source?.logGroup, event.source?.logStream, event.logEvent?.id, event.logEvent?.timestamp]);
+  return JSON.stringify([event.source?.owner, event.source?.logGroup, event.source?.logStream, event.logEvent?.id, event.logEvent?.timestamp]);
 }
 
 function withLogEvent(failed: FailedEvent): LogEvent & { readonly failed: FailedEvent } {

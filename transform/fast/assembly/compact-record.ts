@@ -4,7 +4,7 @@
  * unescaped.
  */
 import { CLOSE_BRACE, QUOTE } from '../char-codes';
-import { idEnd, idStart } from './defaults';
+import { writeDerivedId } from './defaults';
 import { isDuplicateName, MAX_DIMENSIONS, NAME_ENDS, NAME_STARTS, needsGeneralRules, setAt } from './dimensions';
 import { byteAt, fixedAt, isBlank, isDigit, isQuoteAt } from './input';
 import { isCanonicalNumber, isMeterTime, numberEnd } from './numbers';
@@ -100,7 +100,7 @@ export function writeCompactRecord(start: i32, depth: i32): i32 {
     writeByte(QUOTE);
     i += textLength(COMPACT_STRING_END + depth);
   } else {
-    copy(idStart, idEnd);
+    writeDerivedId();
   }
   const dimensions = COMPACT_DIMENSIONS + depth;
   if (fixedAt(i, dimensions)) {

@@ -4,7 +4,7 @@
  * prefix in a TEXT line, or in a structured line's `message` or record field.
  */
 import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, DIGIT_0, EQUALS, OPEN_BRACE, QUOTE, SPACE } from '../char-codes';
-import { idEnd, idStart, setDefaults, timeEnd, timeStart } from './defaults';
+import { derivedIdLength, setDefaults, timeEnd, timeStart } from './defaults';
 import { MAX_DIMENSIONS } from './dimensions';
 import { byteAt, fixedAt, inputEndsAt, isDigit, isQuoteAt, isShortEscape, plainEnd, printableEnd, regionEquals, textEquals, unplainBytes, whitespaceAt } from './input';
 import { MAX_EXACT_DIGITS, numberEnd } from './numbers';
@@ -233,7 +233,7 @@ function readEvent(start: i32): i32 {
   setDefaults(start + textLength(EVENT_OPEN) - 1, idEndAt + 1, timeStartAt, timeEndAt);
   messageStart = timeEndAt + textLength(EVENT_MESSAGE);
   // A line is never longer than the rest of the input plus the derived uniqueId and time.
-  if (!hasRoomFor(inputEndsAt() - messageStart + (idEnd - idStart) + (timeEnd - timeStart) + LINE_OVERHEAD)) return -NEEDS_ROOM;
+  if (!hasRoomFor(inputEndsAt() - messageStart + derivedIdLength() + (timeEnd - timeStart) + LINE_OVERHEAD)) return -NEEDS_ROOM;
   const messageEnd = readMessage(messageStart);
   if (messageEnd == UNREAD) return -NEEDS_RULES;
   return fixedAt(messageEnd, EVENT_CLOSE) ? messageEnd + textLength(EVENT_CLOSE) : -UNREADABLE;

@@ -13,7 +13,7 @@
  * `configure` says: the input and the prefix followed by 64 zero bytes (input.ts), the output by slack for
  * 16-byte stores (output.ts).
  */
-import { setDefaults } from './defaults';
+import { setDefaults, setIdPrefix } from './defaults';
 import { setPrefix } from './events';
 import { setInputEnd } from './input';
 import { setTimeWindow } from './numbers';
@@ -29,12 +29,17 @@ export function init(): void {
   defineTexts();
 }
 
-/** Sets where the input, the prefix and the output are, and the meter times accepted; resets the counts. */
+/**
+ * Sets where the input, the prefix, the text derived uniqueIds start with (escaped JSON string content, after the
+ * opening quote) and the output are, and the meter times accepted; resets the counts.
+ */
 export function configure(
   input: i32,
   length: i32,
   prefix: i32,
   prefixLength: i32,
+  idPrefix: i32,
+  idPrefixLength: i32,
   output: i32,
   outputCapacity: i32,
   earliestTime: f64,
@@ -42,6 +47,7 @@ export function configure(
 ): void {
   setInputEnd(input + length);
   setPrefix(prefix, prefixLength);
+  setIdPrefix(idPrefix, idPrefixLength);
   setOutput(output, output + outputCapacity);
   setTimeWindow(earliestTime, latestTime);
 }

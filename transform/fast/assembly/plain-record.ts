@@ -4,7 +4,7 @@
  * written.
  */
 import { CLOSE_BRACE, COLON, COMMA, LAST_PRINTABLE, LOWER_F, LOWER_T, OPEN_BRACE, QUOTE, BACKSLASH, SPACE } from '../char-codes';
-import { idEnd, idStart, timeEnd, timeStart } from './defaults';
+import { timeEnd, timeStart, writeDerivedId } from './defaults';
 import { getAt, isDuplicateName, MAX_DIMENSIONS, NAME_ENDS, NAME_STARTS, needsGeneralRules, setAt, VALUE_ENDS, VALUE_STARTS } from './dimensions';
 import { byteAt, isQuoteAt, textEquals, whitespaceAt } from './input';
 import { isCanonicalNumber, isMeterTime, numberEnd } from './numbers';
@@ -238,7 +238,7 @@ export function encodePlainRecord(start: i32, depth: i32): i32 {
   copy(valueStart, valueEnd);
   writeText(THEN_UNIQUE_ID);
   if ((seen & FIELD_UNIQUE) == 0) {
-    copy(idStart, idEnd);
+    writeDerivedId();
   } else {
     // The record's own uniqueId sat between escaped quotes: plain ones go around its content.
     writeByte(QUOTE);
