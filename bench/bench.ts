@@ -17,7 +17,7 @@ import { analyzeBundle } from './lib/bundle.ts';
 import { runEntry, TRANSFORM_ENV } from './lib/child.ts';
 import { measureColdStart } from './lib/cold-start.ts';
 import { FIGURE_FILES, renderFigures } from './lib/figures.ts';
-import { describeMachine } from './lib/machine.ts';
+import { currentLoadAverage, describeMachine } from './lib/machine.ts';
 import { writeInvocation, type BudgetInvocation, type PeakMemory } from './lib/memory.ts';
 import { formatReport } from './lib/report.ts';
 import { scalePoint, targetFigures, type BenchResults, type Measurements, type ScalePoint } from './lib/results.ts';
@@ -128,8 +128,9 @@ async function bench(record: boolean): Promise<void> {
   const workDir = await mkdtemp(join(tmpdir(), 'meter-firehose-bench-'));
   try {
     const measurements = await measure(workDir);
+    const loadAverage1mAtEnd = currentLoadAverage();
     const targets = evaluateTargets(targetFigures(measurements));
-    const results: BenchResults = { revision, ...measurements, targets, pass: targets.every((target) => target.pass) };
+    const results: BenchResults = { revision, ...measurements, loadAverage1mAtEnd, targets, pass: targets.every((target) => target.pass) };
     const file = record ? RECORDED_FILE : LOCAL_FILE;
     const serialized = `${JSON.stringify(results, roundFractions, 2)}\n`;
     await mkdir(dirname(file), { recursive: true });
