@@ -1,10 +1,12 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { wasmBytesPlugin } from './build/wasm-bytes-plugin.ts';
 
 export default defineConfig({
   plugins: [wasmBytesPlugin(import.meta.dirname)],
   test: {
     include: ['test/**/*.test.ts'],
+    // Checks of the run on the Lambda's Node.js (vitest.node22.config.ts), which fail anywhere else.
+    exclude: [...configDefaults.exclude, 'test/**/*.node22.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Tests build SDK clients in this process too; the CLI sets the same switch for itself (tools/cli.ts).

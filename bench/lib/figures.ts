@@ -26,7 +26,7 @@ function provenance(results: BenchResults): string {
   return (
     `Recorded by \`npm run bench -- --record\` at commit \`${revision.commit.slice(0, 12)}\` on ${machine.cpuModel}, ` +
     `${machine.cores} cores, ${fixed(machine.memoryMiB / KIB, 0)} GiB, Node.js ${machine.node}, ${machine.platform}, ` +
-    `${machine.date.slice(0, 10)} (load average ${machine.loadAverage1m} at the start).`
+    `${machine.date.slice(0, 10)} (load average ${machine.loadAverage1m} at the start, ${results.loadAverage1mAtEnd} at the end).`
   );
 }
 

@@ -22,6 +22,11 @@ export function describeMachine(now: Date = new Date()): Machine {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     date: now.toISOString(),
-    loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+    loadAverage1m: currentLoadAverage(),
   };
+}
+
+/** The load average over the last minute, to two decimals. */
+export function currentLoadAverage(): number {
+  return Math.round((loadavg()[0] ?? 0) * 100) / 100;
 }

@@ -54,7 +54,7 @@ export function formatReport(results: BenchResults): string {
   const changes = revision.uncommittedChanges.length;
   return [
     `meter-firehose benchmark: ${machine.cpuModel}, ${machine.cores} cores, Node.js ${machine.node}, ${machine.date}` +
-      ` (load average ${machine.loadAverage1m})`,
+      ` (load average ${machine.loadAverage1m} at the start, ${results.loadAverage1mAtEnd} at the end)`,
     `Commit ${revision.commit.slice(0, 12)}${changes > 0 ? ` with ${changes} changed file${changes > 1 ? 's' : ''}` : ''}`,
     '',
     formatThroughput(throughput),

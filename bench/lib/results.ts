@@ -27,6 +27,8 @@ export interface Measurements {
 
 export interface BenchResults extends Measurements {
   readonly revision: Revision;
+  /** Load average when the last measurement ended: other work starting during a run shows here. */
+  readonly loadAverage1mAtEnd: number;
   readonly targets: readonly TargetResult[];
   readonly pass: boolean;
 }

@@ -2,6 +2,7 @@ import type { CfnResource } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LAMBDA_NODE_MAJOR } from '../../build/lambda-node.ts';
 import { DEFAULT_CONFIG, ENV } from '../../transform/config.ts';
 import type { MeterFirehoseStack } from '../../infra/stack.ts';
 import { acknowledgments, BUCKET, onlyResource, synth, type Synthesized } from './helpers.ts';
@@ -35,7 +36,8 @@ describe('Kinesis stream', () => {
 describe('transform function', () => {
   it('runs the bundled transform on nodejs22.x, arm64, 1024 MB, 2 minutes', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      // The Node.js `npm test` runs the Lambda suites on (build/lambda-node.ts) is the one deployed.
+      Runtime: `nodejs${LAMBDA_NODE_MAJOR}.x`,
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: 1024,
