@@ -10,14 +10,18 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, FileSystem, Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MeterIngestionPipeline, type MeterIngestionPipelineProps } from '../../infra/meter-ingestion-pipeline.ts';
+import { MeterIngestionPipeline, MeterRecordSenderStack, type MeterIngestionPipelineProps, type MeterRecordSenderProps } from '../../infra/meter-ingestion-pipeline.ts';
 import { consumerLock } from '../support/consumer-lock.ts';
 import { FEATURE_FLAGS } from '../infra/helpers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 const EXAMPLE = path.join(ROOT, 'samples/cdk-app/app.ts');
-const VARIANTS: Record<string, MeterIngestionPipelineProps> = JSON.parse(readFileSync(path.join(FIXTURES, 'variants.json'), 'utf8'));
+const fixture = <T>(name: string): Record<string, T> => JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8'));
+const VARIANTS = fixture<MeterIngestionPipelineProps>('variants.json');
+const SENDERS = fixture<MeterRecordSenderProps>('senders.json');
+/** Every stack the variants app synthesizes. */
+const VARIANT_STACKS = [...Object.keys(VARIANTS).map((name) => `Variant-${name}`), ...Object.keys(SENDERS).map((name) => `Sender-${name}`)];
 const PACKAGE = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
   name: string;
   version: string;
@@ -95,7 +99,7 @@ describe('the construct package in a CDK app of its own', () => {
     );
     copyFileSync(EXAMPLE, path.join(consumer, 'app.ts'));
     copyFileSync(path.join(FIXTURES, 'variants.ts'), path.join(consumer, 'variants.ts'));
-    copyFileSync(path.join(FIXTURES, 'variants.json'), path.join(consumer, 'variants.json'));
+    for (const file of ['variants.json', 'senders.json']) copyFileSync(path.join(FIXTURES, file), path.join(consumer, file));
 
     run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: consumer });
     run(process.execPath, [CDK, 'synth', '--quiet', '-o', 'cdk.out/example'], { cwd: consumer });
@@ -122,11 +126,13 @@ describe('the construct package in a CDK app of its own', () => {
     expect(shipped).toEqual(['construct', 'relay', 'transform']);
   });
 
-  it('loads as ESM, and with require() from CommonJS', () => {
+  it('loads as ESM, and with require() from CommonJS, with the runtime exports of infra/index.ts', async () => {
+    const expected = Object.keys(await import('../../infra/index.ts')).sort().join(',');
+    expect(expected).toContain('MeterIngestionPipeline,');
     const exported = (loader: string) => run(process.execPath, ['--input-type=module', '-e', loader], { cwd: consumer }).trim();
-    expect(exported("const m = await import('cdk-meter-firehose'); console.log(Object.keys(m).sort().join(','))")).toBe('MeterIngestionPipeline,PipelineConfigError');
+    expect(exported("const m = await import('cdk-meter-firehose'); console.log(Object.keys(m).sort().join(','))")).toBe(expected);
     const required = run(process.execPath, ['-e', "console.log(Object.keys(require('cdk-meter-firehose')).sort().join(','))"], { cwd: consumer });
-    expect(required.trim()).toBe('MeterIngestionPipeline,PipelineConfigError');
+    expect(required.trim()).toBe(expected);
   });
 
   it('type-checks against the declarations the package exports', () => {
@@ -161,19 +167,21 @@ describe('the construct package in a CDK app of its own', () => {
     expect(new Set(functionAssetKeys(example))).toEqual(new Set(tested));
   });
 
-  it('gives, for every source and delivery mode, the template the repository\'s own construct gives', () => {
+  it('gives, for every source, delivery mode and the sender side, the template the repository\'s own constructs give', () => {
     const outdir = mkdtempSync(path.join(tmpdir(), 'meter-firehose-variants-'));
     try {
       const app = new App({ outdir, context: FEATURE_FLAGS });
       for (const [name, props] of Object.entries(VARIANTS)) {
         new MeterIngestionPipeline(new Stack(app, `Variant-${name}`), 'Pipeline', { pipelineName: name, ...props });
       }
+      for (const [name, sender] of Object.entries(SENDERS)) {
+        new MeterRecordSenderStack(app, `Sender-${name}`, { sender, env: { region: 'us-east-1' } });
+      }
       app.synth();
-      for (const name of Object.keys(VARIANTS)) {
-        const theirs = readTemplate(path.join(consumer, 'cdk.out/variants'), `Variant-${name}`);
-        const ours = readTemplate(outdir, `Variant-${name}`);
-        expect(comparable(theirs), name).toEqual(comparable(ours));
-        expect(functionAssetKeys(theirs).length, name).toBeGreaterThan(0);
+      for (const stackName of VARIANT_STACKS) {
+        const theirs = readTemplate(path.join(consumer, 'cdk.out/variants'), stackName);
+        expect(comparable(theirs), stackName).toEqual(comparable(readTemplate(outdir, stackName)));
+        if (stackName.startsWith('Variant-')) expect(functionAssetKeys(theirs).length, stackName).toBeGreaterThan(0);
       }
     } finally {
       rmSync(outdir, { recursive: true, force: true });
@@ -182,7 +190,7 @@ describe('the construct package in a CDK app of its own', () => {
 
   it('passes cfn-lint with no error, for the example and every variant', () => {
     const templates = [path.join(consumer, 'cdk.out/example/Billing.template.json')].concat(
-      Object.keys(VARIANTS).map((name) => path.join(consumer, 'cdk.out/variants', `Variant-${name}.template.json`)),
+      VARIANT_STACKS.map((stackName) => path.join(consumer, 'cdk.out/variants', `${stackName}.template.json`)),
     );
     const lint = spawnSync('cfn-lint', ['--format', 'parseable', '--', ...templates], { encoding: 'utf8', timeout: 240_000 });
     expect(lint.error).toBeUndefined();
