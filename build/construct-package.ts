@@ -52,10 +52,7 @@ export async function buildConstructPackage(projectRoot: string): Promise<void> 
  * they resolve in a consumer's project whatever its compiler options.
  */
 function emitDeclarations(projectRoot: string): void {
-  const configPath = path.join(projectRoot, 'tsconfig.json');
-  const { config, error } = ts.readConfigFile(configPath, ts.sys.readFile);
-  if (error !== undefined) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
-  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, projectRoot);
+  const options = compilerOptionsOf(projectRoot);
   const outDir = path.join(projectRoot, PACKAGE_TYPES_DIR);
   const program = ts.createProgram([path.join(projectRoot, PACKAGE_ENTRY)], {
     ...options,
@@ -79,4 +76,11 @@ function emitDeclarations(projectRoot: string): void {
     throw new Error(ts.formatDiagnostics(problems, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => projectRoot, getNewLine: () => '\n' }));
   }
   if (written.length === 0) throw new Error('no type declarations were emitted');
+}
+
+/** The project's compiler options (tsconfig.json), for programs made with the TypeScript API. */
+export function compilerOptionsOf(projectRoot: string): ts.CompilerOptions {
+  const { config, error } = ts.readConfigFile(path.join(projectRoot, 'tsconfig.json'), ts.sys.readFile);
+  if (error !== undefined) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
+  return ts.parseJsonConfigFileContent(config, ts.sys, projectRoot).options;
 }

@@ -42,7 +42,9 @@ export function transformDataMessage(
   if (header === undefined) return undefined;
   const idPrefix = uniqueIdPrefix(header.payload.owner, config.homeAccountId);
   // The scanner writes a derived uniqueId's JSON text: the prefix goes in escaped as JSON.stringify escapes it.
-  const scan = new PayloadScan(json, prefix, timeWindow, Buffer.from(JSON.stringify(idPrefix).slice(1, -1)));
+  // The home account's (none) costs no buffer per payload.
+  const escapedIdPrefix = idPrefix === '' ? undefined : Buffer.from(JSON.stringify(idPrefix).slice(1, -1));
+  const scan = new PayloadScan(json, prefix, timeWindow, escapedIdPrefix);
   try {
     return readPayload(scan, json, header, config, timeWindow, idPrefix);
   } finally {

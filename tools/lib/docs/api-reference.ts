@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import ts from 'typescript';
+import { compilerOptionsOf } from '../../../build/construct-package.ts';
 
 export const API_ENTRY = 'infra/index.ts';
 export const API_REFERENCE_FILE = 'infra/API.md';
@@ -91,11 +92,8 @@ function documentDeclaration(checker: ts.TypeChecker, name: string, declaration:
 
 /** What the package's entry point exports, in its order, with their TSDoc. */
 export function documentExports(projectRoot: string): DocumentedExport[] {
-  const configPath = path.join(projectRoot, 'tsconfig.json');
-  const { config } = ts.readConfigFile(configPath, ts.sys.readFile);
-  const { options } = ts.parseJsonConfigFileContent(config, ts.sys, projectRoot);
   const entry = path.join(projectRoot, API_ENTRY);
-  const program = ts.createProgram([entry], { ...options, noEmit: true });
+  const program = ts.createProgram([entry], { ...compilerOptionsOf(projectRoot), noEmit: true });
   const checker = program.getTypeChecker();
   const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!);
   if (moduleSymbol === undefined) throw new Error(`${API_ENTRY} is not a module`);
