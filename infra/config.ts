@@ -40,6 +40,7 @@ const PIPELINE_KEYS = {
   logRetentionDays: 'number',
   transformMemorySizeMB: 'number',
   transformTimeoutSeconds: 'number',
+  lambdaRuntime: 'string',
   transform: 'object',
   iteratorAgeAlarmSeconds: 'number',
   dataFreshnessAlarmSeconds: 'number',

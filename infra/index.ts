@@ -10,5 +10,6 @@ export type { SenderDestination, SenderPrincipals } from './pipeline/sender-dest
 export { MeterRecordSender, type MeterRecordSenderProps } from './sender/meter-record-sender.ts';
 export { MeterRecordSenderStack, type MeterRecordSenderStackProps } from './sender/sender-stack.ts';
 export { RegionalSenderDestination, type RegionalSenderDestinationProps } from './sender/regional-destination.ts';
+export type { LambdaRuntime } from './lambda-runtime.ts';
 export type { PipelineSourceKind } from './pipeline-source.ts';
 export type { TransformConfig, UnknownFieldPolicy } from '../transform/config.ts';

@@ -89,6 +89,7 @@ export class MeterIngestionPipeline extends Construct {
       logRetentionDays: settings.logRetentionDays,
       memorySizeMB: settings.transformMemorySizeMB,
       timeoutSeconds: settings.transformTimeoutSeconds,
+      runtime: settings.lambdaRuntime,
       config: settings.transformConfig,
       source,
     });
@@ -126,6 +127,7 @@ export class MeterIngestionPipeline extends Construct {
             amberfloBucketName: settings.amberfloBucketName,
             amberfloBucketRegion: settings.amberfloBucketRegion,
             amberfloKeysSecretArn: settings.amberfloKeysSecretArn,
+            runtime: settings.lambdaRuntime,
           })
         : undefined;
 

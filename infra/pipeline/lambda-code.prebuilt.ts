@@ -6,7 +6,8 @@ import type { PipelineFunctionName } from './lambda-code.ts';
 /**
  * A function's code in the published package: the bundle `npm run build` made and the tests ran, shipped beside
  * the construct (`dist/<name>/`, next to `dist/construct/`), used as the asset as it is. Stands in for
- * `lambda-code.ts` in the package build (build/construct-package.ts).
+ * `lambda-code.ts` in the package build (build/construct-package.ts). It serves every runtime of LAMBDA_RUNTIMES:
+ * esbuild writes the same bytes for each one's target (test/build/runtime-targets.test.ts).
  */
 export function pipelineFunctionCode(name: PipelineFunctionName): lambda.Code {
   const bundle = path.join(import.meta.dirname, '..', name);

@@ -1,5 +1,6 @@
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { TransformConfig } from '../../transform/config.ts';
+import type { LambdaRuntime } from '../lambda-runtime.ts';
 import type { PipelineSourceKind } from '../pipeline-source.ts';
 
 /**
@@ -182,6 +183,14 @@ export interface MeterIngestionPipelineProps {
 
   /** Timeout of the transform function, in seconds (1–300: Firehose waits at most 5 minutes). @default 120 */
   readonly transformTimeoutSeconds?: number;
+
+  /**
+   * Lambda runtime of the transform and of the relay forwarder: `nodejs24.x` or `nodejs22.x`, the Node.js lines
+   * AWS supports that this project tests; their bundles are built for it. `nodejs22.x` is deprecated by AWS on
+   * 2027-04-30.
+   * @default 'nodejs24.x'
+   */
+  readonly lambdaRuntime?: LambdaRuntime;
 
   /**
    * Settings of the transform, validated at synth time as the function validates them at cold start.

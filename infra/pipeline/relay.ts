@@ -9,7 +9,9 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { RELAY_ENV } from '../../relay/config.ts';
+import type { LambdaRuntime } from '../lambda-runtime.ts';
 import { nagObjectArn } from './delivery.ts';
+import { acknowledgeRuntimeChoice, functionRuntime } from './function-runtime.ts';
 import { pipelineFunctionCode } from './lambda-code.ts';
 import { ownLogGroup, type OwnLogGroupProps } from './own-log-group.ts';
 import { staticPart } from './s3-prefixes.ts';
@@ -28,6 +30,7 @@ export interface RelayProps extends OwnLogGroupProps {
   readonly amberfloBucketName: string;
   readonly amberfloBucketRegion: string | undefined;
   readonly amberfloKeysSecretArn: string;
+  readonly runtime: LambdaRuntime;
 }
 
 /**
@@ -93,9 +96,9 @@ export class Relay {
       reason: 'Firehose names each ingest object itself; the forwarder reads only objects under the ingest prefix.',
     });
     this.function = new lambda.Function(scope, 'Forwarder', {
-      code: pipelineFunctionCode('relay'),
+      code: pipelineFunctionCode('relay', props.runtime),
       handler: 'index.handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: functionRuntime(props.runtime),
       architecture: lambda.Architecture.ARM_64,
       // The body streams from one socket to the other: memory does not grow with object size.
       memorySize: 256,
@@ -109,10 +112,7 @@ export class Relay {
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Pinned to nodejs22.x on purpose: the bundle targets node22 and is tested on it.',
-    });
+    acknowledgeRuntimeChoice(this.function, props.runtime);
     this.function.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }));
 
     this.alarms = [

@@ -3,6 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { ConfigError, ENV, loadConfig, type TransformConfig } from '../../transform/config.ts';
 import { PIPELINE_DEFAULTS } from '../defaults.ts';
+import { DEFAULT_LAMBDA_RUNTIME, isLambdaRuntime, LAMBDA_RUNTIMES } from '../lambda-runtime.ts';
 import { DEFAULT_PIPELINE_SOURCE, PIPELINE_SOURCES, type PipelineSourceKind, isPipelineSource } from '../pipeline-source.ts';
 import type { MeterIngestionPipelineProps } from './props.ts';
 import { prefixProblem } from './s3-prefixes.ts';
@@ -216,6 +217,14 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
     fail('pipelineBucketAccessLogsBucketName applies to a created pipeline bucket, not to pipelineBucketName');
   }
 
+  const lambdaRuntime = props.lambdaRuntime ?? DEFAULT_LAMBDA_RUNTIME;
+  if (!isLambdaRuntime(lambdaRuntime)) {
+    fail(
+      `lambdaRuntime must be one of ${LAMBDA_RUNTIMES.map((runtime) => `"${runtime}"`).join(', ')} (the Node.js lines ` +
+        `AWS supports that this project tests), got "${String(lambdaRuntime)}"`,
+    );
+  }
+
   const processorBufferIntervalSeconds = numberProp('processorBufferIntervalSeconds');
   const destinationBufferIntervalSeconds = numberProp('destinationBufferIntervalSeconds');
   return {
@@ -245,6 +254,7 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
     logRetentionDays,
     transformMemorySizeMB: numberProp('transformMemorySizeMB'),
     transformTimeoutSeconds: numberProp('transformTimeoutSeconds'),
+    lambdaRuntime,
     transformConfig,
     alarmTopic: props.alarmTopic,
     iteratorAgeAlarmSeconds: numberProp('iteratorAgeAlarmSeconds'),

@@ -1,9 +1,11 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { TransformConfig } from '../../transform/config.ts';
+import type { LambdaRuntime } from '../lambda-runtime.ts';
+import { acknowledgeRuntimeChoice, functionRuntime } from './function-runtime.ts';
 import { pipelineFunctionCode } from './lambda-code.ts';
 import { ownLogGroup, type OwnLogGroupProps } from './own-log-group.ts';
 import type { RecordDestination } from './record-destination.ts';
@@ -13,6 +15,7 @@ export interface TransformFunctionProps extends OwnLogGroupProps {
   readonly pipelineName: string;
   readonly memorySizeMB: number;
   readonly timeoutSeconds: number;
+  readonly runtime: LambdaRuntime;
   readonly config: TransformConfig;
   /** Where the function re-ingests rejected records and oversized batches: the pipeline's source. */
   readonly source: RecordDestination;
@@ -43,9 +46,9 @@ export class TransformFunction {
       },
     });
     this.function = new lambda.Function(scope, 'Transform', {
-      code: pipelineFunctionCode('transform'),
+      code: pipelineFunctionCode('transform', props.runtime),
       handler: 'index.handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: functionRuntime(props.runtime),
       architecture: lambda.Architecture.ARM_64,
       // The largest processor buffer (3 MB gzipped) expands to ~36 MB of NDJSON, held as strings next to its
       // base64 response: 1024 MB covers that with room to spare, and Lambda allots CPU in proportion to memory,
@@ -58,11 +61,6 @@ export class TransformFunction {
       logGroup: this.logGroup,
       environment: { ...transformEnvironment(props.config), NODE_OPTIONS: '--enable-source-maps' },
     });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'Pinned to nodejs22.x on purpose: the bundle targets node22 and is tested on it; moving to a newer ' +
-        'runtime is a deliberate upgrade, not a silent one.',
-    });
+    acknowledgeRuntimeChoice(this.function, props.runtime);
   }
 }

@@ -1,6 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { expect } from 'vitest';
 import type { PipelineSettings } from '../../infra/config.ts';
 import { MeterIngestionPipeline, type MeterIngestionPipelineProps } from '../../infra/meter-ingestion-pipeline.ts';
 import { MeterFirehoseStack } from '../../infra/stack.ts';
@@ -64,4 +68,26 @@ export function acknowledgments(app: App): Record<string, string[]> {
     }
   }
   return byPath;
+}
+
+/** cfn-lint's exit status and findings (one per line) on a template. */
+function cfnLint(template: Template): { status: number | null; output: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'meter-firehose-lint-'));
+  try {
+    const file = path.join(dir, 'template.json');
+    writeFileSync(file, JSON.stringify(template.toJSON()));
+    const result = spawnSync('cfn-lint', ['--format', 'parseable', file], { encoding: 'utf8' });
+    return { status: result.status, output: result.stdout + result.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** cfn-lint exits with bit 2 set for errors (bit 4: warnings, bit 8: informational). */
+export function expectNoLintErrors(template: Template): void {
+  const { status, output } = cfnLint(template);
+  expect(status === null ? -1 : status & 2, output).toBe(0);
+  // The only warning allowed: CDK's explicit DependsOn beside an implicit one (W3005), harmless.
+  const warnings = output.split('\n').filter((line) => line.includes(':W'));
+  for (const warning of warnings) expect(warning).toMatch(/:W3005:/);
 }

@@ -34,10 +34,11 @@ describe('Kinesis stream', () => {
 });
 
 describe('transform function', () => {
-  it('runs the bundled transform on nodejs22.x, arm64, 1024 MB, 2 minutes', () => {
+  it('runs the bundled transform on nodejs24.x, arm64, 1024 MB, 2 minutes', () => {
+    // The Node.js `npm test` runs the Lambda suites on first (build/lambda-node.ts) is the one deployed.
+    expect(LAMBDA_NODE_MAJOR).toBe(24);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      // The Node.js `npm test` runs the Lambda suites on (build/lambda-node.ts) is the one deployed.
-      Runtime: `nodejs${LAMBDA_NODE_MAJOR}.x`,
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: 1024,

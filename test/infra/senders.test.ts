@@ -2,8 +2,7 @@
  * Several accounts: the central pipeline's CloudWatch Logs destination (a policy admitting exactly the configured
  * senders) and the sender side's subscriptions and alarms, cdk-nag clean and cfn-lint clean.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -15,7 +14,7 @@ import { MeterRecordSender, type MeterRecordSenderProps } from '../../infra/send
 import { MeterRecordSenderStack } from '../../infra/sender/sender-stack.ts';
 import { RegionalSenderDestination, type RegionalSenderDestinationProps } from '../../infra/sender/regional-destination.ts';
 import { createApp } from '../../infra/stack.ts';
-import { buildPipeline, FEATURE_FLAGS, onlyResource, synth } from './helpers.ts';
+import { buildPipeline, expectNoLintErrors, FEATURE_FLAGS, onlyResource, synth } from './helpers.ts';
 
 const SENDER_A = '111111111111';
 const SENDER_B = '222222222222';
@@ -32,25 +31,6 @@ function renderedPolicy(template: Template): { Statement: Record<string, unknown
 
 const outdirs: string[] = [];
 afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-/** cfn-lint's exit status and findings (one per line) on a template. */
-function cfnLint(template: Template): { status: number | null; output: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'meter-firehose-lint-'));
-  outdirs.push(dir);
-  const file = path.join(dir, 'template.json');
-  writeFileSync(file, JSON.stringify(template.toJSON()));
-  const result = spawnSync('cfn-lint', ['--format', 'parseable', file], { encoding: 'utf8' });
-  return { status: result.status, output: result.stdout + result.stderr };
-}
-
-/** cfn-lint exits with bit 2 set for errors (bit 4: warnings, bit 8: informational). */
-function expectNoLintErrors(template: Template): void {
-  const { status, output } = cfnLint(template);
-  expect(status === null ? -1 : status & 2, output).toBe(0);
-  // The only warning allowed: CDK's explicit DependsOn beside an implicit one (W3005), harmless.
-  const warnings = output.split('\n').filter((line) => line.includes(':W'));
-  for (const warning of warnings) expect(warning).toMatch(/:W3005:/);
-}
 
 describe('the central pipeline with sender accounts', () => {
   it('creates no destination and sets no home account without senders', () => {

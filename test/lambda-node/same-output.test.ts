@@ -1,16 +1,16 @@
 /**
- * The built transform gives the same bytes on the user's Node.js (this suite's) as on the Lambda's (Node.js
- * 22): base64, zlib, JSON and the WebAssembly scanner all differ between the two. Both run the bundle in a fresh
- * process of their own over the benchmark's workloads (every batch shape and log form) and an invocation with
- * rejections and an undecodable record.
+ * The built transform gives the same bytes on the user's Node.js (this suite's) as on every Node.js line the
+ * Lambda functions may run on (24 and 22): base64, zlib, JSON and the WebAssembly scanner all differ between
+ * them. Each runs the bundle in a fresh process of its own over the benchmark's workloads (every batch shape and
+ * log form) and an invocation with rejections and an undecodable record.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findLambdaNode, LAMBDA_NODE_MAJOR, majorOf } from '../../build/lambda-node.ts';
+import { findLambdaNode, LAMBDA_NODE_MAJORS } from '../../build/lambda-node.ts';
 import { invocationOfEvents, SHAPE_NAMES, shapedWorkload, singleBatchInvocation, THROUGHPUT_FORMS } from '../../bench/lib/workload.ts';
 import { DEFAULT_CONFIG, ENV } from '../../transform/config.ts';
 import { firehoseEvent, formatLogLine, gzipPayload, meterLogEvents, subscriptionPayload } from '../../tools/lib/cloudwatch/payloads.ts';
@@ -59,10 +59,12 @@ function runBundle(node: string, eventsFile: string, label: string): { node: str
   return JSON.parse(readFileSync(out, 'utf8')) as { node: string; responses: string[] };
 }
 
-// On a machine whose Node.js is the Lambda's, two runs of one Node.js would prove nothing.
-describe.skipIf(majorOf(process.version) === LAMBDA_NODE_MAJOR)('the built transform on the Lambda’s Node.js', () => {
+describe('the built transform on every Lambda Node.js line', () => {
   it(`returns byte for byte the responses it returns on Node.js ${process.version}`, () => {
-    const lambdaNode = findLambdaNode(ROOT);
+    const lambdaNodes = LAMBDA_NODE_MAJORS.map((major) => findLambdaNode(ROOT, major));
+    // Two runs of one binary would prove nothing: each line is compared only where it is not this suite's.
+    const others = lambdaNodes.filter((node) => node.path !== realpathSync(process.execPath));
+    expect(others.length).toBeGreaterThanOrEqual(LAMBDA_NODE_MAJORS.length - 1);
     const cells = SHAPE_NAMES.flatMap((shape) => THROUGHPUT_FORMS.map((form) => shapedWorkload(shape, form, 1)[0]));
     const events = [...cells, singleBatchInvocation(10_000), invocationOfEvents(9_000)].map((invocation) => invocation?.event);
     events.push(rejectingEvent());
@@ -70,13 +72,14 @@ describe.skipIf(majorOf(process.version) === LAMBDA_NODE_MAJOR)('the built trans
     writeFileSync(eventsFile, JSON.stringify(events));
 
     const here = runBundle(process.execPath, eventsFile, 'here');
-    const lambda = runBundle(lambdaNode.path, eventsFile, 'lambda');
-    expect(lambda.node).toBe(lambdaNode.version);
     expect(here.node).toBe(process.version);
-
-    expect(lambda.responses).toHaveLength(events.length);
-    for (const [index, response] of here.responses.entries()) {
-      expect(lambda.responses[index] === response, `response ${index} differs`).toBe(true);
+    for (const lambdaNode of others) {
+      const lambda = runBundle(lambdaNode.path, eventsFile, `node-${lambdaNode.version}`);
+      expect(lambda.node).toBe(lambdaNode.version);
+      expect(lambda.responses).toHaveLength(events.length);
+      for (const [index, response] of here.responses.entries()) {
+        expect(lambda.responses[index] === response, `response ${index} differs on ${lambdaNode.version}`).toBe(true);
+      }
     }
     // Every record is delivered, but the last invocation's: one of rejected meter records, one undecodable.
     const results = here.responses.map((response) => (JSON.parse(response) as { records: { result: string }[] }).records.map((r) => r.result));
