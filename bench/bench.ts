@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: measures the built transform (dist/transform/) against the floor, the pass-through and a
- * naive extractor on every batch shape and log form, its bundle, cold start, memory and scaling; prints a
+ * naive extractor on every batch shape and log form, its bundle, cold start, memory, scaling and the worst legal
+ * event; prints a
  * report and writes it to .local/bench/results.json (git-ignored). `npm run bench -- --record` writes
  * bench/results.json instead, with the commit measured, and rewrites the figures the READMEs quote from it.
  * It measures on the Lambda's Node.js (build/lambda-node.ts) unless `--node <binary>` names another, running
@@ -25,6 +26,7 @@ import { currentRevision } from './lib/revision.ts';
 import type { ScaleTiming } from './lib/scale.ts';
 import { evaluateTargets } from './lib/targets.ts';
 import type { ThroughputCell } from './lib/throughput.ts';
+import { measureWorstEvents } from './lib/worst-event-bench.ts';
 import { TRANSFORM_BUNDLE, TRANSFORM_DIR } from './lib/transform-bundle.ts';
 import { SCALE_BATCH_EVENTS, SHAPE_NAMES, shapedWorkload, singleBatchInvocation } from './lib/workload.ts';
 
@@ -117,7 +119,9 @@ async function measure(workDir: string): Promise<Measurements> {
   const scale = await measureScale(workDir);
   progress('memory at the response budget');
   const memory = await measureBudgetMemory(workDir);
-  return { machine, throughput, bundle, coldStart, memory, scale };
+  progress('the worst legal event');
+  const worstEvent = await measureWorstEvents();
+  return { machine, throughput, bundle, coldStart, memory, scale, worstEvent };
 }
 
 async function bench(record: boolean): Promise<void> {

@@ -18,7 +18,7 @@ bundleTransform(projectRoot, path.join(dist, 'transform'));
 bundleRelay(projectRoot, path.join(dist, 'relay'));
 await buildConstructPackage(projectRoot);
 
-// Command-line entry points run on the developer's machine (Node.js 20 or later).
+// Command-line entry points run on the developer's machine (Node.js 22 or 24, package.json `engines`).
 const benchDir = path.join(projectRoot, 'bench');
 const benchEntries = existsSync(benchDir)
   ? readdirSync(benchDir)
@@ -32,7 +32,7 @@ for (const entry of ['tools/cli.ts', ...benchEntries]) {
     outfile: path.join(dist, entry.replace(/\.ts$/, '.mjs')),
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     format: 'esm',
     sourcemap: true,
     banner: { js: ESM_REQUIRE_BANNER },

@@ -37,7 +37,7 @@ export async function buildConstructPackage(projectRoot: string): Promise<void> 
     bundle: true,
     platform: 'node',
     // A consumer's synth runs on their Node.js: the oldest line the package supports (package.json `engines`).
-    target: 'node20',
+    target: 'node22',
     format: 'esm',
     sourcemap: true,
     external: PEER_MODULES.flatMap((name) => [name, `${name}/*`]),

@@ -90,6 +90,19 @@ function scaleTable(results: BenchResults): string {
   );
 }
 
+function worstEventTable(results: BenchResults): string {
+  return table(
+    ['Worst legal event (1 MiB, every record rejected)', 'Records', 'Handler', 'Peak RSS'],
+    'lrrr',
+    results.worstEvent.map((run) => [
+      `\`${run.shape}\``,
+      integer(run.records),
+      run.error === undefined ? `${integer(run.handlerMs)} ms` : run.error,
+      `${fixed(run.peakRssBytes / MIB, 1)} MiB (${fixed(run.baselineRssBytes / MIB, 1)} MiB before)`,
+    ]),
+  );
+}
+
 function targetsTable(results: BenchResults): string {
   return table(
     ['Target', 'Goal', 'Actual', ''],
@@ -111,7 +124,19 @@ const SECTIONS: Readonly<Record<string, (results: BenchResults) => string>> = {
       otherFigures(results),
     ].join('\n'),
   full: (results) =>
-    [provenance(results), '', throughputTable(results, true), '', otherFigures(results), '', scaleTable(results), '', targetsTable(results)].join('\n'),
+    [
+      provenance(results),
+      '',
+      throughputTable(results, true),
+      '',
+      otherFigures(results),
+      '',
+      scaleTable(results),
+      '',
+      worstEventTable(results),
+      '',
+      targetsTable(results),
+    ].join('\n'),
 };
 
 /** `markdown` with every marked section rendered from `results`; throws on a section it does not know. */

@@ -50,7 +50,7 @@ function formatThroughput(cells: BenchResults['throughput']): string {
 }
 
 export function formatReport(results: BenchResults): string {
-  const { revision, machine, throughput, bundle, coldStart, memory, scale, targets } = results;
+  const { revision, machine, throughput, bundle, coldStart, memory, scale, worstEvent, targets } = results;
   const changes = revision.uncommittedChanges.length;
   return [
     `meter-firehose benchmark: ${machine.cpuModel}, ${machine.cores} cores, Node.js ${machine.node}, ${machine.date}` +
@@ -99,6 +99,12 @@ export function formatReport(results: BenchResults): string {
         mib(point.rssGrowthBytes),
         integer(point.rssGrowthBytes / point.events),
       ]),
+    ),
+    '',
+    'The worst legal event: one 1 MiB log event of rejected meter records, each shape in a fresh process',
+    formatTable(
+      ['shape', 'records', 'handler ms', 'RSS before MiB', 'peak RSS MiB'],
+      worstEvent.map((run) => [run.shape, integer(run.records), run.error ?? integer(run.handlerMs), mib(run.baselineRssBytes), mib(run.peakRssBytes)]),
     ),
     '',
     'Targets',

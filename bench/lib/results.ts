@@ -7,6 +7,7 @@ import type { Revision } from './revision.ts';
 import type { ScaleTiming } from './scale.ts';
 import type { TargetFigures, TargetResult } from './targets.ts';
 import type { ThroughputCell } from './throughput.ts';
+import type { WorstEventFigure } from './worst-event-bench.ts';
 
 export interface ScalePoint extends ScaleTiming {
   readonly baselineRssBytes: number;
@@ -23,6 +24,8 @@ export interface Measurements {
   readonly coldStart: ColdStartResult;
   readonly memory: { readonly invocation: BudgetInvocation; readonly peak: PeakMemory };
   readonly scale: readonly ScalePoint[];
+  /** The worst legal event of each shape (bench/lib/worst-event.ts). */
+  readonly worstEvent: readonly WorstEventFigure[];
 }
 
 export interface BenchResults extends Measurements {
@@ -61,5 +64,11 @@ export function targetFigures(measurements: Measurements): TargetFigures {
     budgetPeakRssBytes: measurements.memory.peak.peakRssBytes,
     scaleTimeGrowth: perEventGrowth(measurements.scale, (point) => point.medianInvocationMs),
     scaleMemoryGrowth: perEventGrowth(measurements.scale, (point) => point.rssGrowthBytes),
+    worstEvent: measurements.worstEvent.map((run) => ({
+      shape: run.shape,
+      handlerMs: run.handlerMs,
+      peakRssBytes: run.peakRssBytes,
+      failed: run.error !== undefined,
+    })),
   };
 }

@@ -1,5 +1,5 @@
-/** The targets of issues 4 and 14 and whether a run met them. */
-import { ratio } from './report.ts';
+/** The targets of issues 4 and 14 (and the worst legal event's) and whether a run met them. */
+import { integer, ratio } from './report.ts';
 import type { ThroughputRatios } from './throughput.ts';
 import { KIB, MIB } from './units.ts';
 import { SCALE_BATCH_EVENTS } from './workload.ts';
@@ -12,6 +12,8 @@ export const TARGETS = {
   maxPeakRssBytes: 256 * MIB,
   /** Per-event cost at the largest batch over the cost at the next smaller; linear growth keeps it near 1. */
   maxScaleGrowth: 2,
+  /** The handler's time on the worst legal event of every shape; its peak RSS is held to `maxPeakRssBytes`. */
+  maxWorstEventMs: 1_000,
 } as const;
 
 /** The figures a run is judged on. */
@@ -23,6 +25,8 @@ export interface TargetFigures {
   readonly budgetPeakRssBytes: number;
   readonly scaleTimeGrowth: number;
   readonly scaleMemoryGrowth: number;
+  /** One per shape of the worst legal event; `failed` when the handler threw. */
+  readonly worstEvent: readonly { readonly shape: string; readonly handlerMs: number; readonly peakRssBytes: number; readonly failed: boolean }[];
 }
 
 export interface TargetResult {
@@ -55,6 +59,25 @@ function throughputTargets(cells: TargetFigures['throughput']): TargetResult[] {
       pass: worst.transformTo[contender] >= minimum,
     };
   });
+}
+
+/** Two targets, time and peak RSS, each met when every shape meets it (a shape whose handler threw meets neither). */
+function worstEventTargets(shapes: TargetFigures['worstEvent']): TargetResult[] {
+  const check = (name: string, limit: number, figure: (shape: TargetFigures['worstEvent'][number]) => number, show: (value: number) => string, unit: string): TargetResult => {
+    const failed = shapes.find((shape) => shape.failed);
+    const worst = shapes.reduce<TargetFigures['worstEvent'][number] | undefined>((most, shape) => (most === undefined || figure(shape) > figure(most) ? shape : most), undefined);
+    if (worst === undefined) throw new Error('no worst-event shapes');
+    return {
+      name,
+      target: `≤ ${show(limit)} ${unit}`,
+      actual: failed === undefined ? `${show(figure(worst))} ${unit} (worst: ${worst.shape})` : `${failed.shape} threw`,
+      pass: failed === undefined && figure(worst) <= limit,
+    };
+  };
+  return [
+    check('worst legal event, handler time, every shape', TARGETS.maxWorstEventMs, (shape) => shape.handlerMs, (ms) => integer(ms), 'ms'),
+    check('worst legal event, peak RSS, every shape', TARGETS.maxPeakRssBytes, (shape) => shape.peakRssBytes, (bytes) => (bytes / MIB).toFixed(1), 'MiB'),
+  ];
 }
 
 export function evaluateTargets(figures: TargetFigures): TargetResult[] {
@@ -97,5 +120,6 @@ export function evaluateTargets(figures: TargetFigures): TargetResult[] {
       actual: ratio(figures.scaleMemoryGrowth),
       pass: figures.scaleMemoryGrowth <= TARGETS.maxScaleGrowth,
     },
+    ...worstEventTargets(figures.worstEvent),
   ];
 }

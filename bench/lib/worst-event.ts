@@ -9,14 +9,11 @@ import { DEFAULT_CONFIG } from '../../transform/config.ts';
 import { firehoseEvent, gzipPayload, subscriptionPayload } from '../../tools/lib/cloudwatch/payloads.ts';
 import { collectGarbage } from './gc.ts';
 import { lambdaContext, loadTransform } from './transform-bundle.ts';
-import { MIB } from './units.ts';
 
 /** CloudWatch Logs' maximum event size, less the 26 bytes it counts for each event's metadata. */
 export const MAX_MESSAGE_BYTES = 1_048_576 - 26;
 /** The event's time, and the arrival time of the record carrying it (so no record is out of the time window). */
 const EVENT_TIME = Date.UTC(2026, 10, 25, 9, 0, 0);
-export const PEAK_RSS_TARGET_BYTES = 256 * MIB;
-export const TIME_TARGET_MS = 1_000;
 
 /**
  * Arrays of records, each rejected, repeating the records of a shape in turn: the shape of a misspelt field; the

@@ -14,7 +14,12 @@ const meeting: TargetFigures = {
   budgetPeakRssBytes: TARGETS.maxPeakRssBytes,
   scaleTimeGrowth: TARGETS.maxScaleGrowth,
   scaleMemoryGrowth: TARGETS.maxScaleGrowth,
+  worstEvent: [
+    { shape: 'empty-objects', handlerMs: 400, peakRssBytes: TARGETS.maxPeakRssBytes, failed: false },
+    { shape: 'alternating-reasons', handlerMs: TARGETS.maxWorstEventMs, peakRssBytes: 100, failed: false },
+  ],
 };
+const worstEvent = (change: Partial<TargetFigures['worstEvent'][number]>) => [meeting.worstEvent[0]!, { ...meeting.worstEvent[1]!, ...change }];
 
 const failing = (figures: TargetFigures): string[] =>
   evaluateTargets(figures)
@@ -36,8 +41,21 @@ describe('evaluateTargets', () => {
     [{ budgetPeakRssBytes: TARGETS.maxPeakRssBytes + 1 }, 'peak RSS at the 6 MB response'],
     [{ scaleTimeGrowth: 2.01 }, 'time linear in batch size'],
     [{ scaleMemoryGrowth: 2.01 }, 'memory linear in batch size'],
+    [{ worstEvent: worstEvent({ handlerMs: TARGETS.maxWorstEventMs + 1 }) }, 'worst legal event, handler time, every shape'],
+    [{ worstEvent: worstEvent({ peakRssBytes: TARGETS.maxPeakRssBytes + 1 }) }, 'worst legal event, peak RSS, every shape'],
   ])('fails only the target a figure misses: %o', (miss, name) => {
     expect(failing({ ...meeting, ...miss })).toEqual([name]);
+  });
+
+  it('fails both worst-event targets when a shape threw, naming it, and names the worst shape otherwise', () => {
+    expect(failing({ ...meeting, worstEvent: worstEvent({ failed: true, handlerMs: 1 }) })).toEqual([
+      'worst legal event, handler time, every shape',
+      'worst legal event, peak RSS, every shape',
+    ]);
+    expect(evaluateTargets({ ...meeting, worstEvent: worstEvent({ failed: true }) }).at(-1)?.actual).toBe('alternating-reasons threw');
+    const [time, rss] = evaluateTargets(meeting).slice(-2);
+    expect(time).toMatchObject({ target: '≤ 1,000 ms', actual: '1,000 ms (worst: alternating-reasons)', pass: true });
+    expect(rss).toMatchObject({ target: '≤ 256.0 MiB', actual: '256.0 MiB (worst: empty-objects)', pass: true });
   });
 
   it('names the worst cell of each throughput ratio', () => {
