@@ -9,7 +9,7 @@ import { ENV } from '../../transform/config.ts';
 /**
  * The benchmark sizes invocations so nothing is re-ingested; should a change make the transform re-ingest
  * anyway, it fails at once (there is no AWS here) instead of retrying, and the record counts report it. The
- * AWS SDK's notice about Node.js 20 support (the bundle targets the Lambda's Node.js 22) stays out of the report.
+ * AWS SDK's notice about an old Node.js (`--node` may name one) stays out of the report.
  */
 export const TRANSFORM_ENV: NodeJS.ProcessEnv = {
   ...process.env,

@@ -80,7 +80,7 @@ export async function runPipeline(records: readonly SourcePut[], options: Pipeli
   const source = options.source === 'direct' ? await openDirectPut(records, options, startTime) : await openKinesis(records, options, startTime);
   let runtime: LambdaRuntime | undefined;
   try {
-    // The deployed function runs on nodejs22.x, where the SDK prints no Node.js version notice; here it runs
+    // The deployed function runs on nodejs24.x, where the SDK prints no Node.js version notice; here it runs
     // on the local Node.js, so the SDK's own switch keeps that notice out of --lambda-logs.
     const environment = {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
