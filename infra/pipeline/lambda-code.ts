@@ -16,9 +16,9 @@ const BUNDLERS: Record<PipelineFunctionName, (projectRoot: string, outdir: strin
 
 /**
  * A function's code from this repository's sources: bundled at synth time, offline, for `runtime`'s Node.js, by
- * the esbuild definition `npm run build` uses, so the deployed files are the ones tested and benchmarked. NodejsFunction is not used
- * because it cannot split code: its single file would load the AWS SDK on every cold start of the transform,
- * where this bundle loads it only to re-ingest.
+ * the esbuild definition `npm run build` uses, so the deployed files are the ones tested and benchmarked.
+ * NodejsFunction is not used because it cannot split code: its single file would load the AWS SDK on every cold
+ * start of the transform, where this bundle loads it only to re-ingest.
  *
  * The published package replaces this module with `lambda-code.prebuilt.ts` (build/construct-package.ts), whose
  * bundles ship prebuilt, so a consumer's synth runs neither esbuild nor AssemblyScript.
