@@ -37,8 +37,12 @@ export function pipelineS3Client(timeouts: Timeouts, endpoint?: { url: string; r
   });
 }
 
-export function secretsManagerClient(timeouts: Timeouts): SecretsManagerClient {
-  return new SecretsManagerClient({ maxAttempts: SECRET_READ_ATTEMPTS, requestHandler: boundedHttpHandler(timeouts) });
+export function secretsManagerClient(timeouts: Timeouts, endpoint?: { url: string; region: string }): SecretsManagerClient {
+  return new SecretsManagerClient({
+    maxAttempts: SECRET_READ_ATTEMPTS,
+    requestHandler: boundedHttpHandler(timeouts),
+    ...(endpoint === undefined ? {} : { endpoint: endpoint.url, region: endpoint.region }),
+  });
 }
 
 /**

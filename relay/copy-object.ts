@@ -24,6 +24,11 @@ export interface CopyDependencies {
   readonly amberfloBucket: string;
   /** Longest time the copy's bytes may stop moving. */
   readonly idleTimeoutMs: number;
+  /**
+   * Resolves what the PUT will be signed with (Amberflo's keys from the secret) before the GET starts, so a slow
+   * secret read fails as itself instead of leaving the download to time out, waiting.
+   */
+  readonly prepareAmberflo?: () => Promise<unknown>;
 }
 
 /** A failed step of a copy. `name` is the cause's (NoSuchKey, AccessDenied, TimeoutError…), so callers can branch on it. */
@@ -65,25 +70,27 @@ export async function copyObject(ref: ObjectRef, deps: CopyDependencies, deadlin
   const stop = (reason: unknown): void => {
     if (!attempt.signal.aborted) attempt.abort(reason);
   };
-  const onDeadline = (): void => stop(deadline.reason);
-  if (deadline.aborted) onDeadline();
-  deadline.addEventListener('abort', onDeadline, { once: true });
   const get = `GET s3://${ref.bucket}/${ref.key}`;
   const put = `PUT to Amberflo's bucket s3://${deps.amberfloBucket}/${ref.key}`;
   let body: Readable | undefined;
   let meter: ProgressMeter | undefined;
   let watchdog: NodeJS.Timeout | undefined;
+  // Bytes waiting in the meter mean Amberflo's side is not reading; none mean the source is not sending.
+  const slowSide = (): string => (meter !== undefined && (meter.readableLength > 0 || meter.writableLength > 0) ? put : get);
+  const onDeadline = (): void => stop(new CopyStepError(slowSide(), deadline.reason));
+  if (deadline.aborted) onDeadline();
+  deadline.addEventListener('abort', onDeadline, { once: true });
   try {
+    if (deps.prepareAmberflo !== undefined) await untilAborted(deps.prepareAmberflo(), attempt.signal);
     const object = await step(get, deps.source.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, ChecksumMode: 'ENABLED' }), { abortSignal: attempt.signal }), attempt.signal);
     body = object.Body as Readable | undefined;
     if (body === undefined || object.ContentLength === undefined) throw new CopyStepError(get, new Error('the response has no body or no Content-Length'));
     const progress = (meter = new ProgressMeter());
-    const piped = pipeline(body, progress).catch((error: unknown) => stop(new CopyStepError(get, error)));
+    // A download held back by a slow upload idles too: its timeout then names the upload.
+    const piped = pipeline(body, progress).catch((error: unknown) => stop(new CopyStepError(isTimeout(error) ? slowSide() : get, error)));
     watchdog = setInterval(() => {
       if (progress.writableFinished || Date.now() - progress.lastProgressAt < deps.idleTimeoutMs) return;
-      // Bytes waiting in the meter mean Amberflo's side stopped reading; none means the source stopped sending.
-      const stalled = progress.readableLength > 0 || progress.writableLength > 0 ? put : get;
-      stop(new CopyStepError(stalled, new StalledCopyError(`no bytes moved for ${deps.idleTimeoutMs} ms (${progress.bytes} of ${object.ContentLength} copied)`)));
+      stop(new CopyStepError(slowSide(), new StalledCopyError(`no bytes moved for ${deps.idleTimeoutMs} ms (${progress.bytes} of ${object.ContentLength} copied)`)));
     }, Math.max(25, Math.floor(deps.idleTimeoutMs / 10)));
     const request: PutObjectCommandInput = {
       Bucket: deps.amberfloBucket,
@@ -116,6 +123,10 @@ async function step<T>(name: string, promise: Promise<T>, signal: AbortSignal): 
     const reason: unknown = signal.aborted ? signal.reason : error;
     throw reason instanceof CopyStepError ? reason : new CopyStepError(name, reason);
   }
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && error.name === 'TimeoutError';
 }
 
 /** Passes the bytes through, counting them and when they last moved. */

@@ -20,6 +20,7 @@ export const handler = createForwarder({
   amberflo: amberfloS3Client(config, keys),
   amberfloBucket: config.amberfloBucket,
   idleTimeoutMs: config.idleTimeoutMs,
+  prepareAmberflo: () => keys.get(),
   retry: { maxAttempts: config.maxAttempts, baseDelayMs: config.baseDelayMs },
   onKeysRefused: () => keys.invalidate(),
   concurrency: config.concurrency,

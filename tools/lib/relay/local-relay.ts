@@ -47,6 +47,7 @@ export async function relayObjects(keys: readonly string[], settings: RelaySetti
       amberflo,
       amberfloBucket: settings.amberfloBucket,
       idleTimeoutMs: timeouts.idleTimeoutMs,
+      prepareAmberflo: () => amberfloKeys.get(),
       // Only the keys this run wrote are sent; they are all in the pipeline bucket.
       scope: { bucket: settings.pipelineBucket, prefix: '' },
       minAttemptMs: minAttemptMs(timeouts),
