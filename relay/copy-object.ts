@@ -75,14 +75,19 @@ export async function copyObject(ref: ObjectRef, deps: CopyDependencies, deadlin
   let body: Readable | undefined;
   let meter: ProgressMeter | undefined;
   let watchdog: NodeJS.Timeout | undefined;
+  let phase = 'reading the Amberflo key secret';
   // Bytes waiting in the meter mean Amberflo's side is not reading; none mean the source is not sending.
-  const slowSide = (): string => (meter !== undefined && (meter.readableLength > 0 || meter.writableLength > 0) ? put : get);
+  const slowSide = (): string => (meter === undefined ? phase : meter.readableLength > 0 || meter.writableLength > 0 ? put : get);
   const onDeadline = (): void => stop(new CopyStepError(slowSide(), deadline.reason));
   if (deadline.aborted) onDeadline();
   deadline.addEventListener('abort', onDeadline, { once: true });
   try {
     if (deps.prepareAmberflo !== undefined) await untilAborted(deps.prepareAmberflo(), attempt.signal);
-    const object = await step(get, deps.source.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, ChecksumMode: 'ENABLED' }), { abortSignal: attempt.signal }), attempt.signal);
+    phase = get;
+    const getting = deps.source.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, ChecksumMode: 'ENABLED' }), { abortSignal: attempt.signal });
+    // A response that arrives after the attempt stopped is nobody's: release it, and let no error of it escape.
+    getting.then((late) => attempt.signal.aborted && release(late.Body), () => {});
+    const object = await step(get, getting, attempt.signal);
     body = object.Body as Readable | undefined;
     if (body === undefined || object.ContentLength === undefined) throw new CopyStepError(get, new Error('the response has no body or no Content-Length'));
     const progress = (meter = new ProgressMeter());
@@ -123,6 +128,12 @@ async function step<T>(name: string, promise: Promise<T>, signal: AbortSignal): 
     const reason: unknown = signal.aborted ? signal.reason : error;
     throw reason instanceof CopyStepError ? reason : new CopyStepError(name, reason);
   }
+}
+
+function release(body: unknown): void {
+  const stream = body as Readable | undefined;
+  stream?.on('error', () => {});
+  stream?.destroy();
 }
 
 function isTimeout(error: unknown): boolean {

@@ -317,4 +317,14 @@ describe('notifications', () => {
     expect(log.some((line) => line.includes('"level":"INFO"') && line.includes('s3:TestEvent') && line.includes('"messageId":"m-4"'))).toBe(true);
     expect(storedAt(good.key)?.equals(good.body)).toBe(true);
   });
+
+  it('fails every malformed body on its own, and the handler always returns', async () => {
+    const log: string[] = [];
+    const { handler, close } = forwarder({}, log);
+    const bodies = ['', 'null', '[]', '"x"', '{"Records":"x"}', '{"Records":[null]}', '{"Records":[7]}', '{"Records":[{"eventName":"ObjectCreated:Put","s3":null}]}', '{"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":1},"object":{"key":[]}}}]}', `{"Records":[${'['.repeat(5000)}`];
+    const response = await handler(event(bodies));
+    close();
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(bodies.map((_, index) => `m-${index}`));
+    expect(errorsOf(log).every((entry) => entry.error.startsWith('S3EventFormatError: '))).toBe(true);
+  });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AmberfloSecretError, CachedAmberfloKeys, parseAmberfloSecret } from '../../relay/amberflo-keys.ts';
 import { RELAY_DEFAULTS, RelayConfigError, relayConfigFrom } from '../../relay/config.ts';
+import { putChecksum } from '../../relay/copy-object.ts';
 import { S3EventFormatError, notificationOf, objectCreatedMessage } from '../../relay/s3-events.ts';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:amberflo-keys-AbCdEf';
@@ -47,6 +48,19 @@ describe('S3 notifications carried by SQS', () => {
       const body = objectCreatedMessage({ bucket, key }, new Date(0));
       expect(() => objects(body)).toThrow(new S3EventFormatError(`record 1: s3://${bucket}/${key} is outside s3://pipeline/ingest/, the only place objects are forwarded from`));
     }
+  });
+});
+
+describe("the PUT's checksum", () => {
+  it("is the source's stored full-object checksum, S3's default CRC64NVME first", () => {
+    expect(putChecksum({ ChecksumCRC64NVME: 'AAAAAAAAAAA=', ChecksumType: 'FULL_OBJECT' })).toEqual({ ChecksumCRC64NVME: 'AAAAAAAAAAA=' });
+    expect(putChecksum({ ChecksumCRC32: 'CEdNZQ==', ChecksumSHA256: 'x' })).toEqual({ ChecksumCRC32: 'CEdNZQ==' });
+  });
+
+  it('is a CRC32 computed while streaming when none is stored, or only a multipart composite one', () => {
+    expect(putChecksum({})).toEqual({ ChecksumAlgorithm: 'CRC32' });
+    expect(putChecksum({ ChecksumCRC32: 'CEdNZQ==-3', ChecksumType: 'COMPOSITE' })).toEqual({ ChecksumAlgorithm: 'CRC32' });
+    expect(putChecksum({ ChecksumSHA256: 'abc=-12' })).toEqual({ ChecksumAlgorithm: 'CRC32' });
   });
 });
 
