@@ -52,7 +52,10 @@ export function secretsManagerReader(client: SecretsManagerClient, secretArn: st
   return async () => (await client.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString;
 }
 
-/** Keys fetched at most once per TTL; concurrent callers share one fetch; `invalidate` forces the next fetch. */
+/**
+ * Keys fetched at most once per TTL; concurrent callers share one fetch; `invalidate` forces the next fetch. A
+ * failed read or a malformed value fails with "reading <secret> failed: …", naming the secret, never its value.
+ */
 export class CachedAmberfloKeys {
   private cached: ExpiringKeys | undefined;
   private inFlight: Promise<ExpiringKeys> | undefined;
@@ -61,6 +64,8 @@ export class CachedAmberfloKeys {
     private readonly read: SecretReader,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    /** How errors name the secret, e.g. `the Amberflo key secret arn:aws:secretsmanager:…`. */
+    private readonly secretName = 'the Amberflo key secret',
   ) {}
 
   get(): Promise<ExpiringKeys> {
@@ -75,7 +80,14 @@ export class CachedAmberfloKeys {
   }
 
   private async fetch(): Promise<ExpiringKeys> {
-    const keys = parseAmberfloSecret(await this.read());
+    let keys: AmberfloKeys;
+    try {
+      keys = parseAmberfloSecret(await this.read());
+    } catch (error) {
+      // Secrets Manager's own errors and the parser's name what is wrong; none of them holds the value.
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      throw new AmberfloSecretError(`reading ${this.secretName} failed: ${reason}`);
+    }
     this.cached = { ...keys, expiration: new Date(this.now() + this.ttlMs) };
     return this.cached;
   }

@@ -1,6 +1,13 @@
 /** The relay forwarder's configuration, read from the environment once per cold start. No secret is ever here. */
 
 export interface RelayConfig {
+  /** The pipeline bucket: the only bucket objects are forwarded from. */
+  readonly pipelineBucket: string;
+  /**
+   * The fixed part of Firehose's data prefix (e.g. `ingest/records/`): only keys under it are forwarded, so the
+   * error prefix, the source backup or another bucket never leave the account, whatever IAM would allow.
+   */
+  readonly sourcePrefix: string;
   /** Amberflo's bucket: objects are copied into it under the key they have in the pipeline bucket. */
   readonly amberfloBucket: string;
   readonly amberfloRegion: string;
@@ -18,14 +25,20 @@ export interface RelayConfig {
   readonly maxAttempts: number;
   /** Base of the exponential backoff (full jitter) between attempts. */
   readonly baseDelayMs: number;
+  /** Longest wait for a TCP (and TLS) connection. */
   readonly connectionTimeoutMs: number;
-  /** Longest silence on an open connection (the body streams, so this is not a cap on the transfer). */
-  readonly requestTimeoutMs: number;
+  /**
+   * Longest silence: a socket with nothing sent or received, a call without its response headers (the
+   * streamed PUT excepted: its answer comes after the upload), a copy whose bytes stop moving.
+   */
+  readonly idleTimeoutMs: number;
   /** Objects forwarded at the same time within one invocation. */
   readonly concurrency: number;
 }
 
 export const RELAY_ENV = {
+  pipelineBucket: 'PIPELINE_BUCKET',
+  sourcePrefix: 'SOURCE_PREFIX',
   amberfloBucket: 'AMBERFLO_BUCKET',
   amberfloRegion: 'AMBERFLO_REGION',
   amberfloEndpoint: 'AMBERFLO_S3_ENDPOINT',
@@ -34,7 +47,7 @@ export const RELAY_ENV = {
   maxAttempts: 'FORWARD_MAX_ATTEMPTS',
   baseDelayMs: 'FORWARD_BASE_DELAY_MS',
   connectionTimeoutMs: 'CONNECTION_TIMEOUT_MS',
-  requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
+  idleTimeoutMs: 'IDLE_TIMEOUT_MS',
   concurrency: 'FORWARD_CONCURRENCY',
 } as const satisfies Record<keyof RelayConfig, string>;
 
@@ -43,7 +56,7 @@ export const RELAY_DEFAULTS = {
   maxAttempts: 4,
   baseDelayMs: 200,
   connectionTimeoutMs: 3_000,
-  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 10_000,
   concurrency: 4,
 } as const;
 
@@ -56,7 +69,7 @@ const INTEGER_BOUNDS: Record<keyof typeof RELAY_DEFAULTS, readonly [number, numb
   maxAttempts: [1, 10],
   baseDelayMs: [0, 10_000],
   connectionTimeoutMs: [100, 60_000],
-  requestTimeoutMs: [1_000, 900_000],
+  idleTimeoutMs: [100, 60_000],
   concurrency: [1, 32],
 };
 
@@ -69,7 +82,11 @@ export function relayConfigFrom(env: NodeJS.ProcessEnv): RelayConfig {
   if (!/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+$/.test(secretArn)) {
     throw new RelayConfigError(`${RELAY_ENV.secretArn} must be a Secrets Manager secret ARN, got "${secretArn}"`);
   }
+  const sourcePrefix = required(env, 'sourcePrefix');
+  if (sourcePrefix.startsWith('/')) throw new RelayConfigError(`${RELAY_ENV.sourcePrefix} must not start with "/", got "${sourcePrefix}"`);
   return {
+    pipelineBucket: required(env, 'pipelineBucket'),
+    sourcePrefix,
     amberfloBucket: required(env, 'amberfloBucket'),
     amberfloRegion: required(env, 'amberfloRegion'),
     ...(endpoint === undefined ? {} : { amberfloEndpoint: endpoint }),
@@ -78,7 +95,7 @@ export function relayConfigFrom(env: NodeJS.ProcessEnv): RelayConfig {
     maxAttempts: integer(env, 'maxAttempts'),
     baseDelayMs: integer(env, 'baseDelayMs'),
     connectionTimeoutMs: integer(env, 'connectionTimeoutMs'),
-    requestTimeoutMs: integer(env, 'requestTimeoutMs'),
+    idleTimeoutMs: integer(env, 'idleTimeoutMs'),
     concurrency: integer(env, 'concurrency'),
   };
 }

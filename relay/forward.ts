@@ -1,10 +1,10 @@
 /**
- * Copies one object from the pipeline bucket to Amberflo's bucket under the same key, streaming the body
- * (memory does not grow with object size) with `bucket-owner-full-control`. The same key is written every
- * time, so a repeated forward replaces the object with identical bytes: forwarding is idempotent.
+ * Forwards one object (copy-object.ts) with retries: exponential backoff with full jitter, the secret re-read
+ * after Amberflo refused the keys, no attempt started that the invocation has no time left to finish. The same
+ * key is written every time, so a repeated forward replaces the object with identical bytes: forwarding is
+ * idempotent.
  */
-import type { Readable } from 'node:stream';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type CopyDependencies, copyObject } from './copy-object.ts';
 import type { ObjectRef } from './s3-events.ts';
 
 export interface RetryPolicy {
@@ -14,16 +14,22 @@ export interface RetryPolicy {
   readonly random?: () => number;
 }
 
-export interface ForwardDependencies {
-  /** Reads the pipeline bucket with the function's own role. */
-  readonly source: S3Client;
-  /** Writes Amberflo's bucket with Amberflo's key pair; must not retry by itself (a streamed body is read once). */
-  readonly amberflo: S3Client;
-  readonly amberfloBucket: string;
+export interface ForwardDependencies extends CopyDependencies {
   readonly retry: RetryPolicy;
   /** Called when Amberflo refused the keys, so the next attempt reads the secret again. */
   readonly onKeysRefused?: () => void;
 }
+
+/** The time an invocation has: attempts stop at `deadline`, and none starts with less than `minAttemptMs` left. */
+export interface TimeBudget {
+  /** Epoch ms. */
+  readonly deadline: number;
+  /** Aborts at `deadline`. */
+  readonly signal: AbortSignal;
+  readonly minAttemptMs: number;
+}
+
+export const UNLIMITED_TIME: TimeBudget = { deadline: Number.POSITIVE_INFINITY, signal: new AbortController().signal, minAttemptMs: 0 };
 
 export interface ForwardResult {
   readonly attempts: number;
@@ -45,22 +51,31 @@ const MAX_BACKOFF_MS = 10_000;
 /** Errors meaning Amberflo did not accept the key pair: a rotation the cache has not seen yet, or a revocation. */
 const KEY_REFUSALS = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'ExpiredToken']);
 
-export async function forwardObject(ref: ObjectRef, deps: ForwardDependencies): Promise<ForwardResult> {
+export async function forwardObject(ref: ObjectRef, deps: ForwardDependencies, time: TimeBudget = UNLIMITED_TIME): Promise<ForwardResult> {
   const { maxAttempts, baseDelayMs } = deps.retry;
   const sleep = deps.retry.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = deps.retry.random ?? Math.random;
+  const timeLeft = (): number => time.deadline - Date.now();
   let lastError: unknown;
   let attempts = 0;
   while (attempts < maxAttempts) {
+    if (timeLeft() < time.minAttemptMs) {
+      lastError = new Error(`no attempt started: ${Math.max(0, timeLeft())} ms left before the invocation's deadline, an attempt is given at least ${time.minAttemptMs} ms`);
+      break;
+    }
     attempts += 1;
     try {
-      return { attempts, bytes: await copyOnce(ref, deps) };
+      return { attempts, bytes: await copyObject(ref, deps, time.signal) };
     } catch (error) {
       lastError = error;
       // The object is gone (expired or deleted): no attempt can succeed; SQS redelivers it toward the DLQ.
-      if (error instanceof NoSuchKey) break;
+      if (time.signal.aborted || errorName(error) === 'NoSuchKey') break;
       if (KEY_REFUSALS.has(errorName(error))) deps.onKeysRefused?.();
-      if (attempts < maxAttempts) await sleep(random() * Math.min(MAX_BACKOFF_MS, baseDelayMs * 2 ** (attempts - 1)));
+      if (attempts < maxAttempts) {
+        const delay = random() * Math.min(MAX_BACKOFF_MS, baseDelayMs * 2 ** (attempts - 1));
+        if (timeLeft() - delay < time.minAttemptMs) break;
+        await sleep(delay);
+      }
     }
   }
   throw new ForwardError(
@@ -68,28 +83,6 @@ export async function forwardObject(ref: ObjectRef, deps: ForwardDependencies): 
     attempts,
     errorName(lastError),
   );
-}
-
-async function copyOnce(ref: ObjectRef, deps: ForwardDependencies): Promise<number> {
-  const object = await deps.source.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
-  const body = object.Body as Readable | undefined;
-  if (body === undefined || object.ContentLength === undefined) throw new Error(`no body or length for s3://${ref.bucket}/${ref.key}`);
-  try {
-    await deps.amberflo.send(
-      new PutObjectCommand({
-        Bucket: deps.amberfloBucket,
-        Key: ref.key,
-        Body: body,
-        ContentLength: object.ContentLength,
-        ACL: 'bucket-owner-full-control',
-        ...(object.ContentEncoding === undefined ? {} : { ContentEncoding: object.ContentEncoding }),
-      }),
-    );
-  } finally {
-    // A failed PUT leaves the download half read: release its connection.
-    if (!body.readableEnded) body.destroy();
-  }
-  return object.ContentLength;
 }
 
 function errorName(error: unknown): string {

@@ -14,18 +14,22 @@ import type { ReingestTarget } from './reingest.ts';
 export interface HttpTimeouts {
   /** Longest wait for the TCP (and TLS) connection. */
   readonly connectionTimeoutMs: number;
-  /** Longest wait for a whole call, from sending the request to the end of the response. */
+  /**
+   * Longest wait for the response headers, from sending the request; also the longest silence of the socket,
+   * which bounds a response body that stalls after its headers.
+   */
   readonly requestTimeoutMs: number;
 }
 
 /** A PutRecords call of 5 MB takes well under a second in a Region; these only cut off an endpoint that hangs. */
 export const REINGEST_HTTP_TIMEOUTS: HttpTimeouts = { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000 };
 
-/** The HTTP/1.1 handler of the re-ingest clients: a call past either timeout fails with a TimeoutError. */
+/** The HTTP/1.1 handler of the re-ingest clients: a call past any of its timeouts fails with a TimeoutError. */
 export function reingestRequestHandler(timeouts: HttpTimeouts = REINGEST_HTTP_TIMEOUTS): NodeHttpHandler {
   return new NodeHttpHandler({
     connectionTimeout: timeouts.connectionTimeoutMs,
     requestTimeout: timeouts.requestTimeoutMs,
+    socketTimeout: timeouts.requestTimeoutMs,
     throwOnRequestTimeout: true,
   });
 }

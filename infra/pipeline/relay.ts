@@ -106,6 +106,8 @@ export class Relay {
       role,
       logGroup: this.logGroup,
       environment: {
+        [RELAY_ENV.pipelineBucket]: props.pipelineBucket.bucketName,
+        [RELAY_ENV.sourcePrefix]: ingestPrefix,
         [RELAY_ENV.amberfloBucket]: props.amberfloBucketName,
         [RELAY_ENV.amberfloRegion]: props.amberfloBucketRegion ?? Aws.REGION,
         [RELAY_ENV.secretArn]: props.amberfloKeysSecretArn,

@@ -192,8 +192,11 @@ describe('Amberflo’s key pair', () => {
     expect(json).not.toMatch(/\b(AKIA|ASIA)[A-Z0-9]{16}\b/);
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     const forwarder = Object.values(template.findResources('AWS::Lambda::Function')).find((fn) => fn.Properties.Environment?.Variables?.[RELAY_ENV.secretArn] !== undefined)!;
-    expect(Object.keys(forwarder.Properties.Environment.Variables).sort()).toEqual([RELAY_ENV.amberfloBucket, RELAY_ENV.amberfloRegion, RELAY_ENV.secretArn, 'NODE_OPTIONS'].sort());
+    expect(Object.keys(forwarder.Properties.Environment.Variables).sort()).toEqual([RELAY_ENV.pipelineBucket, RELAY_ENV.sourcePrefix, RELAY_ENV.amberfloBucket, RELAY_ENV.amberfloRegion, RELAY_ENV.secretArn, 'NODE_OPTIONS'].sort());
     expect(forwarder.Properties.Environment.Variables[RELAY_ENV.secretArn]).toBe(SECRET_ARN);
+    // The forwarder copies only what Firehose writes: the pipeline bucket's data prefix.
+    expect(forwarder.Properties.Environment.Variables[RELAY_ENV.sourcePrefix]).toBe('ingest/records/');
+    expect(forwarder.Properties.Environment.Variables[RELAY_ENV.pipelineBucket]).toEqual({ Ref: bucketRef(synth(RELAY)) });
   });
 
   it('cannot be configured in place of the ARN, and the refusal does not repeat it', () => {

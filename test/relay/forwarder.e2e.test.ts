@@ -82,12 +82,15 @@ function forwarder(log: string[] = [], maxAttempts = 3): { handler: SqsHandler; 
     } finally {
       client.destroy();
     }
-  }, 60_000);
-  const amberfloClient = amberfloS3Client({ amberfloRegion: 'us-east-1', amberfloEndpoint: amberflo.endpoint, connectionTimeoutMs: 1000, requestTimeoutMs: 5000 }, keys);
+  }, 60_000, Date.now, `the Amberflo key secret ${SECRET_ARN}`);
+  const amberfloClient = amberfloS3Client({ amberfloRegion: 'us-east-1', amberfloEndpoint: amberflo.endpoint, connectionTimeoutMs: 1000, idleTimeoutMs: 5000 }, keys);
   const handler = createForwarder({
     source: pipelineClient,
     amberflo: amberfloClient,
     amberfloBucket: AMBERFLO_BUCKET,
+    idleTimeoutMs: 5000,
+    scope: { bucket: PIPELINE_BUCKET, prefix: 'ingest/records/' },
+    minAttemptMs: 0,
     retry: { maxAttempts, baseDelayMs: 1 },
     onKeysRefused: () => keys.invalidate(),
     concurrency: 4,
@@ -106,6 +109,8 @@ describe('the Lambda entry point (relay/handler.ts) with its environment', () =>
       AWS_REGION: 'us-east-1',
       AWS_ENDPOINT_URL_S3: pipeline.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+      PIPELINE_BUCKET,
+      SOURCE_PREFIX: 'ingest/records/',
       AMBERFLO_BUCKET,
       AMBERFLO_REGION: 'us-east-1',
       AMBERFLO_S3_ENDPOINT: amberflo.endpoint,
@@ -130,6 +135,8 @@ describe('the Lambda entry point (relay/handler.ts) with its environment', () =>
     const puts = amberflo.seen.filter((request) => request.method === 'PUT');
     expect(puts).toHaveLength(3);
     expect(puts.every((put) => put.acl === 'bucket-owner-full-control' && put.accessKeyId === KEYS.accessKeyId && put.outcome === 'passed')).toBe(true);
+    // s3rver stores no checksum: the forwarder sends a CRC32 computed while streaming, which the proxy checks as S3 would.
+    expect(puts.map((put) => put.checksum)).toEqual(Array(3).fill('trailer x-amz-checksum-crc32'));
   });
 
   it('forwarding the same object again leaves the same bytes under the same key', async () => {
@@ -235,7 +242,7 @@ describe('retries, redelivery and the dead-letter queue', () => {
     const key = await putIngestObject(randomBytes(10));
     const response = await handler(event([key]));
     expect(response.batchItemFailures).toHaveLength(1);
-    expect(log.join('\n')).toMatch(/AmberfloSecretError: the Amberflo secret is not JSON/);
+    expect(log.join('\n')).toContain(`reading the Amberflo key secret ${SECRET_ARN} failed: AmberfloSecretError: the Amberflo secret is not JSON`);
     expect(log.join('\n')).not.toContain(ROTATED.secretAccessKey);
     expect(log.join('\n')).not.toContain(ROTATED.accessKeyId);
     close();

@@ -2,13 +2,15 @@
  * "Amberflo's bucket" for tests: s3rver behind a loopback proxy that accepts only requests signed (SigV4) with
  * Amberflo's key pair. s3rver knows only its built-in S3RVER key and does not check SigV4 signatures, so the
  * proxy does: it recomputes each request's signature with the expected secret key and refuses any other key
- * id or a signature that does not match, then passes the request on as S3RVER. It can also fail writes on
- * demand (an outage, or a few transient errors) and records what it saw.
+ * id or a signature that does not match, then passes the request on as S3RVER. Like S3, it checks an upload's
+ * CRC32 (header or aws-chunked trailer, which s3rver knows neither of) and refuses bytes that differ (BadDigest).
+ * It can also fail writes on demand (an outage, or a few transient errors) and records what it saw.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { type IncomingMessage, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AmberfloKeys } from '../../relay/amberflo-keys.ts';
+import { checkedUploadBody } from './aws-chunked.ts';
 import { type LocalS3, startS3 } from './emulators.ts';
 
 export interface SeenRequest {
@@ -16,7 +18,9 @@ export interface SeenRequest {
   readonly path: string;
   readonly accessKeyId: string | undefined;
   readonly acl: string | undefined;
-  readonly outcome: 'passed' | 'refused-key' | 'refused-signature' | 'injected-failure';
+  readonly outcome: 'passed' | 'refused-key' | 'refused-signature' | 'injected-failure' | 'bad-digest';
+  /** The x-amz-checksum-* header or trailer the request announced, e.g. `x-amz-checksum-crc32` or `trailer x-amz-checksum-crc32`. */
+  readonly checksum: string | undefined;
 }
 
 export interface AmberfloS3 {
@@ -44,7 +48,10 @@ export async function startAmberfloS3(bucket: string, keys: AmberfloKeys): Promi
     const authorization = request.headers.authorization ?? '';
     const accessKeyId = /Credential=([^/]+)\//.exec(authorization)?.[1];
     const record = (outcome: SeenRequest['outcome']): void => {
-      seen.push({ method: request.method ?? '', path: request.url ?? '', accessKeyId, acl: header(request, 'x-amz-acl'), outcome });
+      const checksumHeader = Object.keys(request.headers).find((name) => name.startsWith('x-amz-checksum-') && name !== 'x-amz-checksum-mode');
+      const trailer = header(request, 'x-amz-trailer');
+      const checksum = checksumHeader ?? (trailer === undefined ? undefined : `trailer ${trailer}`);
+      seen.push({ method: request.method ?? '', path: request.url ?? '', accessKeyId, acl: header(request, 'x-amz-acl'), outcome, checksum });
     };
     const refuse = (status: number, code: string, outcome: SeenRequest['outcome']): void => {
       record(outcome);
@@ -61,22 +68,43 @@ export async function startAmberfloS3(bucket: string, keys: AmberfloKeys): Promi
       failures = { ...failures, count: failures.count - 1 };
       return refuse(503, 'SlowDown', 'injected-failure');
     }
-    record('passed');
-    const upstream = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: request.method,
-        path: request.url,
-        headers: { ...request.headers, host: target.host, authorization: authorization.replace(`Credential=${accessKeyId}/`, 'Credential=S3RVER/') },
-      },
-      (reply) => {
-        response.writeHead(reply.statusCode ?? 502, reply.headers);
-        reply.pipe(response);
-      },
-    );
-    upstream.on('error', () => response.destroy());
-    request.pipe(upstream);
+    const headers: Record<string, string | string[] | undefined> = {
+      ...request.headers,
+      host: target.host,
+      authorization: authorization.replace(`Credential=${accessKeyId}/`, 'Credential=S3RVER/'),
+    };
+    let body: NodeJS.ReadableStream = request;
+    if (request.method === 'PUT') {
+      body = checkedUploadBody(request);
+      // s3rver gets the decoded bytes as a plain upload.
+      const length = header(request, 'x-amz-decoded-content-length') ?? header(request, 'content-length');
+      for (const name of ['transfer-encoding', 'x-amz-trailer', 'x-amz-decoded-content-length', 'content-length']) delete headers[name];
+      const encoding = (header(request, 'content-encoding') ?? '').split(',').filter((part) => part !== '' && part !== 'aws-chunked');
+      if (encoding.length === 0) delete headers['content-encoding'];
+      else headers['content-encoding'] = encoding.join(',');
+      headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      if (length !== undefined) headers['content-length'] = length;
+    }
+    let answered = false;
+    const upstream = httpRequest({ host: target.hostname, port: target.port, method: request.method, path: request.url, headers }, (reply) => {
+      if (answered) return void reply.resume();
+      answered = true;
+      record('passed');
+      response.writeHead(reply.statusCode ?? 502, reply.headers);
+      reply.pipe(response);
+    });
+    upstream.on('error', () => {
+      if (!answered) response.destroy();
+    });
+    body.on('error', (error: Error) => {
+      upstream.destroy();
+      if (answered) return;
+      answered = true;
+      record(error.name === 'BadDigest' ? 'bad-digest' : 'injected-failure');
+      response.writeHead(400, { 'content-type': 'application/xml', connection: 'close' });
+      response.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${error.name === 'BadDigest' ? 'BadDigest' : 'IncompleteBody'}</Code><Message>${error.message}</Message></Error>`);
+    });
+    body.pipe(upstream);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

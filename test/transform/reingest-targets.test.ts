@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourceTarget } from '../../transform/handler.ts';
 import { firehoseTarget, kinesisTarget, reingestRequestHandler } from '../../transform/reingest-targets.ts';
 import { startSilentServer, type SilentServer } from '../support/silent-server.ts';
+import { startStallingServer } from '../support/stalling-server.ts';
 
 /** A client double that records the commands it is sent and answers with `output`. */
 function recordingClient<T>(output: unknown): { client: T; sent: unknown[] } {
@@ -91,6 +92,21 @@ describe('the re-ingest clients against an endpoint that accepts connections and
     await expect(targetFor().send(entry)).rejects.toMatchObject({ name: 'TimeoutError' });
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(silent.connections()).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['Kinesis', (endpoint: string) => kinesisTarget('arn:aws:kinesis:us-east-1:123456789012:stream/s', new KinesisClient({ region: 'us-east-1', endpoint, credentials, maxAttempts: 1, requestHandler: reingestRequestHandler(timeouts) }))],
+    ['Firehose', (endpoint: string) => firehoseTarget('arn:aws:firehose:us-east-1:123456789012:deliverystream/d', new FirehoseClient({ region: 'us-east-1', endpoint, credentials, maxAttempts: 1, requestHandler: reingestRequestHandler(timeouts) }))],
+  ])('%s: a response that stalls after its headers fails at the request timeout (as an idle socket)', async (_service, targetFor) => {
+    const stalling = await startStallingServer();
+    try {
+      const started = Date.now();
+      await expect(targetFor(stalling.endpoint).send(entry)).rejects.toThrow(/timed out/);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(stalling.requests()).toBe(1);
+    } finally {
+      await stalling.close();
+    }
   });
 
   it('stops a call when its signal aborts', async () => {

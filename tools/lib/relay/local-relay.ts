@@ -3,10 +3,8 @@
  * on a local queue, drained by the real forwarder (relay/forwarder.ts) into Amberflo's bucket, signed with
  * the key pair the secret would hold.
  */
-import { S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { CachedAmberfloKeys } from '../../../relay/amberflo-keys.ts';
-import { amberfloS3Client } from '../../../relay/clients.ts';
+import { amberfloS3Client, minAttemptMs, pipelineS3Client } from '../../../relay/clients.ts';
 import { RELAY_DEFAULTS } from '../../../relay/config.ts';
 import { createForwarder } from '../../../relay/forwarder.ts';
 import { objectCreatedMessage } from '../../../relay/s3-events.ts';
@@ -37,13 +35,8 @@ export interface RelayReport {
 export const LOCAL_QUEUE_SETTINGS: QueueSettings = { maxReceiveCount: 5, batchSize: 10, queueArn: 'arn:aws:sqs:us-east-1:000000000000:meter-firehose-relay' };
 
 export async function relayObjects(keys: readonly string[], settings: RelaySettings): Promise<RelayReport> {
-  const timeouts = { connectionTimeoutMs: RELAY_DEFAULTS.connectionTimeoutMs, requestTimeoutMs: RELAY_DEFAULTS.requestTimeoutMs };
-  const source = new S3Client({
-    region: settings.region,
-    endpoint: settings.pipelineEndpoint,
-    forcePathStyle: true,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: timeouts.connectionTimeoutMs, requestTimeout: timeouts.requestTimeoutMs }),
-  });
+  const timeouts = { connectionTimeoutMs: RELAY_DEFAULTS.connectionTimeoutMs, idleTimeoutMs: RELAY_DEFAULTS.idleTimeoutMs };
+  const source = pipelineS3Client(timeouts, { url: settings.pipelineEndpoint, region: settings.region });
   const amberfloKeys = new CachedAmberfloKeys(settings.readSecret, RELAY_DEFAULTS.secretTtlMs);
   const amberflo = amberfloS3Client({ amberfloRegion: settings.region, amberfloEndpoint: settings.amberfloEndpoint, ...timeouts }, amberfloKeys);
   try {
@@ -53,6 +46,11 @@ export async function relayObjects(keys: readonly string[], settings: RelaySetti
       source,
       amberflo,
       amberfloBucket: settings.amberfloBucket,
+      idleTimeoutMs: timeouts.idleTimeoutMs,
+      prepareAmberflo: () => amberfloKeys.get(),
+      // Only the keys this run wrote are sent; they are all in the pipeline bucket.
+      scope: { bucket: settings.pipelineBucket, prefix: '' },
+      minAttemptMs: minAttemptMs(timeouts),
       retry: settings.retry,
       onKeysRefused: () => amberfloKeys.invalidate(),
       concurrency: RELAY_DEFAULTS.concurrency,
