@@ -57,7 +57,7 @@ export const PLAN_SPEC: CommandSpec = {
     'Plan the source and buffer hints: for a workload, each source (kinesis-on-demand, kinesis-provisioned, direct) and ' +
     'each choice of hints, S3 objects per hour, average object size, worst-case delivery latency, Lambda invocations per ' +
     'hour and an estimated monthly cost; marks the cheapest that meets a latency bound and says why.',
-  usage: 'cli plan --events-per-second N [--source S]... [--max-latency S] [--hints P_MB,P_S,D_MB,D_S]... [options]',
+  usage: 'meter-firehose plan --events-per-second N [--source S]... [--max-latency S] [--hints P_MB,P_S,D_MB,D_S]... [options]',
   options: {
     'events-per-second': { type: 'string', value: 'N', description: 'Meter records logged per second (required)' },
     'record-bytes': { type: 'string', value: 'B', description: 'Average Amberflo NDJSON record size', default: '230' },
@@ -87,9 +87,9 @@ export const PLAN_SPEC: CommandSpec = {
     json: { type: 'boolean', description: 'Print the plan as JSON' },
   },
   examples: [
-    'cli plan --events-per-second 50',
-    'cli plan --events-per-second 5000 --max-latency 120',
-    'cli plan --events-per-second 2000 --source kinesis-provisioned --shards 2 --hints 0.25,60,5,300 --hints 0.5,60,64,900',
+    'meter-firehose plan --events-per-second 50',
+    'meter-firehose plan --events-per-second 5000 --max-latency 120',
+    'meter-firehose plan --events-per-second 2000 --source kinesis-provisioned --shards 2 --hints 0.25,60,5,300 --hints 0.5,60,64,900',
   ],
 };
 
