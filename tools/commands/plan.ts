@@ -240,7 +240,7 @@ function recommendationLines(report: PlanReport, deliveriesPerSecond: number): s
   const bound = formatDuration(maxLatencySeconds);
   const cheapest = recommendation.cheapest;
   if (cheapest === undefined) {
-    return [`No source and hints meet ${bound}: ${summarizeExclusions(recommendation)}.`, ''];
+    return [`No source and hints meet ${bound}: ${summarizeExclusions(recommendation)}.`, ...splitAdvice(report), ''];
   }
   const sameHints = plans.filter((plan) => plan.hints === cheapest.hints);
   const breakdown = formatTable(
@@ -281,6 +281,28 @@ export function formatSourceBackup(cost: BackupCost, settings: BackupSettings): 
     `${formatBytes(cost.storedBytes)} kept over ${settings.retentionDays} days, ${formatNumber(Math.round(cost.objectsPerMonth))} objects a month: ` +
     `$${cost.monthly.total.toFixed(2)}/month more (storage $${cost.monthly.storage.toFixed(2)}, PUTs $${cost.monthly.puts.toFixed(2)}).\n`
   );
+}
+
+/**
+ * When even the shortest batch makes a response over the budget, no buffer hint helps: the response grows with
+ * the traffic one invocation takes, so the advice is the traffic per pipeline at which the smallest response fits.
+ */
+function splitAdvice(report: PlanReport): string[] {
+  const budget = DEFAULT_CONFIG.responseBudgetBytes;
+  const smallest = Math.min(...report.plans.map((plan) => plan.responseBytes));
+  if (smallest <= budget) return [];
+  const { eventsPerSecond } = report.workload;
+  const perPipeline = Math.floor((eventsPerSecond * budget) / smallest);
+  const pipelines = Math.ceil(eventsPerSecond / perPipeline);
+  return [
+    '',
+    'Advice:',
+    `  - At ${formatNumber(eventsPerSecond)} meter records/s even the shortest batch (${formatDuration(report.workload.minimumBatchSeconds)}) makes a transform response of ` +
+      `${formatBytes(smallest)}, over the ${formatNumber(budget)}-byte budget, whatever the buffer hints: every invocation splits and re-ingests ` +
+      '(nothing is lost, but split records cross the source and Firehose again and are paid again).',
+    `  - One pipeline stays within the budget up to about ${formatNumber(perPipeline)} meter records/s: spread the log groups over ${pipelines} pipelines ` +
+      '(each its own `pipelineName` and `sourceLogGroupNames`), or fewer records with more in each (`meterValue` sums a batch of events).',
+  ];
 }
 
 function summarizeExclusions(recommendation: Recommendation): string {
