@@ -14,8 +14,11 @@ import { startLocalFirehoseApi } from '../../tools/lib/local-pipeline/local-fire
 import { DirectoryStore } from '../../tools/lib/delivery/object-store.ts';
 import type { RunSummary } from '../../tools/lib/local-pipeline/run-summary.ts';
 import type { MeterRecord } from '../../transform/types.ts';
-import { type CliResult, exitCodeOf, jsonOf, runBuiltCli, runCli, transformBundle } from '../support/cli.ts';
+import { type CliResult, exitCodeOf, jsonOf, pinClockToFixtures, runBuiltCli, runCli, transformBundle } from '../support/cli.ts';
 import { type LocalS3, startKinesis, startS3, tempDirectory, useEmulatorCredentials } from '../support/emulators.ts';
+
+// The fixtures are dated 2026-11-25: a local replay judges their age as on that day.
+pinClockToFixtures();
 
 const BUCKET = 'amberflo-ingest';
 const DIRECT_BUCKET = 'amberflo-ingest-direct';

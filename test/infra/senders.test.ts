@@ -2,7 +2,6 @@
  * Several accounts: the central pipeline's CloudWatch Logs destination (a policy admitting exactly the configured
  * senders) and the sender side's subscriptions and alarms, cdk-nag clean and cfn-lint clean.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -16,6 +15,7 @@ import { MeterRecordSenderStack } from '../../infra/sender/sender-stack.ts';
 import { RegionalSenderDestination, type RegionalSenderDestinationProps } from '../../infra/sender/regional-destination.ts';
 import { createApp } from '../../infra/stack.ts';
 import { buildPipeline, FEATURE_FLAGS, onlyResource, synth } from './helpers.ts';
+import { cfnLint as runCfnLint } from '../support/cfn-lint.ts';
 
 const SENDER_A = '111111111111';
 const SENDER_B = '222222222222';
@@ -39,7 +39,7 @@ function cfnLint(template: Template): { status: number | null; output: string } 
   outdirs.push(dir);
   const file = path.join(dir, 'template.json');
   writeFileSync(file, JSON.stringify(template.toJSON()));
-  const result = spawnSync('cfn-lint', ['--format', 'parseable', file], { encoding: 'utf8' });
+  const result = runCfnLint(['--format', 'parseable', file]);
   return { status: result.status, output: result.stdout + result.stderr };
 }
 

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { App, FileSystem, Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeterIngestionPipeline, MeterRecordSenderStack, type MeterIngestionPipelineProps, type MeterRecordSenderProps } from '../../infra/meter-ingestion-pipeline.ts';
+import { cfnLint } from '../support/cfn-lint.ts';
 import { consumerLock } from '../support/consumer-lock.ts';
 import { FEATURE_FLAGS } from '../infra/helpers.ts';
 
@@ -192,7 +193,7 @@ describe('the construct package in a CDK app of its own', () => {
     const templates = [path.join(consumer, 'cdk.out/example/Billing.template.json')].concat(
       VARIANT_STACKS.map((stackName) => path.join(consumer, 'cdk.out/variants', `${stackName}.template.json`)),
     );
-    const lint = spawnSync('cfn-lint', ['--format', 'parseable', '--', ...templates], { encoding: 'utf8', timeout: 240_000 });
+    const lint = cfnLint(['--format', 'parseable', '--', ...templates]);
     expect(lint.error).toBeUndefined();
     const errors = lint.stdout.split('\n').filter((line) => /:E\d{4}:/.test(line));
     expect(errors).toEqual([]);

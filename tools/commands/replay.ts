@@ -19,6 +19,7 @@ import { createProgress } from '../lib/cli/progress.ts';
 import { type ReplayPayload, type ReplayPlan, planReplay } from '../lib/replay/replay-plan.ts';
 import { summarizeRun } from '../lib/local-pipeline/run-summary.ts';
 import { formatBytes, formatTable, plural } from '../lib/cli/table.ts';
+import { now } from '../lib/cli/clock.ts';
 import { ERROR_SOURCE_OPTIONS, type ErrorSource, errorSourceFrom, failureFilterFrom, loadErrorRecords } from './error-source.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
 import { PIPELINE_OPTIONS, pipelineOptionsFrom, regionOption, relaySettingsFrom, startCleanOutput, timeoutOption, urlOption } from './pipeline-options.ts';
@@ -226,9 +227,9 @@ async function replayLocally(
   json: boolean,
   progress: ReturnType<typeof createProgress>,
 ): Promise<number> {
-  const now = Date.now();
+  const arrival = now();
   const result = await runPipeline(
-    plan.payloads.map((payload) => ({ data: payload.data, partitionKey: payload.partitionKey, arrival: now })),
+    plan.payloads.map((payload) => ({ data: payload.data, partitionKey: payload.partitionKey, arrival })),
     { ...options, onProgress: (report) => progress.update(`invocations ${report.invocations} · meter records delivered ${report.deliveredMeterRecords}`) },
   );
   progress.done();

@@ -12,6 +12,7 @@ import { createProgress } from '../lib/cli/progress.ts';
 import { type AccountCount, type RunSummary, summarizeRun } from '../lib/local-pipeline/run-summary.ts';
 import { subscribe } from '../lib/cloudwatch/subscription.ts';
 import { formatBytes, formatDuration, formatTable, plural } from '../lib/cli/table.ts';
+import { now } from '../lib/cli/clock.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
 import { PIPELINE_OPTIONS, pipelineOptionsFrom, relaySettingsFrom, startCleanOutput } from './pipeline-options.ts';
 import { type RelaySettings, relayObjects } from '../lib/relay/local-relay.ts';
@@ -79,7 +80,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
     const parsed = parseOrThrow(await readInput(inputPath), inputPath, {
       logGroup: stringOption(values, 'log-group') ?? DEFAULT_LOG_GROUP,
       logStream: stringOption(values, 'log-stream') ?? DEFAULT_LOG_STREAM,
-      defaultTimestamp: Date.now(),
+      defaultTimestamp: now(),
     });
     const { deliveries, matchedEvents } = subscribe(parsed.events, {
       owner,
