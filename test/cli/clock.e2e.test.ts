@@ -44,8 +44,11 @@ describe.each(['+75d', '+400d'])('the README demo with the clock %s', (offset) =
     if (missing !== undefined) throw new Error(missing);
     const bundle = transformBundle();
     const days = Number(offset.slice(1, -1));
-    const seen = Number(spawnSync(FAKETIME, ['-f', offset, process.execPath, '-p', 'Date.now()'], { encoding: 'utf8' }).stdout);
-    expect(seen - Date.now(), 'faketime moves the clock the CLI sees').toBeGreaterThan((days - 1) * 86_400_000);
+    // The children get a bare environment, so the real clock is read even when this run is itself under faketime.
+    const clock = (command: string, args: readonly string[]) => Number(spawnSync(command, args, { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } }).stdout);
+    const real = clock(process.execPath, ['-p', 'Date.now()']);
+    const seen = clock(FAKETIME, ['-f', offset, process.execPath, '-p', 'Date.now()']);
+    expect(seen - real, 'faketime moves the clock the CLI sees').toBeGreaterThan((days - 1) * 86_400_000);
 
     const temp = await tempDirectory('clock');
     const dir = temp.path;

@@ -136,7 +136,7 @@ describe('run → inspect → replay through kinesalite and s3rver', () => {
     });
 
     const table = await runCli(['inspect', `s3://${BUCKET}/errors/`, '--s3-endpoint', s3.endpoint, '--reason', 'INVALID_METER_VALUE']);
-    expect(table.stdout).toContain('1 failed log events');
+    expect(table.stdout).toContain('1 failed log event\n');
     expect(table.stdout).toMatch(/INVALID_METER_VALUE\s+1\s+2026-11-25T09:04:00\.502Z/);
     expect(table.stdout).toContain('meterValue must be a finite number');
   });
@@ -150,7 +150,7 @@ describe('run → inspect → replay through kinesalite and s3rver', () => {
 
       const dryRun = await runCli(['replay', ...common, '--dry-run']);
       expect(dryRun.code).toBe(0);
-      expect(dryRun.stdout).toContain('Would send: 7 of 7 failed log events in 1 payloads');
+      expect(dryRun.stdout).toContain('Would send: 7 of 7 failed log events in 1 payload\n');
       expect(await reader.readNew()).toEqual([]);
 
       const sent = await runCli(['replay', ...common, '--reason', 'INVALID_METER_VALUE', '--reason', 'UNKNOWN_FIELD', '--json']);
@@ -316,7 +316,7 @@ describe('oversized and plain-line traffic', () => {
     for (const command of ['run', 'inspect', 'replay', 'plan']) {
       const help = await runCli([command, '--help']);
       expect(help.code).toBe(0);
-      expect(help.stdout).toContain(`Usage: cli ${command}`);
+      expect(help.stdout).toContain(`Usage: meter-firehose ${command}`);
     }
   });
 

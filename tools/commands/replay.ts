@@ -13,7 +13,7 @@ import type { RelaySettings } from '../lib/relay/local-relay.ts';
 import { parseStreamArn } from '../../transform/reingest-targets.ts';
 import { createKinesisClient, putRecordsReliably } from '../lib/aws/kinesis.ts';
 import { createFirehoseClient, putRecordBatchReliably } from '../lib/aws/firehose.ts';
-import type { PutOutcome } from '../lib/aws/put-reliably.ts';
+import { PutError, type PutOutcome } from '../lib/aws/put-reliably.ts';
 import { runPipeline } from '../lib/local-pipeline/pipeline.ts';
 import { createProgress } from '../lib/cli/progress.ts';
 import { type ReplayPayload, type ReplayPlan, planReplay } from '../lib/replay/replay-plan.ts';
@@ -142,7 +142,8 @@ async function sendToTarget(target: ReplayTarget, entries: readonly { data: Uint
     return await putIntoTarget(target, entries);
   } catch (error) {
     // The SDK's own text names neither the stream nor the Region it looked in.
-    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+    const code = error instanceof PutError ? error.lastError : (error as Error).name;
+    if (code !== 'ResourceNotFoundException') throw error;
     const where = `${target.region}${target.endpoint === undefined ? '' : ` at ${target.endpoint}`}`;
     throw new Error(
       `${target.kind === 'kinesis' ? 'Kinesis' : 'Firehose delivery'} stream "${target.name}" not found in ${where}: ` +
