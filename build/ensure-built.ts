@@ -24,7 +24,8 @@ function staleness(): string | undefined {
   if (!existsSync(BUILT)) return 'dist/ is not built yet';
   const builtAt = statSync(BUILT).mtimeMs;
   const changed = SOURCES.map((name) => path.join(projectRoot, name)).find((source) => existsSync(source) && newestChange(source) > builtAt);
-  return changed === undefined ? undefined : `${path.relative(projectRoot, changed)}/ changed since the last build`;
+  if (changed === undefined) return undefined;
+  return `${path.relative(projectRoot, changed)}${statSync(changed).isDirectory() ? '/' : ''} changed since the last build`;
 }
 
 const reason = staleness();
