@@ -3,7 +3,7 @@
  * CLI and the benchmarks, bundled with esbuild.
  */
 import { build } from 'esbuild';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { bundleTransform, ESM_REQUIRE_BANNER } from './transform-bundle.ts';
 import { buildConstructPackage } from './construct-package.ts';
@@ -40,3 +40,6 @@ for (const entry of ['tools/cli.ts', ...benchEntries]) {
     logLevel: 'warning',
   });
 }
+
+// The mark build/ensure-built.ts compares source times with: written last, so an interrupted build is stale.
+writeFileSync(path.join(dist, '.built'), '');

@@ -1,4 +1,4 @@
-import { Aws, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Names, Stack, Token } from 'aws-cdk-lib';
 import { ENV } from '../transform/config.ts';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -156,6 +156,15 @@ export class MeterIngestionPipeline extends Construct {
       });
       // Records of sender accounts derive uniqueIds apart from this account's (transform/validate.ts, uniqueIdPrefix).
       transform.function.addEnvironment(ENV.homeAccountId, Aws.ACCOUNT_ID);
+    }
+
+    if (settings.sourceLogGroupNames.length === 0 && !settings.accountSubscriptionPolicy && settings.senders === undefined) {
+      Annotations.of(this).addWarningV2(
+        'cdk-meter-firehose:noSources',
+        'no log group is subscribed (sourceLogGroupNames is empty, no accountSubscriptionPolicy, no sender accounts): ' +
+          'nothing reaches the pipeline unless something else puts records into it' +
+          (settings.source === 'direct' ? '' : `, yet its ${settings.source} Kinesis stream is billed by the hour from deployment (\`meter-firehose plan\` prices it)`),
+      );
     }
 
     const monitoring = new Monitoring(this, {

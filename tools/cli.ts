@@ -1,10 +1,15 @@
+#!/usr/bin/env node
 /**
- * meter-firehose CLI: `run` the local pipeline, `inspect` the error prefix, `replay` failed events after a
+ * meter-firehose CLI (the package's `meter-firehose` command): `run` the local pipeline, `inspect` the error prefix, `replay` failed events after a
  * fix, `plan` buffer hints for cost and latency, `amberflo-failures` for what Amberflo refused after delivery, `reconcile` a window: logged = delivered + quarantined + refused. Exit status 0 on success, 1 when failures are found or
  * work failed, 2 on a usage error.
  */
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from './lib/cli/args.ts';
+import { closestName } from './lib/cli/closest.ts';
+import { PROGRAM, REPOSITORY_ROOT } from './lib/cli/paths.ts';
 import { AMBERFLO_FAILURES_SPEC, amberfloFailuresCommand } from './commands/amberflo-failures.ts';
 import { EXIT, type CommandIO, processIO } from './commands/io.ts';
 import { INSPECT_SPEC, inspectCommand } from './commands/inspect.ts';
@@ -25,7 +30,19 @@ const COMMANDS = {
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
   const lines = Object.entries(COMMANDS).map(([name, { spec }]) => `  ${name.padEnd(width)}  ${spec.summary.split(' (')[0]?.split(': ')[0]}`);
-  return ['Usage: cli <command> [options]     (cli <command> --help for its options)', '', 'Commands:', ...lines, ''].join('\n');
+  return [
+    `Usage: ${PROGRAM} <command> [options]     (${PROGRAM} <command> --help for its options)`,
+    `       ${PROGRAM} --version`,
+    '',
+    'Commands:',
+    ...lines,
+    '',
+  ].join('\n');
+}
+
+/** The version of the package this CLI belongs to (its package.json: the installed package's, or the repository's). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 export async function main(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
@@ -37,16 +54,21 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
     io.stdout(usage());
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout(`${packageVersion()}\n`);
+    return EXIT.ok;
+  }
   const command = COMMANDS[name as keyof typeof COMMANDS];
   if (command === undefined) {
-    io.stderr(`unknown command "${name}"\n\n${usage()}`);
+    const suggestion = closestName(name, Object.keys(COMMANDS));
+    io.stderr(`unknown command "${name}"${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}\n\n${usage()}`);
     return EXIT.usage;
   }
   try {
     return await command.execute(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`${error.message}\nRun \`cli ${name} --help\` for usage.\n`);
+      io.stderr(`${error.message}\nRun \`${PROGRAM} ${name} --help\` for usage.\n`);
       return EXIT.usage;
     }
     io.stderr(`${name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -54,6 +76,19 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+/** `meter-firehose inspect | head -1`: output nobody reads any more ends the command quietly, as for any Unix tool. */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? EXIT.ok);
+  });
+}
+
+// Run as a program: directly, or through the package's bin link (node_modules/.bin/meter-firehose), whose path
+// is a symbolic link to this file.
+const invokedAs = process.argv[1];
+if (invokedAs !== undefined && existsSync(invokedAs) && import.meta.url === pathToFileURL(realpathSync(invokedAs)).href) {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
   process.exitCode = await main(process.argv.slice(2));
 }

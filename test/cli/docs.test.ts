@@ -43,7 +43,9 @@ describe('quoted command outputs', () => {
     expect(calls).toEqual(['plan', 'inspect']);
     expect(rendered).toBe(SAMPLE.replace('old output\n', 'new plan\n').replace('old\nlines\n', 'new inspect\n'));
     expect(cliArguments('npm start')).toEqual(['run']);
-    expect(() => cliArguments('aws s3 ls', 'README.md')).toThrow('README.md: "$ aws s3 ls" is neither `npm start` nor `npm run cli -- …`');
+    expect(cliArguments('npx meter-firehose plan --events-per-second 5')).toEqual(['plan', '--events-per-second', '5']);
+    expect(() => cliArguments('aws s3 ls', 'README.md')).toThrow('README.md: "$ aws s3 ls" is neither `npm start`, `npm run cli -- …` nor `npx meter-firehose …`');
+    expect(unmarkedCommandBlocks('text\n```\n$ npx meter-firehose plan --events-per-second 5\nout\n```\n')).toEqual(['npx meter-firehose plan --events-per-second 5']);
     expect(unmarkedCommandBlocks(`${SAMPLE}\n\`\`\`\n$ npm start\nout\n\`\`\`\n`)).toEqual(['npm start']);
   });
 

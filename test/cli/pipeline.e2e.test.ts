@@ -14,8 +14,11 @@ import { startLocalFirehoseApi } from '../../tools/lib/local-pipeline/local-fire
 import { DirectoryStore } from '../../tools/lib/delivery/object-store.ts';
 import type { RunSummary } from '../../tools/lib/local-pipeline/run-summary.ts';
 import type { MeterRecord } from '../../transform/types.ts';
-import { type CliResult, exitCodeOf, jsonOf, runBuiltCli, runCli, transformBundle } from '../support/cli.ts';
+import { type CliResult, exitCodeOf, jsonOf, pinClockToFixtures, runBuiltCli, runCli, transformBundle } from '../support/cli.ts';
 import { type LocalS3, startKinesis, startS3, tempDirectory, useEmulatorCredentials } from '../support/emulators.ts';
+
+// The fixtures are dated 2026-11-25: a local replay judges their age as on that day.
+pinClockToFixtures();
 
 const BUCKET = 'amberflo-ingest';
 const DIRECT_BUCKET = 'amberflo-ingest-direct';
@@ -133,7 +136,7 @@ describe('run → inspect → replay through kinesalite and s3rver', () => {
     });
 
     const table = await runCli(['inspect', `s3://${BUCKET}/errors/`, '--s3-endpoint', s3.endpoint, '--reason', 'INVALID_METER_VALUE']);
-    expect(table.stdout).toContain('1 failed log events');
+    expect(table.stdout).toContain('1 failed log event\n');
     expect(table.stdout).toMatch(/INVALID_METER_VALUE\s+1\s+2026-11-25T09:04:00\.502Z/);
     expect(table.stdout).toContain('meterValue must be a finite number');
   });
@@ -147,7 +150,7 @@ describe('run → inspect → replay through kinesalite and s3rver', () => {
 
       const dryRun = await runCli(['replay', ...common, '--dry-run']);
       expect(dryRun.code).toBe(0);
-      expect(dryRun.stdout).toContain('Would send: 7 of 7 failed log events in 1 payloads');
+      expect(dryRun.stdout).toContain('Would send: 7 of 7 failed log events in 1 payload\n');
       expect(await reader.readNew()).toEqual([]);
 
       const sent = await runCli(['replay', ...common, '--reason', 'INVALID_METER_VALUE', '--reason', 'UNKNOWN_FIELD', '--json']);
@@ -313,7 +316,7 @@ describe('oversized and plain-line traffic', () => {
     for (const command of ['run', 'inspect', 'replay', 'plan']) {
       const help = await runCli([command, '--help']);
       expect(help.code).toBe(0);
-      expect(help.stdout).toContain(`Usage: cli ${command}`);
+      expect(help.stdout).toContain(`Usage: meter-firehose ${command}`);
     }
   });
 

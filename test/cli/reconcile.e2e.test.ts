@@ -11,8 +11,11 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryStore } from '../../tools/lib/delivery/object-store.ts';
-import { type CliResult, exitCodeOf, jsonOf, runCli, transformBundle } from '../support/cli.ts';
+import { type CliResult, exitCodeOf, jsonOf, pinClockToFixtures, runCli, transformBundle } from '../support/cli.ts';
 import { type LocalS3, startS3, tempDirectory, useEmulatorCredentials } from '../support/emulators.ts';
+
+// The fixtures are dated 2026-11-25: a local replay judges their age as on that day.
+pinClockToFixtures();
 
 const BUCKETS = { clean: 'reconcile-clean', outage: 'reconcile-outage', conflict: 'reconcile-conflict', refused: 'reconcile-refused' } as const;
 const WINDOW = ['--since', '2026-11-25T00:00:00Z', '--until', '2026-11-26T00:00:00Z'] as const;

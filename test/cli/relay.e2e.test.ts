@@ -13,8 +13,11 @@ import { meterLogEvents } from '../../tools/lib/cloudwatch/payloads.ts';
 import type { RunSummary } from '../../tools/lib/local-pipeline/run-summary.ts';
 import type { MeterRecord } from '../../transform/types.ts';
 import { type AmberfloS3, startAmberfloS3 } from '../support/amberflo-s3.ts';
-import { exitCodeOf, jsonOf, runCli, transformBundle } from '../support/cli.ts';
+import { exitCodeOf, jsonOf, pinClockToFixtures, runCli, transformBundle } from '../support/cli.ts';
 import { type LocalS3, startS3, tempDirectory, useEmulatorCredentials } from '../support/emulators.ts';
+
+// The fixtures are dated 2026-11-25: a local replay judges their age as on that day.
+pinClockToFixtures();
 
 const PIPELINE_BUCKET = 'meter-pipeline';
 const AMBERFLO_BUCKET = 'amberflo-ingest';

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { cfnLint } from '../support/cfn-lint.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -71,12 +71,12 @@ export function acknowledgments(app: App): Record<string, string[]> {
 }
 
 /** cfn-lint's exit status and findings (one per line) on a template. */
-function cfnLint(template: Template): { status: number | null; output: string } {
+function lintTemplate(template: Template): { status: number | null; output: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'meter-firehose-lint-'));
   try {
     const file = path.join(dir, 'template.json');
     writeFileSync(file, JSON.stringify(template.toJSON()));
-    const result = spawnSync('cfn-lint', ['--format', 'parseable', file], { encoding: 'utf8' });
+    const result = cfnLint(['--format', 'parseable', file]);
     return { status: result.status, output: result.stdout + result.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -85,7 +85,7 @@ function cfnLint(template: Template): { status: number | null; output: string } 
 
 /** cfn-lint exits with bit 2 set for errors (bit 4: warnings, bit 8: informational). */
 export function expectNoLintErrors(template: Template): void {
-  const { status, output } = cfnLint(template);
+  const { status, output } = lintTemplate(template);
   expect(status === null ? -1 : status & 2, output).toBe(0);
   // The only warning allowed: CDK's explicit DependsOn beside an implicit one (W3005), harmless.
   const warnings = output.split('\n').filter((line) => line.includes(':W'));

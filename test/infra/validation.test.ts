@@ -1,3 +1,5 @@
+import { Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { PipelineConfigError, type MeterIngestionPipelineProps } from '../../infra/meter-ingestion-pipeline.ts';
@@ -77,5 +79,26 @@ describe('the pipeline never feeds itself', () => {
     );
     expect(names).toEqual(['/meter-firehose/p/transform', '/meter-firehose/p/delivery-errors']);
     expect(policy.selectionCriteria).toBe(`LogGroupName NOT IN [${names.map((name) => JSON.stringify(name)).join(', ')}]`);
+  });
+});
+
+describe('a pipeline nothing feeds', () => {
+  const warningsOf = (props: Partial<MeterIngestionPipelineProps>): string[] =>
+    Annotations.fromStack(Stack.of(buildPipeline(props)))
+      .findWarning('*', Match.stringLikeRegexp('no log group is subscribed'))
+      .map((warning) => String(warning.entry.data));
+
+  it('synthesizes with a warning naming the settings, and the stream billed meanwhile', () => {
+    const [warning, ...more] = warningsOf({ sourceLogGroupNames: [] });
+    expect(more).toEqual([]);
+    expect(warning).toMatch(/sourceLogGroupNames is empty, no accountSubscriptionPolicy, no sender accounts/);
+    expect(warning).toMatch(/its kinesis-on-demand Kinesis stream is billed by the hour/);
+    expect(warningsOf({ sourceLogGroupNames: [], source: 'direct' })[0]).not.toMatch(/billed/);
+  });
+
+  it('gives no warning once a log group, the account policy or a sender account feeds it', () => {
+    expect(warningsOf({ sourceLogGroupNames: ['/aws/lambda/api'] })).toEqual([]);
+    expect(warningsOf({ sourceLogGroupNames: [], accountSubscriptionPolicy: true })).toEqual([]);
+    expect(warningsOf({ sourceLogGroupNames: [], senderAccountIds: ['111122223333'] })).toEqual([]);
   });
 });

@@ -2,7 +2,9 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { main } from '../../tools/cli.ts';
+import { NOW_VARIABLE } from '../../tools/lib/cli/clock.ts';
 
 export interface CliResult {
   readonly code: number;
@@ -50,5 +52,24 @@ export function runBuiltCli(argv: readonly string[], env: NodeJS.ProcessEnv): Pr
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
       resolvePromise({ code, stdout, stderr });
     });
+  });
+}
+
+/** A time on the day of the bundled samples and the tests' fixtures (2026-11-25), after all of their events. */
+export const FIXTURES_DAY = '2026-11-25T12:00:00Z';
+
+/**
+ * Pins the CLI's now (METER_FIREHOSE_NOW) to the fixtures' day for the in-process commands of one test file, so
+ * that a local replay judges their dated records as on that day, whatever today's date.
+ */
+export function pinClockToFixtures(): void {
+  let before: string | undefined;
+  beforeAll(() => {
+    before = process.env[NOW_VARIABLE];
+    process.env[NOW_VARIABLE] = FIXTURES_DAY;
+  });
+  afterAll(() => {
+    if (before === undefined) delete process.env[NOW_VARIABLE];
+    else process.env[NOW_VARIABLE] = before;
   });
 }

@@ -11,7 +11,7 @@ export const AMBERFLO_FAILURES_SPEC: CommandSpec = {
   summary:
     "List what Amberflo refused after delivery: the reason objects it writes to its bucket under failed-requests/ " +
     '(failed-requests/DATE/ORIGINAL-KEY.reason.txt), each with the ingest object it names and its reason.',
-  usage: 'cli amberflo-failures [options] (s3://BUCKET[/PREFIX] | DIRECTORY)',
+  usage: 'meter-firehose amberflo-failures [options] (s3://BUCKET[/PREFIX] | DIRECTORY)',
   options: {
     ...LOCATION_OPTIONS,
     prefix: { ...LOCATION_OPTIONS.prefix, description: 'Key prefix of the reason objects in a directory', default: `"${FAILED_REQUESTS_PREFIX}" when present` },
@@ -19,8 +19,8 @@ export const AMBERFLO_FAILURES_SPEC: CommandSpec = {
     progress: { type: 'boolean', description: 'Report progress on stderr even when it is not a terminal' },
   },
   examples: [
-    'cli amberflo-failures s3://my-amberflo-bucket                       # everything under failed-requests/',
-    'cli amberflo-failures s3://my-amberflo-bucket/failed-requests/2026-11-25/',
+    'meter-firehose amberflo-failures s3://my-amberflo-bucket                       # everything under failed-requests/',
+    'meter-firehose amberflo-failures s3://my-amberflo-bucket/failed-requests/2026-11-25/',
     'aws s3 sync s3://my-amberflo-bucket/failed-requests/ ./amberflo/failed-requests && cli amberflo-failures ./amberflo',
   ],
 };

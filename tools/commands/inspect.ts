@@ -2,7 +2,7 @@
 import { type CommandSpec, UsageError, booleanOption, formatHelp, numberOption, parseCommandArgs } from '../lib/cli/args.ts';
 import { type FailedEvent, eventTime, failedEventsOf, groupFailures, matchesFilter } from '../lib/error-prefix/failures.ts';
 import { createProgress } from '../lib/cli/progress.ts';
-import { formatTable } from '../lib/cli/table.ts';
+import { formatTable, plural } from '../lib/cli/table.ts';
 import { ERROR_SOURCE_OPTIONS, errorSourceFrom, failureFilterFrom, loadErrorRecords } from './error-source.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
 
@@ -11,7 +11,7 @@ export const INSPECT_SPEC: CommandSpec = {
   summary:
     "Inspect the error prefix: decode each failed record's raw data (base64 → gzip → CloudWatch or rejects payload) " +
     'and report the failed log events by reason, with counts, first and last time, and examples.',
-  usage: 'cli inspect [options] [DIRECTORY | s3://BUCKET/PREFIX]',
+  usage: 'meter-firehose inspect [options] [DIRECTORY | s3://BUCKET/PREFIX]',
   options: {
     ...ERROR_SOURCE_OPTIONS,
     examples: { type: 'string', value: 'N', description: 'Examples shown per reason', default: '2' },
@@ -19,9 +19,9 @@ export const INSPECT_SPEC: CommandSpec = {
     progress: { type: 'boolean', description: 'Report progress on stderr even when it is not a terminal' },
   },
   examples: [
-    'cli inspect                                   # the local pipeline output (.local/bucket)',
+    'meter-firehose inspect                                   # the local pipeline output (.local/bucket)',
     'aws s3 sync s3://my-amberflo-bucket/errors/ ./errors && cli inspect ./errors',
-    'cli inspect s3://my-amberflo-bucket/errors/processing-failed/2026-11-25/ --reason INVALID_METER_VALUE',
+    'meter-firehose inspect s3://my-amberflo-bucket/errors/processing-failed/2026-11-25/ --reason INVALID_METER_VALUE',
   ],
 };
 
@@ -51,7 +51,7 @@ export async function inspectCommand(argv: readonly string[], io: CommandIO): Pr
       events: events.map(describeEvent),
     });
   } else {
-    io.stdout(`Error prefix ${source.description}: ${objects} objects, ${records.length} error records, ${events.length} failed log events\n\n`);
+    io.stdout(`Error prefix ${source.description}: ${plural(objects, 'object')}, ${plural(records.length, 'error record')}, ${plural(events.length, 'failed log event')}\n\n`);
     if (groups.length > 0) {
       io.stdout(
         formatTable(

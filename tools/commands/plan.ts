@@ -57,7 +57,7 @@ export const PLAN_SPEC: CommandSpec = {
     'Plan the source and buffer hints: for a workload, each source (kinesis-on-demand, kinesis-provisioned, direct) and ' +
     'each choice of hints, S3 objects per hour, average object size, worst-case delivery latency, Lambda invocations per ' +
     'hour and an estimated monthly cost; marks the cheapest that meets a latency bound and says why.',
-  usage: 'cli plan --events-per-second N [--source S]... [--max-latency S] [--hints P_MB,P_S,D_MB,D_S]... [options]',
+  usage: 'meter-firehose plan --events-per-second N [--source S]... [--max-latency S] [--hints P_MB,P_S,D_MB,D_S]... [options]',
   options: {
     'events-per-second': { type: 'string', value: 'N', description: 'Meter records logged per second (required)' },
     'record-bytes': { type: 'string', value: 'B', description: 'Average Amberflo NDJSON record size', default: '230' },
@@ -87,9 +87,9 @@ export const PLAN_SPEC: CommandSpec = {
     json: { type: 'boolean', description: 'Print the plan as JSON' },
   },
   examples: [
-    'cli plan --events-per-second 50',
-    'cli plan --events-per-second 5000 --max-latency 120',
-    'cli plan --events-per-second 2000 --source kinesis-provisioned --shards 2 --hints 0.25,60,5,300 --hints 0.5,60,64,900',
+    'meter-firehose plan --events-per-second 50',
+    'meter-firehose plan --events-per-second 5000 --max-latency 120',
+    'meter-firehose plan --events-per-second 2000 --source kinesis-provisioned --shards 2 --hints 0.25,60,5,300 --hints 0.5,60,64,900',
   ],
 };
 
@@ -240,7 +240,7 @@ function recommendationLines(report: PlanReport, deliveriesPerSecond: number): s
   const bound = formatDuration(maxLatencySeconds);
   const cheapest = recommendation.cheapest;
   if (cheapest === undefined) {
-    return [`No source and hints meet ${bound}: ${summarizeExclusions(recommendation)}.`, ''];
+    return [`No source and hints meet ${bound}: ${summarizeExclusions(recommendation)}.`, ...splitAdvice(report), ''];
   }
   const sameHints = plans.filter((plan) => plan.hints === cheapest.hints);
   const breakdown = formatTable(
@@ -281,6 +281,28 @@ export function formatSourceBackup(cost: BackupCost, settings: BackupSettings): 
     `${formatBytes(cost.storedBytes)} kept over ${settings.retentionDays} days, ${formatNumber(Math.round(cost.objectsPerMonth))} objects a month: ` +
     `$${cost.monthly.total.toFixed(2)}/month more (storage $${cost.monthly.storage.toFixed(2)}, PUTs $${cost.monthly.puts.toFixed(2)}).\n`
   );
+}
+
+/**
+ * When even the shortest batch makes a response over the budget, no buffer hint helps: the response grows with
+ * the traffic one invocation takes, so the advice is the traffic per pipeline at which the smallest response fits.
+ */
+function splitAdvice(report: PlanReport): string[] {
+  const budget = DEFAULT_CONFIG.responseBudgetBytes;
+  const smallest = Math.min(...report.plans.map((plan) => plan.responseBytes));
+  if (smallest <= budget) return [];
+  const { eventsPerSecond } = report.workload;
+  const perPipeline = Math.floor((eventsPerSecond * budget) / smallest);
+  const pipelines = Math.ceil(eventsPerSecond / perPipeline);
+  return [
+    '',
+    'Advice:',
+    `  - At ${formatNumber(eventsPerSecond)} meter records/s even the shortest batch (${formatDuration(report.workload.minimumBatchSeconds)}) makes a transform response of ` +
+      `${formatBytes(smallest)}, over the ${formatNumber(budget)}-byte budget, whatever the buffer hints: every invocation splits and re-ingests ` +
+      '(nothing is lost, but split records cross the source and Firehose again and are paid again).',
+    `  - One pipeline stays within the budget up to about ${formatNumber(perPipeline)} meter records/s: spread the log groups over ${pipelines} pipelines ` +
+      '(each its own `pipelineName` and `sourceLogGroupNames`), or fewer records with more in each (`meterValue` sums a batch of events).',
+  ];
 }
 
 function summarizeExclusions(recommendation: Recommendation): string {

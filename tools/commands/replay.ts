@@ -13,12 +13,13 @@ import type { RelaySettings } from '../lib/relay/local-relay.ts';
 import { parseStreamArn } from '../../transform/reingest-targets.ts';
 import { createKinesisClient, putRecordsReliably } from '../lib/aws/kinesis.ts';
 import { createFirehoseClient, putRecordBatchReliably } from '../lib/aws/firehose.ts';
-import type { PutOutcome } from '../lib/aws/put-reliably.ts';
+import { PutError, type PutOutcome } from '../lib/aws/put-reliably.ts';
 import { runPipeline } from '../lib/local-pipeline/pipeline.ts';
 import { createProgress } from '../lib/cli/progress.ts';
 import { type ReplayPayload, type ReplayPlan, planReplay } from '../lib/replay/replay-plan.ts';
 import { summarizeRun } from '../lib/local-pipeline/run-summary.ts';
-import { formatBytes, formatTable } from '../lib/cli/table.ts';
+import { formatBytes, formatTable, plural } from '../lib/cli/table.ts';
+import { now } from '../lib/cli/clock.ts';
 import { ERROR_SOURCE_OPTIONS, type ErrorSource, errorSourceFrom, failureFilterFrom, loadErrorRecords } from './error-source.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
 import { PIPELINE_OPTIONS, pipelineOptionsFrom, regionOption, relaySettingsFrom, startCleanOutput, timeoutOption, urlOption } from './pipeline-options.ts';
@@ -48,7 +49,7 @@ export const REPLAY_SPEC: CommandSpec = {
     'Replay failed events from the error prefix into the source Kinesis stream, the Firehose stream of a direct ' +
     'pipeline (--delivery-stream-arn), or the local pipeline (--local), ' +
     'optionally filtered by reason or time; --dry-run shows what would be sent.',
-  usage: 'cli replay [options] [DIRECTORY | s3://BUCKET/PREFIX] (--stream-name NAME | --stream-arn ARN | --delivery-stream-arn ARN | --local)',
+  usage: 'meter-firehose replay [options] [DIRECTORY | s3://BUCKET/PREFIX] (--stream-name NAME | --stream-arn ARN | --delivery-stream-arn ARN | --local)',
   options: {
     ...ERROR_SOURCE_OPTIONS,
     'stream-arn': { type: 'string', value: 'ARN', description: 'Target Kinesis stream (its Region is used)' },
@@ -66,11 +67,11 @@ export const REPLAY_SPEC: CommandSpec = {
     'bucket-endpoint': { type: 'string', value: 'URL', description: 'With --local: write objects to this S3-compatible endpoint' },
   },
   examples: [
-    'cli replay ./errors --reason INVALID_METER_VALUE --dry-run',
-    'cli replay s3://my-amberflo-bucket/errors/ --since 2026-11-25T00:00:00Z --stream-arn arn:aws:kinesis:us-east-1:123456789012:stream/meter-source',
-    'cli replay s3://my-amberflo-bucket/errors/ --delivery-stream-arn arn:aws:firehose:us-east-1:123456789012:deliverystream/meter-firehose',
-    'cli replay --local --transform-env UNKNOWN_FIELDS=drop --reason UNKNOWN_FIELD',
-    'cli replay s3://my-pipeline-bucket/source-backup/ --from-backup --since 2026-11-25T02:00:00Z --until 2026-11-25T09:00:00Z --stream-name meter-source',
+    'meter-firehose replay ./errors --reason INVALID_METER_VALUE --dry-run',
+    'meter-firehose replay s3://my-amberflo-bucket/errors/ --since 2026-11-25T00:00:00Z --stream-arn arn:aws:kinesis:us-east-1:123456789012:stream/meter-source',
+    'meter-firehose replay s3://my-amberflo-bucket/errors/ --delivery-stream-arn arn:aws:firehose:us-east-1:123456789012:deliverystream/meter-firehose',
+    'meter-firehose replay --local --transform-env UNKNOWN_FIELDS=drop --reason UNKNOWN_FIELD',
+    'meter-firehose replay s3://my-pipeline-bucket/source-backup/ --from-backup --since 2026-11-25T02:00:00Z --until 2026-11-25T09:00:00Z --stream-name meter-source',
   ],
 };
 
@@ -129,12 +130,29 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   if (json) printJson(io, result);
   else {
     io.stdout(formatPlan(plan, `Sent to ${target.kind === 'kinesis' ? 'Kinesis' : 'Firehose'} stream ${target.name}`, origin));
-    io.stdout(`${plan.payloads.length} records put in ${outcome.calls} ${target.kind === 'kinesis' ? 'PutRecords' : 'PutRecordBatch'} calls (${outcome.retriedEntries} entries retried).\n`);
+    io.stdout(
+      `${plural(plan.payloads.length, 'record')} put in ${plural(outcome.calls, target.kind === 'kinesis' ? 'PutRecords call' : 'PutRecordBatch call')} (${plural(outcome.retriedEntries, 'entry', 'entries')} retried).\n`,
+    );
   }
   return EXIT.ok;
 }
 
 async function sendToTarget(target: ReplayTarget, entries: readonly { data: Uint8Array; partitionKey: string }[]): Promise<PutOutcome> {
+  try {
+    return await putIntoTarget(target, entries);
+  } catch (error) {
+    // The SDK's own text names neither the stream nor the Region it looked in.
+    const code = error instanceof PutError ? error.lastError : (error as Error).name;
+    if (code !== 'ResourceNotFoundException') throw error;
+    const where = `${target.region}${target.endpoint === undefined ? '' : ` at ${target.endpoint}`}`;
+    throw new Error(
+      `${target.kind === 'kinesis' ? 'Kinesis' : 'Firehose delivery'} stream "${target.name}" not found in ${where}: ` +
+        'check the name, the Region (--region, or the one in the ARN) and the account your credentials belong to',
+    );
+  }
+}
+
+async function putIntoTarget(target: ReplayTarget, entries: readonly { data: Uint8Array; partitionKey: string }[]): Promise<PutOutcome> {
   if (target.kind === 'kinesis') {
     const kinesis = createKinesisClient(target);
     try {
@@ -210,9 +228,9 @@ async function replayLocally(
   json: boolean,
   progress: ReturnType<typeof createProgress>,
 ): Promise<number> {
-  const now = Date.now();
+  const arrival = now();
   const result = await runPipeline(
-    plan.payloads.map((payload) => ({ data: payload.data, partitionKey: payload.partitionKey, arrival: now })),
+    plan.payloads.map((payload) => ({ data: payload.data, partitionKey: payload.partitionKey, arrival })),
     { ...options, onProgress: (report) => progress.update(`invocations ${report.invocations} · meter records delivered ${report.deliveredMeterRecords}`) },
   );
   progress.done();
@@ -302,7 +320,7 @@ function formatPlan(plan: ReplayPlan, heading: string, origin: ReplayOrigin): st
     Object.entries(payload.reasons).map(([reason, count]) => `${reason} ${count}`).join(', '),
   ]);
   const notes = [
-    `${plan.chosenEvents} of ${plan.failedEvents} ${ORIGINS[origin].events} in ${plan.payloads.length} payloads`,
+    `${plan.chosenEvents} of ${plan.failedEvents} ${ORIGINS[origin].events} in ${plural(plan.payloads.length, 'payload')}`,
     plan.duplicateEvents > 0 ? `${plan.duplicateEvents} repeated events sent once` : '',
     plan.unreplayable > 0 ? `${plan.unreplayable} records without log events to replay` : '',
   ].filter(Boolean);

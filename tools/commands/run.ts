@@ -11,7 +11,8 @@ import { SAMPLE_FILTER_LOG_EVENTS, displayPath } from '../lib/cli/paths.ts';
 import { createProgress } from '../lib/cli/progress.ts';
 import { type AccountCount, type RunSummary, summarizeRun } from '../lib/local-pipeline/run-summary.ts';
 import { subscribe } from '../lib/cloudwatch/subscription.ts';
-import { formatBytes, formatDuration, formatTable } from '../lib/cli/table.ts';
+import { formatBytes, formatDuration, formatTable, plural } from '../lib/cli/table.ts';
+import { now } from '../lib/cli/clock.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
 import { PIPELINE_OPTIONS, pipelineOptionsFrom, relaySettingsFrom, startCleanOutput } from './pipeline-options.ts';
 import { type RelaySettings, relayObjects } from '../lib/relay/local-relay.ts';
@@ -28,7 +29,7 @@ export const RUN_SPEC: CommandSpec = {
     'Push CloudWatch log events through a local model of the deployed pipeline (subscription filter → Kinesis or ' +
     'Direct PUT → ' +
     'Firehose processor buffer → the bundled transform → destination buffer → objects) and print what landed.',
-  usage: 'cli run [options] [FILE...]',
+  usage: 'meter-firehose run [options] [FILE...]',
   options: {
     'log-group': { type: 'string', value: 'NAME', description: 'Log group of the events', default: DEFAULT_LOG_GROUP },
     'log-stream': { type: 'string', value: 'NAME', description: 'Log stream of plain lines', default: 'a Lambda-style stream' },
@@ -50,13 +51,13 @@ export const RUN_SPEC: CommandSpec = {
     progress: { type: 'boolean', description: 'Report progress on stderr even when it is not a terminal' },
   },
   examples: [
-    'cli run                                        # the bundled samples into ./.local/bucket (emptied first)',
-    'cli run my-events.json --log-group /aws/lambda/api   # output of aws logs filter-log-events',
-    'cli run app.log --buffer-interval 60 --compression UNCOMPRESSED',
-    'cli run --s3-endpoint http://127.0.0.1:4568 --bucket amberflo-ingest',
-    'cli run --source direct                        # subscription filters put straight into Firehose',
-    'cli run home.json sender.json --owner 999999999999 --owner 111111111111   # two accounts, one pipeline',
-    'cli run --delivery relay --s3-endpoint http://127.0.0.1:4568 --bucket meter-pipeline --amberflo-endpoint http://127.0.0.1:4569 --amberflo-keys keys.json',
+    'meter-firehose run                                        # the bundled samples into ./.local/bucket (emptied first)',
+    'meter-firehose run my-events.json --log-group /aws/lambda/api   # output of aws logs filter-log-events',
+    'meter-firehose run app.log --buffer-interval 60 --compression UNCOMPRESSED',
+    'meter-firehose run --s3-endpoint http://127.0.0.1:4568 --bucket amberflo-ingest',
+    'meter-firehose run --source direct                        # subscription filters put straight into Firehose',
+    'meter-firehose run home.json sender.json --owner 999999999999 --owner 111111111111   # two accounts, one pipeline',
+    'meter-firehose run --delivery relay --s3-endpoint http://127.0.0.1:4568 --bucket meter-pipeline --amberflo-endpoint http://127.0.0.1:4569 --amberflo-keys keys.json',
   ],
 };
 
@@ -79,7 +80,7 @@ export async function runCommand(argv: readonly string[], io: CommandIO): Promis
     const parsed = parseOrThrow(await readInput(inputPath), inputPath, {
       logGroup: stringOption(values, 'log-group') ?? DEFAULT_LOG_GROUP,
       logStream: stringOption(values, 'log-stream') ?? DEFAULT_LOG_STREAM,
-      defaultTimestamp: Date.now(),
+      defaultTimestamp: now(),
     });
     const { deliveries, matchedEvents } = subscribe(parsed.events, {
       owner,
@@ -175,8 +176,8 @@ export function formatRunSummary(summary: RunSummary): string {
         ['records Ok', records.ok, ''],
         ['records Dropped', records.dropped, 'control messages, split originals'],
         ['records failed', failedRecords, Object.entries(records.failed).map(([code, count]) => `${code} ${count}`).join(', ')],
-        ['meter records delivered', summary.meterRecordsDelivered, `in ${summary.objects.data.length} objects`],
-        ['meter records rejected', summary.rejected.total, `in ${summary.objects.errors.length} error objects`],
+        ['meter records delivered', summary.meterRecordsDelivered, `in ${plural(summary.objects.data.length, 'object')}`],
+        ['meter records rejected', summary.rejected.total, `in ${plural(summary.objects.errors.length, 'error object')}`],
       ],
       { rightAligned: [1] },
     ),

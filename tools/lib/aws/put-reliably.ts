@@ -34,6 +34,13 @@ export interface PutOutcome {
 
 export class PutError extends Error {
   override readonly name = 'PutError';
+  /** The error code of the last failed attempt (e.g. `ResourceNotFoundException`), for callers to branch on. */
+  readonly lastError: string | undefined;
+
+  constructor(message: string, lastError: string | undefined) {
+    super(message);
+    this.lastError = lastError;
+  }
 }
 
 export async function putReliably(entries: readonly ReingestEntry[], target: IdentifyingTarget, options: PutOptions = {}): Promise<PutOutcome> {
@@ -74,7 +81,7 @@ export async function putReliably(entries: readonly ReingestEntry[], target: Ide
   if (unreachable !== undefined) throw unreachable;
   const failed = report.delivered.filter((delivered) => !delivered).length;
   if (failed > 0) {
-    throw new PutError(`${failed} of ${entries.length} records still failed after ${report.attempts} ${target.operation} attempts (${report.lastError})`);
+    throw new PutError(`${failed} of ${entries.length} records still failed after ${report.attempts} ${target.operation} attempts (${report.lastError})`, report.lastError);
   }
   return { ids, calls, retriedEntries: report.retriedEntries };
 }

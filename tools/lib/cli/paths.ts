@@ -14,6 +14,8 @@ function nearestPackageRoot(start: string): string {
   }
 }
 
+/** The command's name: the package's `bin`. */
+export const PROGRAM = 'meter-firehose';
 export const SAMPLE_FILTER_LOG_EVENTS = join(REPOSITORY_ROOT, 'samples', 'filter-log-events.json');
 export const SAMPLE_LOG_LINES = join(REPOSITORY_ROOT, 'samples', 'log-lines.txt');
 export const TRANSFORM_BUNDLE = join(REPOSITORY_ROOT, 'dist', 'transform', 'index.mjs');

@@ -1,6 +1,6 @@
 /**
  * Command outputs quoted in the READMEs, kept true to the commands. A quoted output is a fenced block
- * right after the marker comment, whose first line is the command (`$ npm start` or `$ npm run cli -- …`)
+ * right after the marker comment, whose first line is the command (`$ npm start`, `$ npm run cli -- …` or `$ npx meter-firehose …`)
  * and whose other lines are what it prints on stdout:
  *
  *     <!-- output: npm run docs -->
@@ -47,14 +47,19 @@ export function findQuotedOutputs(markdown: string, source = 'markdown'): Quoted
 
 /** Lines that quote a command (`$ npm …` opening a fence) without the marker, so nothing checks them. */
 export function unmarkedCommandBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/^(.*)\n```[^\n]*\n\$ (npm [^\n]+)$/gm)].filter((match) => match[1] !== MARKER).map((match) => match[2] as string);
+  return [...markdown.matchAll(/^(.*)\n```[^\n]*\n\$ ((?:npm|npx meter-firehose) [^\n]+)$/gm)].filter((match) => match[1] !== MARKER).map((match) => match[2] as string);
 }
 
-/** `npm start` runs `run`; `npm run cli -- ARGS` runs ARGS. Arguments are split on spaces; quotes group. */
+/**
+ * `npm start` runs `run`; `npm run cli -- ARGS` (in the repository) and `npx meter-firehose ARGS` (the package's
+ * command) run ARGS. Arguments are split on spaces; quotes group.
+ */
 export function cliArguments(command: string, source = 'markdown'): string[] {
   if (command === 'npm start') return ['run'];
-  const args = /^npm run cli -- (.+)$/.exec(command)?.[1];
-  if (args === undefined) throw new QuotedOutputError(`${source}: "$ ${command}" is neither \`npm start\` nor \`npm run cli -- …\``);
+  const args = /^(?:npm run cli --|npx meter-firehose) (.+)$/.exec(command)?.[1];
+  if (args === undefined) {
+    throw new QuotedOutputError(`${source}: "$ ${command}" is neither \`npm start\`, \`npm run cli -- …\` nor \`npx meter-firehose …\``);
+  }
   return [...args.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2] ?? (match[3] as string));
 }
 

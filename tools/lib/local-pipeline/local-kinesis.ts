@@ -12,10 +12,23 @@ export interface LocalKinesis {
   close(): Promise<void>;
 }
 
+/** The emulator is a dev dependency: an installed package's CLI runs without it and says what to do. */
+function loadKinesalite(): Kinesalite {
+  try {
+    return createRequire(import.meta.url)('kinesalite') as Kinesalite;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new Error(
+      'the local Kinesis stream needs the kinesalite package, which is not installed: `npm install kinesalite` beside this package, ' +
+        'or run with `--source direct` (no emulator), or give `--kinesis-endpoint URL`',
+    );
+  }
+}
+
 export async function startLocalKinesis(): Promise<LocalKinesis> {
   // kinesalite loads its actions through computed require() paths that a bundler cannot follow, so it is
   // resolved from node_modules at run time rather than bundled.
-  const kinesalite = createRequire(import.meta.url)('kinesalite') as Kinesalite;
+  const kinesalite = loadKinesalite();
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 50 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
