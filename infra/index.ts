@@ -11,4 +11,4 @@ export { MeterRecordSender, type MeterRecordSenderProps } from './sender/meter-r
 export { MeterRecordSenderStack, type MeterRecordSenderStackProps } from './sender/sender-stack.ts';
 export { RegionalSenderDestination, type RegionalSenderDestinationProps } from './sender/regional-destination.ts';
 export type { PipelineSourceKind } from './pipeline-source.ts';
-export type { TransformConfig, UnknownFieldPolicy } from '../transform/config.ts';
+export type { UnknownFieldPolicy } from '../transform/config.ts';

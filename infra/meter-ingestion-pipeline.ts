@@ -21,13 +21,6 @@ import { PipelineBucket } from './pipeline/pipeline-bucket.ts';
 import { Relay } from './pipeline/relay.ts';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 
-export type { DeliveryCompression, DeliveryMode, MeterIngestionPipelineProps, TransformSettings } from './pipeline/props.ts';
-export { PipelineConfigError } from './pipeline/settings.ts';
-export { destinationPolicy, SenderDestination, type SenderPrincipals } from './pipeline/sender-destination.ts';
-export { MeterRecordSender, type MeterRecordSenderProps } from './sender/meter-record-sender.ts';
-export { MeterRecordSenderStack, type MeterRecordSenderStackProps } from './sender/sender-stack.ts';
-export { RegionalSenderDestination, type RegionalSenderDestinationProps } from './sender/regional-destination.ts';
-
 /**
  * CloudWatch Logs → Kinesis Data Stream (or, with `source: 'direct'`, straight) → Data Firehose (with the TypeScript
  * transform) → the Amberflo S3 bucket, with least-privilege roles, encryption, alarms and a dashboard.
@@ -86,7 +79,7 @@ export class MeterIngestionPipeline extends Construct {
     const transform = new TransformFunction(this, {
       pipelineName,
       logGroupName: settings.transformLogGroupName,
-      logRetentionDays: settings.logRetentionDays,
+      logRetention: settings.logRetention,
       memorySizeMB: settings.transformMemorySizeMB,
       timeoutSeconds: settings.transformTimeoutSeconds,
       config: settings.transformConfig,
@@ -116,16 +109,16 @@ export class MeterIngestionPipeline extends Construct {
     this.deliveryStream = delivery.deliveryStream;
 
     this.relay =
-      settings.delivery === 'relay' && this.pipelineBucket !== undefined && settings.amberfloKeysSecretArn !== undefined
+      settings.delivery === 'relay' && this.pipelineBucket !== undefined && settings.amberfloKeys !== undefined
         ? new Relay(this, {
             pipelineName,
             logGroupName: settings.forwarderLogGroupName,
-            logRetentionDays: settings.logRetentionDays,
+            logRetention: settings.logRetention,
             pipelineBucket: this.pipelineBucket,
             dataOutputPrefix: settings.dataOutputPrefix,
             amberfloBucketName: settings.amberfloBucketName,
             amberfloBucketRegion: settings.amberfloBucketRegion,
-            amberfloKeysSecretArn: settings.amberfloKeysSecretArn,
+            amberfloKeys: settings.amberfloKeys,
           })
         : undefined;
 

@@ -6,6 +6,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { RELAY_ENV } from '../../relay/config.ts';
@@ -27,7 +28,7 @@ export interface RelayProps extends OwnLogGroupProps {
   readonly dataOutputPrefix: string;
   readonly amberfloBucketName: string;
   readonly amberfloBucketRegion: string | undefined;
-  readonly amberfloKeysSecretArn: string;
+  readonly amberfloKeys: secretsmanager.ISecret;
 }
 
 /**
@@ -84,7 +85,7 @@ export class Relay {
         }),
         // Amberflo's bucket is written with Amberflo's keys, not with this role.
         ReadAmberfloKeys: new iam.PolicyDocument({
-          statements: [new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.amberfloKeysSecretArn] })],
+          statements: [new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.amberfloKeys.secretArn] })],
         }),
       },
     });
@@ -105,7 +106,7 @@ export class Relay {
       environment: {
         [RELAY_ENV.amberfloBucket]: props.amberfloBucketName,
         [RELAY_ENV.amberfloRegion]: props.amberfloBucketRegion ?? Aws.REGION,
-        [RELAY_ENV.secretArn]: props.amberfloKeysSecretArn,
+        [RELAY_ENV.secretArn]: props.amberfloKeys.secretArn,
         NODE_OPTIONS: '--enable-source-maps',
       },
     });

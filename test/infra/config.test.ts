@@ -7,7 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkContextKeys, loadAppConfig } from '../../infra/config.ts';
-import { PipelineConfigError } from '../../infra/meter-ingestion-pipeline.ts';
+import { PipelineConfigError } from '../../infra/index.ts';
 import { createApp } from '../../infra/stack.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -166,7 +166,7 @@ describe('the CDK app', () => {
 
   it.each([
     [{}, 'Error: Missing context key "amberfloBucketName": the name of the S3 bucket Amberflo provisioned for you. Set it in cdk.json under "context", or pass -c amberfloBucketName=<bucket-name>.'],
-    [{ amberfloBucketName: 'b-1', processorRetries: '500' }, 'Error: processorRetries must be an integer from 0 to 300, got 500'],
+    [{ amberfloBucketName: 'b-1', processorRetries: '500' }, 'Error: Context key "processorRetries" must be a whole number from 0 to 300, got 500'],
     [{ amberfloBucketName: 'b-1', processorRetries: 'many' }, 'Error: Context key "processorRetries" must be a number, got "many"'],
     [{ amberflobucketname: 'b-1' }, 'Error: Unknown context key "amberflobucketname": did you mean "amberfloBucketName"?'],
     // Before, these printed a Node stack trace (stackName, alarmTopicArn) or synthesized with a warning only.

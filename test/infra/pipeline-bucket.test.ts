@@ -204,7 +204,7 @@ describe('Amberflo’s key pair', () => {
       } catch (error) {
         message = (error as Error).message;
       }
-      expect(message).toMatch(/amberfloKeysSecretArn must be a Secrets Manager secret ARN/);
+      expect(message).toMatch(/^Context key "amberfloKeysSecretArn" must be a Secrets Manager secret ARN/);
       expect(message).not.toContain(SECRET_KEY);
       expect(message).not.toContain(KEY_ID);
     }
@@ -214,7 +214,7 @@ describe('Amberflo’s key pair', () => {
     expect(() => synth({ delivery: 'relay' })).toThrow(/amberfloKeysSecretArn is required with delivery "relay"/);
     expect(() => synth({ amberfloKeysSecretArn: SECRET_ARN })).toThrow(/applies to delivery "relay" only/);
     expect(() => synth({ delivery: 'sideways' as 'relay' })).toThrow(/delivery must be "direct" or "relay"/);
-    expect(() => synth({ pipelineBucketExpirationDays: 10 })).toThrow(/pipelineBucketExpirationDays must be an integer of at least 15, got 10/);
+    expect(() => synth({ pipelineBucketExpirationDays: 10 })).toThrow(/pipelineBucketExpirationDays must be a whole number of days of at least 15, got 10/);
   });
 });
 

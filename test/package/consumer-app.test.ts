@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, FileSystem, Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MeterIngestionPipeline, MeterRecordSenderStack, type MeterIngestionPipelineProps, type MeterRecordSenderProps } from '../../infra/meter-ingestion-pipeline.ts';
+import { MeterIngestionPipeline, MeterRecordSenderStack, type MeterIngestionPipelineProps, type MeterRecordSenderProps } from '../../infra/index.ts';
 import { consumerLock } from '../support/consumer-lock.ts';
 import { FEATURE_FLAGS } from '../infra/helpers.ts';
 
