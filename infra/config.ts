@@ -225,7 +225,8 @@ export function pipelineProps(scope: Construct, settings: PipelineSettings): Met
   const values = settings as Readonly<Record<string, unknown>>;
   for (const [name, entry] of SETTING_ENTRIES) {
     const value = values[entry.contextKey];
-    if (value !== undefined) props[name] = propValue(scope, entry, value);
+    // Checked again: a stack may be given settings that did not come through loadAppConfig.
+    if (value !== undefined) props[name] = propValue(scope, entry, checkSetting(entry, value));
   }
   return props as unknown as MeterIngestionPipelineProps;
 }

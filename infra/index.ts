@@ -2,7 +2,7 @@
  * The construct package's public API: `import { MeterIngestionPipeline } from 'cdk-meter-firehose'`.
  * Everything a consumer's CDK app needs to configure the pipeline, and nothing of the repository's own app.
  */
-export { MeterIngestionPipeline } from './meter-ingestion-pipeline.ts';
+export { MeterIngestionPipeline, type PipelineMetricName } from './meter-ingestion-pipeline.ts';
 export type { DeliveryCompression, DeliveryMode, MeterIngestionPipelineProps, TransformSettings } from './pipeline/props.ts';
 export { PipelineConfigError } from './pipeline/settings.ts';
 export type { Relay } from './pipeline/relay.ts';

@@ -53,6 +53,17 @@ function memberOf(member: ts.PropertySignature | ts.PropertyDeclaration): Docume
   };
 }
 
+/** A method, documented by its signature: `name(params)` and what it returns. */
+function methodOf(method: ts.MethodDeclaration): DocumentedMember {
+  const parameters = method.parameters.map((p) => p.getText()).join(', ');
+  return {
+    name: `${method.name.getText()}(${oneLine(parameters)})`,
+    type: oneLine(method.type?.getText() ?? 'void'),
+    optional: false,
+    ...docsOf(method),
+  };
+}
+
 /** A property of the class's own public API: neither private, protected nor an override of its base class's. */
 function isOwnPublic(member: ts.ClassElement): boolean {
   const modifiers = ts.canHaveModifiers(member) ? (ts.getModifiers(member) ?? []) : [];
@@ -93,7 +104,10 @@ function documentDeclaration(checker: ts.TypeChecker, name: string, declaration:
       kind: 'class',
       description,
       signature: parameters === undefined ? undefined : `new ${name}(${oneLine(parameters)})`,
-      members: declaration.members.filter(ts.isPropertyDeclaration).filter(isOwnPublic).map(memberOf),
+      members: [
+        ...declaration.members.filter(ts.isPropertyDeclaration).filter(isOwnPublic).map(memberOf),
+        ...declaration.members.filter(ts.isMethodDeclaration).filter(isOwnPublic).map(methodOf),
+      ],
     };
   }
   if (ts.isInterfaceDeclaration(declaration)) {
@@ -164,7 +178,7 @@ export function renderApiReference(exports: readonly DocumentedExport[]): string
         lines.push(`| \`${member.name}\` | ${code(member.type)} | ${cell(defaultValue)} | ${cell(member.description)} |`);
       }
     } else {
-      lines.push('| Property | Type | Description |', '| --- | --- | --- |');
+      lines.push('| Property or method | Type | Description |', '| --- | --- | --- |');
       for (const member of exported.members) lines.push(`| \`${member.name}\` | ${code(member.type)} | ${cell(member.description)} |`);
     }
     lines.push('');
