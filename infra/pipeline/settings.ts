@@ -149,7 +149,7 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
 
 /**
  * TypeScript catches a misspelt or renamed prop; JavaScript and JSON would pass it, and the setting it meant would
- * take its default. Names of the props before 2.0 (the context keys) point to their successors.
+ * take its default. The names props had before they took CDK types (the context keys) point to their successors.
  */
 function checkPropNames(props: MeterIngestionPipelineProps): void {
   const entries = Object.entries(SETTINGS) as [SettingName, Setting][];
@@ -159,7 +159,7 @@ function checkPropNames(props: MeterIngestionPipelineProps): void {
     fail(
       renamed === undefined
         ? `unknown prop "${key}"`
-        : `unknown prop "${key}": it is now ${renamed} (see CHANGELOG.md, 2.0.0), a ${kindName(SETTINGS[renamed])}`,
+        : `unknown prop "${key}": it is now ${renamed} (see CHANGELOG.md), a ${kindName(SETTINGS[renamed])}`,
     );
   }
 }

@@ -43,7 +43,7 @@ describe('settings out of range are rejected at synth time, naming the setting',
     ['direct with shards', { source: 'direct', streamShardCount: 2 }, /^streamShardCount applies to Kinesis sources; source "direct" has no stream$/],
     ['direct with a stream retention', { source: 'direct', streamRetention: Duration.hours(48) }, /^streamRetention applies to Kinesis sources/],
     ['a number where a Duration goes (JavaScript)', { transformTimeout: 60 as unknown as Duration }, /^transformTimeout must be a Duration \(e\.g\. Duration\.seconds\(1\)\), got 60$/],
-    ['a prop by its name before 2.0', { transformTimeoutSeconds: 60 } as Partial<MeterIngestionPipelineProps>, /^unknown prop "transformTimeoutSeconds": it is now transformTimeout \(see CHANGELOG\.md, 2\.0\.0\), a Duration$/],
+    ['a prop by its name before issue 31', { transformTimeoutSeconds: 60 } as Partial<MeterIngestionPipelineProps>, /^unknown prop "transformTimeoutSeconds": it is now transformTimeout \(see CHANGELOG\.md\), a Duration$/],
     ['a misspelt prop', { sourceLogGroupName: ['/a'] } as Partial<MeterIngestionPipelineProps>, /^unknown prop "sourceLogGroupName"$/],
     ['direct with an iterator-age alarm', { source: 'direct', iteratorAgeAlarmThreshold: Duration.minutes(1) }, /^iteratorAgeAlarmThreshold applies to Kinesis sources/],
   ];

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, FileSystem, Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MeterIngestionPipeline, MeterRecordSenderStack, type MeterIngestionPipelineProps, type MeterRecordSenderProps } from '../../infra/index.ts';
+import { MeterIngestionPipeline, MeterRecordSenderStack, type MeterRecordSenderProps } from '../../infra/index.ts';
+import { variantProps, type Variant } from './fixtures/variant-props.ts';
 import { consumerLock } from '../support/consumer-lock.ts';
 import { FEATURE_FLAGS } from '../infra/helpers.ts';
 
@@ -18,7 +19,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 const EXAMPLE = path.join(ROOT, 'samples/cdk-app/app.ts');
 const fixture = <T>(name: string): Record<string, T> => JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8'));
-const VARIANTS = fixture<MeterIngestionPipelineProps>('variants.json');
+const VARIANTS = fixture<Variant>('variants.json');
 const SENDERS = fixture<MeterRecordSenderProps>('senders.json');
 /** Every stack the variants app synthesizes. */
 const VARIANT_STACKS = [...Object.keys(VARIANTS).map((name) => `Variant-${name}`), ...Object.keys(SENDERS).map((name) => `Sender-${name}`)];
@@ -98,7 +99,7 @@ describe('the construct package in a CDK app of its own', () => {
       JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['app.ts'] }),
     );
     copyFileSync(EXAMPLE, path.join(consumer, 'app.ts'));
-    copyFileSync(path.join(FIXTURES, 'variants.ts'), path.join(consumer, 'variants.ts'));
+    for (const file of ['variants.ts', 'variant-props.ts']) copyFileSync(path.join(FIXTURES, file), path.join(consumer, file));
     for (const file of ['variants.json', 'senders.json']) copyFileSync(path.join(FIXTURES, file), path.join(consumer, file));
 
     run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: consumer });
@@ -171,8 +172,9 @@ describe('the construct package in a CDK app of its own', () => {
     const outdir = mkdtempSync(path.join(tmpdir(), 'meter-firehose-variants-'));
     try {
       const app = new App({ outdir, context: FEATURE_FLAGS });
-      for (const [name, props] of Object.entries(VARIANTS)) {
-        new MeterIngestionPipeline(new Stack(app, `Variant-${name}`), 'Pipeline', { pipelineName: name, ...props });
+      for (const [name, variant] of Object.entries(VARIANTS)) {
+        const stack = new Stack(app, `Variant-${name}`);
+        new MeterIngestionPipeline(stack, 'Pipeline', { pipelineName: name, ...variantProps(stack, variant) });
       }
       for (const [name, sender] of Object.entries(SENDERS)) {
         new MeterRecordSenderStack(app, `Sender-${name}`, { sender, env: { region: 'us-east-1' } });
