@@ -246,10 +246,6 @@ export type SettingPropType<K extends SettingName> = (typeof SETTINGS)[K] extend
 /** The choices of an enum-valued setting, as a type: `SettingChoice<'delivery'>` is `'direct' | 'relay'`. */
 export type SettingChoice<K extends SettingName> = (typeof SETTINGS)[K] extends { readonly choices: readonly (infer C)[] } ? C : never;
 
-export function setting(name: SettingName): Setting {
-  return SETTINGS[name];
-}
-
 /** `from 0 to 900`, or `of at least 1`. */
 export function rangeText(entry: NumberSetting): string {
   return entry.max === undefined ? `of at least ${entry.min}` : `from ${entry.min} to ${entry.max}`;
@@ -320,12 +316,6 @@ export function contextValueText(entry: Setting): string {
     case 'string':
       return 'a string';
   }
-}
-
-/** The setting a CLI flag sets, by flag. */
-export function settingOfFlag(flag: string): [SettingName, Setting] | undefined {
-  const found = (Object.entries(SETTINGS) as [SettingName, Setting][]).find(([, entry]) => entry.cli?.flag === flag);
-  return found;
 }
 
 /** Firehose's rule for an S3 destination's FileExtension, for the construct and the CLI alike. */

@@ -206,7 +206,10 @@ function inUnit(name: SettingName, entry: NumberSetting, value: unknown): number
   return entry.unit === 'days' ? value.toDays(exact) : entry.unit === 'hours' ? value.toHours(exact) : value.toSeconds(exact);
 }
 
-function choiceSetting<K extends 'delivery' | 'compression'>(props: MeterIngestionPipelineProps, name: K): SettingChoice<K> {
+/** Settings that are one of a few strings, with a default. */
+type ChoiceName = { [K in SettingName]: (typeof SETTINGS)[K] extends ChoiceSetting & { readonly default: string } ? K : never }[SettingName];
+
+function choiceSetting<K extends ChoiceName>(props: MeterIngestionPipelineProps, name: K): SettingChoice<K> {
   const entry: ChoiceSetting = SETTINGS[name];
   const value = props[name] ?? entry.default;
   const problem = choiceProblem(entry, value);
