@@ -214,7 +214,7 @@ describe('Amberflo’s key pair', () => {
     expect(() => synth({ delivery: 'relay' })).toThrow(/amberfloKeysSecretArn is required with delivery "relay"/);
     expect(() => synth({ amberfloKeysSecretArn: SECRET_ARN })).toThrow(/applies to delivery "relay" only/);
     expect(() => synth({ delivery: 'sideways' as 'relay' })).toThrow('Context key "delivery" must be "direct" or "relay", got "sideways"');
-    expect(() => synth({ pipelineBucketExpirationDays: 10 })).toThrow(/pipelineBucketExpirationDays must be a whole number of days of at least 15, got 10/);
+    expect(() => synth({ pipelineBucketExpirationDays: 10 })).toThrow('Context key "pipelineBucketExpirationDays" must be a whole number of days of at least 15, got 10');
   });
 });
 
