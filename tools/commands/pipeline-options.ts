@@ -76,6 +76,7 @@ export const PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 };
 
 type FlagNumber = { [K in SettingName]: (typeof SETTINGS)[K] extends NumberSetting & { readonly cli: object; readonly default: number } ? K : never }[SettingName];
+type NumberName = { [K in SettingName]: (typeof SETTINGS)[K] extends NumberSetting ? K : never }[SettingName];
 type FlagChoice = { [K in SettingName]: (typeof SETTINGS)[K] extends ChoiceSetting & { readonly cli: object } ? K : never }[SettingName];
 
 /** The `--help` entry of a setting's flag: its summary, the unit and range or choices, and the default, from the table. */
@@ -92,11 +93,16 @@ function settingFlag(name: SettingName, defaultText?: string): OptionSpec {
 export function settingNumber(values: OptionValues, name: FlagNumber): number {
   const entry: NumberSetting & { cli: { flag: string } } = SETTINGS[name];
   const raw = stringOption(values, entry.cli.flag);
-  if (raw === undefined) return entry.default as number;
+  return raw === undefined ? (entry.default as number) : parseSetting(`--${entry.cli.flag}`, raw, name);
+}
+
+/** A number given for a setting (in its unit) on the command line, checked against the table. */
+export function parseSetting(label: string, raw: string, name: NumberName): number {
+  const entry: NumberSetting = SETTINGS[name];
   const value = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
-  if (Number.isNaN(value)) throw new UsageError(`--${entry.cli.flag} must be ${contextValueText(entry)}, got "${raw}"`);
+  if (Number.isNaN(value)) throw new UsageError(`${label} must be ${contextValueText(entry)}, got "${raw}"`);
   const problem = numberProblem(entry, value);
-  if (problem !== undefined) throw new UsageError(`--${entry.cli.flag} ${problem}`);
+  if (problem !== undefined) throw new UsageError(`${label} ${problem}`);
   return value;
 }
 
