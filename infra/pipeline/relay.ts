@@ -89,6 +89,8 @@ export class Relay {
         }),
       },
     });
+    // A secret given with its customer-managed key (the ISecret's encryptionKey): the forwarder decrypts with it.
+    props.amberfloKeys.encryptionKey?.grantDecrypt(role);
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagObjectArn(scope, props.pipelineBucket, objects)}]`,
       reason: 'Firehose names each ingest object itself; the forwarder reads only objects under the ingest prefix.',

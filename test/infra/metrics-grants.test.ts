@@ -3,6 +3,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { PipelineConfigError, type MeterIngestionPipeline, type MeterIngestionPipelineProps } from '../../infra/index.ts';
@@ -80,5 +81,20 @@ describe('grantReadSourceBackup', () => {
     const pipeline = buildPipeline({ sourceBackup: false });
     expect(() => pipeline.grantReadSourceBackup(new iam.AccountRootPrincipal())).toThrow(PipelineConfigError);
     expect(() => pipeline.grantReadSourceBackup(new iam.AccountRootPrincipal())).toThrow('grantReadSourceBackup: pipeline p has sourceBackup: false, so no backup to read');
+  });
+});
+
+describe("Amberflo's key pair in relay mode", () => {
+  const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+  it('lets the forwarder decrypt with the customer-managed key the secret was given with, and with no key otherwise', () => {
+    const decrypts = (pipeline: MeterIngestionPipeline) =>
+      Object.values(Template.fromStack(Stack.of(pipeline)).findResources('AWS::IAM::Policy')).flatMap((policy: any) =>
+        policy.Properties.PolicyDocument.Statement.filter((statement: any) => [statement.Action].flat().includes('kms:Decrypt')).map((statement: any) => statement.Resource),
+      );
+    const stack = new Stack();
+    const keys = secretsmanager.Secret.fromSecretAttributes(stack, 'Keys', { secretCompleteArn: SECRET_ARN, encryptionKey: kms.Key.fromKeyArn(stack, 'Key', KEY_ARN) });
+    expect(decrypts(buildPipeline({ delivery: 'relay', amberfloKeys: keys }))).toEqual([KEY_ARN]);
+    expect(decrypts(relayPipeline())).toEqual([]);
   });
 });
