@@ -1,11 +1,48 @@
 import type { Environment } from 'aws-cdk-lib';
 import { distance } from 'fastest-levenshtein';
+import { Duration, Size } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
 import type { MeterIngestionPipelineProps, TransformSettings } from './pipeline/props.ts';
 import type { MeterRecordSenderProps } from './sender/meter-record-sender.ts';
 import { PipelineConfigError, TRANSFORM_SETTINGS } from './pipeline/settings.ts';
+import { SETTINGS, choiceProblem, numberProblem, type Setting, type SettingName } from './settings.ts';
 
-/** Pipeline settings that can come from CDK context: every prop but the alarm topic, which is given by ARN. */
-export type PipelineSettings = Omit<MeterIngestionPipelineProps, 'alarmTopic'>;
+type Kind = 'string' | 'number' | 'boolean' | 'stringList' | 'object';
+
+/** How each kind of setting (infra/settings.ts) is written in context: numbers in the setting's unit, secrets by ARN. */
+const CONTEXT_KIND = {
+  number: 'number',
+  duration: 'number',
+  size: 'number',
+  retention: 'number',
+  choice: 'string',
+  secret: 'string',
+  string: 'string',
+  boolean: 'boolean',
+  stringList: 'stringList',
+  object: 'object',
+} as const satisfies Record<Setting['kind'], Kind>;
+
+interface ContextTypes {
+  string: string;
+  number: number;
+  boolean: boolean;
+  stringList: string[];
+  object: TransformSettings;
+}
+
+type ContextKeyOf<K extends SettingName> = (typeof SETTINGS)[K]['contextKey'];
+type ContextValueOf<K extends SettingName> = (typeof SETTINGS)[K] extends { readonly choices: readonly (infer C)[] }
+  ? C
+  : ContextTypes[(typeof CONTEXT_KIND)[(typeof SETTINGS)[K]['kind']]];
+
+/**
+ * Pipeline settings as CDK context holds them (cdk.json's "context", `-c key=value`): by context key, numbers in
+ * the unit the key names, the key secret by ARN. `pipelineProps` turns them into the construct's props.
+ */
+export type PipelineSettings = { readonly [K in SettingName as ContextKeyOf<K>]?: ContextValueOf<K> } & { readonly amberfloBucketName: string };
 
 export interface AppConfig {
   readonly stackName: string;
@@ -15,48 +52,12 @@ export interface AppConfig {
   readonly pipeline: PipelineSettings;
 }
 
-type Kind = 'string' | 'number' | 'boolean' | 'stringList' | 'object';
+const SETTING_ENTRIES = Object.entries(SETTINGS) as [SettingName, Setting][];
 
-/** Every pipeline setting is a context key of the same name; the kind says how `-c key=value` strings are read. */
-const PIPELINE_KEYS = {
-  amberfloBucketName: 'string',
-  pipelineName: 'string',
-  sourceLogGroupNames: 'stringList',
-  subscriptionFilterPattern: 'string',
-  accountSubscriptionPolicy: 'boolean',
-  accountPolicyExcludedLogGroupNames: 'stringList',
-  source: 'string',
-  streamShardCount: 'number',
-  streamRetentionHours: 'number',
-  processorBufferSizeMBs: 'number',
-  processorBufferIntervalSeconds: 'number',
-  processorRetries: 'number',
-  dataOutputPrefix: 'string',
-  errorOutputPrefix: 'string',
-  destinationBufferIntervalSeconds: 'number',
-  destinationBufferSizeMBs: 'number',
-  compression: 'string',
-  fileExtension: 'string',
-  logRetentionDays: 'number',
-  transformMemorySizeMB: 'number',
-  transformTimeoutSeconds: 'number',
-  lambdaRuntime: 'string',
-  transform: 'object',
-  iteratorAgeAlarmSeconds: 'number',
-  dataFreshnessAlarmSeconds: 'number',
-  rejectedMeterRecordsAlarmThreshold: 'number',
-  durationAlarmPercentOfTimeout: 'number',
-  delivery: 'string',
-  amberfloKeysSecretArn: 'string',
-  amberfloBucketRegion: 'string',
-  sourceBackup: 'boolean',
-  pipelineBucketName: 'string',
-  pipelineBucketExpirationDays: 'number',
-  pipelineBucketAccessLogsBucketName: 'string',
-  senderAccountIds: 'stringList',
-  senderOrganizationId: 'string',
-  senderOrganizationPaths: 'stringList',
-} as const satisfies Record<keyof PipelineSettings, Kind>;
+/** Every pipeline setting's context key, with the kind that says how `-c key=value` strings are read. */
+const PIPELINE_KEYS: Readonly<Record<string, Kind>> = Object.fromEntries(
+  SETTING_ENTRIES.map(([, entry]) => [entry.contextKey, CONTEXT_KIND[entry.kind]]),
+);
 
 // PIPELINE_NAME and HOME_ACCOUNT_ID are set by the construct.
 
@@ -161,14 +162,15 @@ export function checkContextKeys(keys: Iterable<string>): void {
 
 /**
  * Reads the app's configuration from CDK context (cdk.json's "context", or `-c key=value`). Values from the command
- * line arrive as strings and are converted; lists may be JSON arrays or comma-separated. Ranges are checked by the
- * construct, whose messages use the same key names.
+ * line arrive as strings and are converted; lists may be JSON arrays or comma-separated. Ranges and choices of the
+ * settings table are checked here, naming the context key; the rest (names, prefixes, how settings combine) by the
+ * construct.
  */
 export function loadAppConfig(context: (key: string) => unknown): AppConfig {
   const pipeline: Record<string, unknown> = {};
-  for (const [key, kind] of Object.entries(PIPELINE_KEYS)) {
-    const raw = context(key);
-    if (raw !== undefined) pipeline[key] = convert(key, kind, raw);
+  for (const [, entry] of SETTING_ENTRIES) {
+    const raw = context(entry.contextKey);
+    if (raw !== undefined) pipeline[entry.contextKey] = checkSetting(entry, convert(entry.contextKey, CONTEXT_KIND[entry.kind], raw));
   }
   if (pipeline.amberfloBucketName === undefined) {
     throw new PipelineConfigError(
@@ -183,6 +185,81 @@ export function loadAppConfig(context: (key: string) => unknown): AppConfig {
     }
   }
   return { ...commonConfig(context, 'MeterFirehose'), pipeline: pipeline as unknown as PipelineSettings };
+}
+
+/** The range, choices or format the settings table gives, checked where the value is still in its context key's unit. */
+function checkSetting(entry: Setting, value: unknown): unknown {
+  const problem = ((): string | undefined => {
+    switch (entry.kind) {
+      case 'number':
+      case 'duration':
+      case 'size':
+        return numberProblem(entry, value as number);
+      case 'choice':
+        return choiceProblem(entry, value);
+      case 'retention': {
+        const days = Object.values(logs.RetentionDays).filter((choice) => typeof choice === 'number');
+        return days.includes(value as number) ? undefined : `must be one of ${days.join(', ')}, got ${value}`;
+      }
+      case 'secret':
+        return SECRET_ARN.test(value as string)
+          ? undefined
+          : 'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)';
+      default:
+        return undefined;
+    }
+  })();
+  if (problem !== undefined) throw new PipelineConfigError(`Context key "${entry.contextKey}" ${problem}`);
+  return value;
+}
+
+/** Only an ARN is accepted, so no key material can be put where the ARN goes. */
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+
+/**
+ * The construct's props for settings read from context: numbers become the Duration or Size their unit says, the
+ * key secret is imported by ARN (as `AmberfloKeys` in `scope`, which adds no resource).
+ */
+export function pipelineProps(scope: Construct, settings: PipelineSettings): MeterIngestionPipelineProps {
+  const props: Record<string, unknown> = {};
+  const values = settings as Readonly<Record<string, unknown>>;
+  for (const [name, entry] of SETTING_ENTRIES) {
+    const value = values[entry.contextKey];
+    // Checked again: a stack may be given settings that did not come through loadAppConfig.
+    if (value !== undefined) props[name] = propValue(scope, entry, checkSetting(entry, value));
+  }
+  return props as unknown as MeterIngestionPipelineProps;
+}
+
+/**
+ * The construct names props; a setting from cdk.json is known by its context key. Rewrites a construct's error in
+ * the context keys' names (`amberfloKeys is required…` → `amberfloKeysSecretArn is required…`).
+ */
+export function inContextTerms(error: PipelineConfigError): PipelineConfigError {
+  let message = error.message;
+  for (const [name, entry] of SETTING_ENTRIES) {
+    if (entry.contextKey !== name) message = message.replace(new RegExp(`\\b${name}\\b`, 'g'), entry.contextKey);
+  }
+  return message === error.message ? error : new PipelineConfigError(message);
+}
+
+function propValue(scope: Construct, entry: Setting, value: unknown): unknown {
+  switch (entry.kind) {
+    case 'duration':
+      return entry.unit === 'days' ? Duration.days(value as number) : entry.unit === 'hours' ? Duration.hours(value as number) : Duration.seconds(value as number);
+    case 'size':
+      return Size.mebibytes(value as number);
+    case 'retention':
+      return value as logs.RetentionDays;
+    case 'secret': {
+      const arn = value as string;
+      // A complete ARN ends in the 6 characters Secrets Manager appends to the name; a partial one names the secret only.
+      const attributes = /-[A-Za-z0-9]{6}$/.test(arn) ? { secretCompleteArn: arn } : { secretPartialArn: arn };
+      return secretsmanager.Secret.fromSecretAttributes(scope, 'AmberfloKeys', attributes);
+    }
+    default:
+      return value;
+  }
 }
 
 function convert(key: string, kind: Kind, raw: unknown): unknown {

@@ -2,7 +2,7 @@
  * The construct package's public API: `import { MeterIngestionPipeline } from 'cdk-meter-firehose'`.
  * Everything a consumer's CDK app needs to configure the pipeline, and nothing of the repository's own app.
  */
-export { MeterIngestionPipeline } from './meter-ingestion-pipeline.ts';
+export { MeterIngestionPipeline, type PipelineMetricName } from './meter-ingestion-pipeline.ts';
 export type { DeliveryCompression, DeliveryMode, MeterIngestionPipelineProps, TransformSettings } from './pipeline/props.ts';
 export { PipelineConfigError } from './pipeline/settings.ts';
 export type { Relay } from './pipeline/relay.ts';
@@ -12,4 +12,4 @@ export { MeterRecordSenderStack, type MeterRecordSenderStackProps } from './send
 export { RegionalSenderDestination, type RegionalSenderDestinationProps } from './sender/regional-destination.ts';
 export type { LambdaRuntime } from './lambda-runtime.ts';
 export type { PipelineSourceKind } from './pipeline-source.ts';
-export type { TransformConfig, UnknownFieldPolicy } from '../transform/config.ts';
+export type { UnknownFieldPolicy } from '../transform/config.ts';

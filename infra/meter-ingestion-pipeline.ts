@@ -1,7 +1,7 @@
 import { Annotations, Aws, Names, Stack, Token } from 'aws-cdk-lib';
 import { ENV } from '../transform/config.ts';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,7 +10,10 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { Delivery } from './pipeline/delivery.ts';
 import { DirectPutDestination } from './pipeline/direct-put.ts';
-import { Monitoring } from './pipeline/monitoring.ts';
+import { ALARM_PERIOD, Monitoring } from './pipeline/monitoring.ts';
+import { staticPart } from './pipeline/s3-prefixes.ts';
+import { SOURCE_BACKUP_PREFIXES } from './pipeline/delivery.ts';
+import type { METRICS } from '../transform/metrics.ts';
 import type { MeterIngestionPipelineProps } from './pipeline/props.ts';
 import { PipelineConfigError, resolveSettings, type ResolvedSettings } from './pipeline/settings.ts';
 import { SenderDestination } from './pipeline/sender-destination.ts';
@@ -21,12 +24,8 @@ import { PipelineBucket } from './pipeline/pipeline-bucket.ts';
 import { Relay } from './pipeline/relay.ts';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 
-export type { DeliveryCompression, DeliveryMode, MeterIngestionPipelineProps, TransformSettings } from './pipeline/props.ts';
-export { PipelineConfigError } from './pipeline/settings.ts';
-export { destinationPolicy, SenderDestination, type SenderPrincipals } from './pipeline/sender-destination.ts';
-export { MeterRecordSender, type MeterRecordSenderProps } from './sender/meter-record-sender.ts';
-export { MeterRecordSenderStack, type MeterRecordSenderStackProps } from './sender/sender-stack.ts';
-export { RegionalSenderDestination, type RegionalSenderDestinationProps } from './sender/regional-destination.ts';
+/** A metric the transform publishes for every invocation (transform/metrics.ts), per pipeline. */
+export type PipelineMetricName = (typeof METRICS)[number][0];
 
 /**
  * CloudWatch Logs → Kinesis Data Stream (or, with `source: 'direct'`, straight) → Data Firehose (with the TypeScript
@@ -68,12 +67,21 @@ export class MeterIngestionPipeline extends Construct {
   /** The CloudWatch Logs destination sender accounts subscribe to (`senderAccountIds`, `senderOrganizationId`). */
   readonly senderDestination: SenderDestination | undefined;
 
+  private readonly metricsNamespace: string;
+  private readonly amberfloBucketName: string;
+  private readonly errorOutputPrefix: string;
+  private readonly sourceBackup: boolean;
+
   constructor(scope: Construct, id: string, props: MeterIngestionPipelineProps) {
     super(scope, id);
     const settings = resolveSettings(props, Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }));
     checkStackNeighbours(this, settings);
     const { pipelineName } = settings;
     this.pipelineName = pipelineName;
+    this.metricsNamespace = settings.transformConfig.metricsNamespace;
+    this.amberfloBucketName = settings.amberfloBucketName;
+    this.errorOutputPrefix = settings.errorOutputPrefix;
+    this.sourceBackup = settings.sourceBackup;
 
     const stream =
       settings.source === 'direct'
@@ -86,7 +94,7 @@ export class MeterIngestionPipeline extends Construct {
     const transform = new TransformFunction(this, {
       pipelineName,
       logGroupName: settings.transformLogGroupName,
-      logRetentionDays: settings.logRetentionDays,
+      logRetention: settings.logRetention,
       memorySizeMB: settings.transformMemorySizeMB,
       timeoutSeconds: settings.transformTimeoutSeconds,
       runtime: settings.lambdaRuntime,
@@ -117,16 +125,16 @@ export class MeterIngestionPipeline extends Construct {
     this.deliveryStream = delivery.deliveryStream;
 
     this.relay =
-      settings.delivery === 'relay' && this.pipelineBucket !== undefined && settings.amberfloKeysSecretArn !== undefined
+      settings.delivery === 'relay' && this.pipelineBucket !== undefined && settings.amberfloKeys !== undefined
         ? new Relay(this, {
             pipelineName,
             logGroupName: settings.forwarderLogGroupName,
-            logRetentionDays: settings.logRetentionDays,
+            logRetention: settings.logRetention,
             pipelineBucket: this.pipelineBucket,
             dataOutputPrefix: settings.dataOutputPrefix,
             amberfloBucketName: settings.amberfloBucketName,
             amberfloBucketRegion: settings.amberfloBucketRegion,
-            amberfloKeysSecretArn: settings.amberfloKeysSecretArn,
+            amberfloKeys: settings.amberfloKeys,
             runtime: settings.lambdaRuntime,
           })
         : undefined;
@@ -170,13 +178,79 @@ export class MeterIngestionPipeline extends Construct {
     const monitoring = new Monitoring(this, {
       otherAlarms: this.relay?.alarms ?? [],
       ...settings,
-      metricsNamespace: settings.transformConfig.metricsNamespace,
+      metric: (metricName) => this.metric(metricName),
       stream,
       transform: transform.function,
       deliveryStream: delivery.deliveryStream,
     });
     this.alarms = monitoring.alarms;
     this.dashboard = monitoring.dashboard;
+  }
+
+  /**
+   * A metric the transform publishes for this pipeline (its `Pipeline` dimension, in the namespace of
+   * `transform.metricsNamespace`). Every one counts per invocation, so the sum over 5 minutes is the default.
+   */
+  metric(metricName: PipelineMetricName, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.metricsNamespace,
+      metricName,
+      dimensionsMap: { Pipeline: this.pipelineName },
+      statistic: 'Sum',
+      period: ALARM_PERIOD,
+      ...props,
+    });
+  }
+
+  /** Firehose records the transform received (each a batch of log events). Sum over 5 minutes by default. */
+  metricRecordsIn(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('RecordsIn', props);
+  }
+
+  /** Meter records written to Amberflo's ingest prefix. Sum over 5 minutes by default. */
+  metricMeterRecordsOut(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('MeterRecordsOut', props);
+  }
+
+  /** Meter records the transform rejected (invalid or incomplete; see its logs). Sum over 5 minutes by default. */
+  metricRejectedMeterRecords(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('RejectedMeterRecords', props);
+  }
+
+  /** Firehose records the transform could not process: Firehose writes them to the error prefix. Sum over 5 minutes by default. */
+  metricRecordsFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('RecordsFailed', props);
+  }
+
+  /** Firehose records too large for one response, re-ingested into the source in pieces. Sum over 5 minutes by default. */
+  metricRecordsReingested(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('RecordsReingested', props);
+  }
+
+  /**
+   * Lets `grantee` read the objects Firehose wrote under the error prefix (records it could not process or
+   * deliver): in the pipeline bucket with relay delivery; in Amberflo's bucket with direct delivery, where
+   * Amberflo's bucket policy must also allow the grantee's account.
+   */
+  grantReadErrors(grantee: iam.IGrantable): iam.Grant {
+    const pattern = `${staticPart(this.errorOutputPrefix)}*`;
+    if (this.relay !== undefined && this.pipelineBucket !== undefined) return this.pipelineBucket.grantRead(grantee, pattern);
+    const bucketArn = `arn:${Aws.PARTITION}:s3:::${this.amberfloBucketName}`;
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:ListBucket'],
+      resourceArns: [bucketArn, `${bucketArn}/${pattern}`],
+    });
+  }
+
+  /** Lets `grantee` read the backup of every source record in the pipeline bucket (what `replay --from-backup` reads). */
+  grantReadSourceBackup(grantee: iam.IGrantable): iam.Grant {
+    if (!this.sourceBackup || this.pipelineBucket === undefined) {
+      throw new PipelineConfigError(`grantReadSourceBackup: pipeline ${this.pipelineName} has sourceBackup: false, so no backup to read`);
+    }
+    const bucket = this.pipelineBucket;
+    const grants = SOURCE_BACKUP_PREFIXES.map((prefix) => bucket.grantRead(grantee, `${staticPart(prefix)}*`));
+    return grants.reduce((all, grant) => all.combine(grant));
   }
 }
 

@@ -11,7 +11,8 @@ import {
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
-import { appRole, checkContextKeys, loadAppConfig, loadSenderConfig, type PipelineSettings } from './config.ts';
+import { appRole, checkContextKeys, inContextTerms, loadAppConfig, loadSenderConfig, pipelineProps, type PipelineSettings } from './config.ts';
+import { PipelineConfigError } from './pipeline/settings.ts';
 import { MeterRecordSenderStack } from './sender/sender-stack.ts';
 import { MeterIngestionPipeline } from './meter-ingestion-pipeline.ts';
 
@@ -28,10 +29,14 @@ export class MeterFirehoseStack extends Stack {
   constructor(scope: Construct, id: string, props: MeterFirehoseStackProps) {
     super(scope, id, props);
     const { pipeline: settings, alarmTopicArn } = props;
-    this.pipeline = new MeterIngestionPipeline(this, 'Pipeline', {
-      ...settings,
-      ...(alarmTopicArn === undefined ? {} : { alarmTopic: sns.Topic.fromTopicArn(this, 'AlarmTopic', alarmTopicArn) }),
-    });
+    try {
+      this.pipeline = new MeterIngestionPipeline(this, 'Pipeline', {
+        ...pipelineProps(this, settings),
+        ...(alarmTopicArn === undefined ? {} : { alarmTopic: sns.Topic.fromTopicArn(this, 'AlarmTopic', alarmTopicArn) }),
+      });
+    } catch (error) {
+      throw error instanceof PipelineConfigError ? inContextTerms(error) : error;
+    }
 
     new CfnOutput(this, 'FirehoseRoleArn', {
       description:

@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import type { ResolvedSettings } from './settings.ts';
 import { KINESIS_SHARD_WRITE_LIMITS } from '../pipeline-source.ts';
 import type { MeterStream } from './stream.ts';
+import type { PipelineMetricName } from '../meter-ingestion-pipeline.ts';
 
 export const ALARM_PERIOD = Duration.minutes(5);
 /** Metrics one alarm's math expression may use. */
@@ -32,8 +33,8 @@ export type MonitoringSettings = Pick<
 const SHARD_CAPACITY_ALARM_PERCENT = 80;
 
 export interface MonitoringProps extends MonitoringSettings {
-  /** Namespace of the transform's own metrics. */
-  readonly metricsNamespace: string;
+  /** A metric of the transform's own (the pipeline's `metric()`), summed over the alarm period. */
+  readonly metric: (metricName: PipelineMetricName) => cloudwatch.Metric;
   /** The Kinesis stream; absent for a Direct PUT source. */
   readonly stream: MeterStream | undefined;
   readonly transform: lambda.IFunction;
@@ -62,7 +63,7 @@ export class Monitoring {
         alarm.addOkAction(action);
       }
     }
-    this.dashboard = this.createDashboard(props.metricsNamespace);
+    this.dashboard = this.createDashboard(props.metric);
   }
 
   private addAlarms(props: MonitoringProps): void {
@@ -125,7 +126,7 @@ export class Monitoring {
       alarmDescription: `The transform ran longer than ${props.durationAlarmPercentOfTimeout}% of its timeout.`,
     });
     this.alarm('RejectedMeterRecordsAlarm', {
-      metric: this.transformMetric(props.metricsNamespace, 'RejectedMeterRecords'),
+      metric: props.metric('RejectedMeterRecords'),
       threshold: props.rejectedMeterRecordsAlarmThreshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       alarmDescription: 'The transform rejected meter records (invalid or incomplete); see its logs and the error prefix.',
@@ -236,23 +237,12 @@ export class Monitoring {
     );
   }
 
-  /** A metric the transform emits (transform/metrics.ts), per pipeline, summed over the alarm period. */
-  private transformMetric(namespace: string, metricName: string): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace,
-      metricName,
-      dimensionsMap: { Pipeline: this.pipelineName },
-      statistic: 'Sum',
-      period: ALARM_PERIOD,
-    });
-  }
-
-  private createDashboard(metricsNamespace: string): cloudwatch.Dashboard {
-    const graph = (title: string, names: string[]) =>
+  private createDashboard(metric: MonitoringProps['metric']): cloudwatch.Dashboard {
+    const graph = (title: string, names: PipelineMetricName[]) =>
       new cloudwatch.GraphWidget({
         title,
         width: 8,
-        left: names.map((name) => this.transformMetric(metricsNamespace, name)),
+        left: names.map(metric),
       });
     const dashboard = new cloudwatch.Dashboard(this.scope, 'Dashboard', { dashboardName: this.pipelineName });
     dashboard.addWidgets(

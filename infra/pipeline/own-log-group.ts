@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 
 export interface OwnLogGroupProps {
   readonly logGroupName: string;
-  readonly logRetentionDays: number;
+  readonly logRetention: logs.RetentionDays;
 }
 
 /**
@@ -15,7 +15,7 @@ export interface OwnLogGroupProps {
 export function ownLogGroup(scope: Construct, id: string, props: OwnLogGroupProps): logs.LogGroup {
   return new logs.LogGroup(scope, id, {
     logGroupName: props.logGroupName,
-    retention: props.logRetentionDays as logs.RetentionDays,
+    retention: props.logRetention,
     removalPolicy: RemovalPolicy.DESTROY,
   });
 }

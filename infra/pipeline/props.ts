@@ -1,7 +1,11 @@
+import type { Duration, Size } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { TransformConfig } from '../../transform/config.ts';
 import type { LambdaRuntime } from '../lambda-runtime.ts';
 import type { PipelineSourceKind } from '../pipeline-source.ts';
+import type { SettingChoice, SettingName, SettingPropType } from '../settings.ts';
 
 /**
  * Transform settings the construct passes to the function's environment (`PIPELINE_NAME` is set from `pipelineName`,
@@ -14,10 +18,10 @@ export type TransformSettings = Partial<Omit<TransformConfig, 'pipelineName' | '
  * grants. `relay`: Firehose writes the pipeline bucket; a forwarder copies each new ingest object to Amberflo's
  * bucket with the access key pair Amberflo issued (read from Secrets Manager).
  */
-export type DeliveryMode = 'direct' | 'relay';
+export type DeliveryMode = SettingChoice<'delivery'>;
 
 /** Compression formats Amberflo can ingest: it gunzips objects whose key ends in `.gz` and reads the rest as JSON. */
-export type DeliveryCompression = 'UNCOMPRESSED' | 'GZIP';
+export type DeliveryCompression = SettingChoice<'compression'>;
 
 export interface MeterIngestionPipelineProps {
   /** Name of the S3 bucket Amberflo provisioned for this account (owned by Amberflo's account). */
@@ -27,12 +31,12 @@ export interface MeterIngestionPipelineProps {
   readonly delivery?: DeliveryMode;
 
   /**
-   * Relay mode: ARN of the Secrets Manager secret holding Amberflo's key pair as
-   * `{"accessKeyId": "...", "secretAccessKey": "..."}`. Only the ARN is in the template; the forwarder reads the
-   * value at run time. Required with `delivery: 'relay'`.
+   * Relay mode: the Secrets Manager secret holding Amberflo's key pair as
+   * `{"accessKeyId": "...", "secretAccessKey": "..."}` (e.g. `Secret.fromSecretCompleteArn(…)`). Only its ARN is
+   * in the template; the forwarder reads the value at run time. Required with `delivery: 'relay'`.
    * @default - none; direct mode needs no key pair
    */
-  readonly amberfloKeysSecretArn?: string;
+  readonly amberfloKeys?: secretsmanager.ISecret;
 
   /** Relay mode: Region of Amberflo's bucket. @default - the stack's Region */
   readonly amberfloBucketRegion?: string;
@@ -51,11 +55,11 @@ export interface MeterIngestionPipelineProps {
   readonly pipelineBucketName?: string;
 
   /**
-   * Days after which objects in a created pipeline bucket expire (at least 15, past the dead-letter queue's
+   * How long objects in a created pipeline bucket live (whole days, at least 15: past the dead-letter queue's
    * 14-day retention). The default covers Amberflo's 60-day backfill window with 30 days to act.
-   * @default 90
+   * @default Duration.days(90)
    */
-  readonly pipelineBucketExpirationDays?: number;
+  readonly pipelineBucketExpiration?: Duration;
 
   /**
    * A bucket that receives S3 server access logs of a created pipeline bucket.
@@ -130,19 +134,19 @@ export interface MeterIngestionPipelineProps {
   /** Shards of the Kinesis stream; required by, and only for, `source: 'kinesis-provisioned'`. @default - none */
   readonly streamShardCount?: number;
 
-  /** Retention of the Kinesis stream, i.e. the replay window, in hours (24–8760; Kinesis sources). @default 24 */
-  readonly streamRetentionHours?: number;
+  /** Retention of the Kinesis stream, i.e. the replay window (whole hours, 24–8760; Kinesis sources). @default Duration.hours(24) */
+  readonly streamRetention?: Duration;
 
   /**
-   * Data Firehose buffers this many MB of (gzipped) input before invoking the transform (0.2–3). The transform's
+   * Data Firehose buffers this much (gzipped) input before invoking the transform (0.2–3 MiB). The transform's
    * output is about 12× its input and a Lambda response is capped at 6 MB, so the default is well below the
    * service default of 1 MB.
-   * @default 0.25
+   * @default Size.mebibytes(0.25)
    */
-  readonly processorBufferSizeMBs?: number;
+  readonly processorBufferSize?: Size;
 
-  /** Longest time Firehose buffers input before invoking the transform, in seconds (0–900). @default 60 */
-  readonly processorBufferIntervalSeconds?: number;
+  /** Longest time Firehose buffers input before invoking the transform (whole seconds, 0–900). @default Duration.seconds(60) */
+  readonly processorBufferInterval?: Duration;
 
   /** Retries of a failed transform invocation before its records go to the error prefix. @default 3 */
   readonly processorRetries?: number;
@@ -160,11 +164,11 @@ export interface MeterIngestionPipelineProps {
    */
   readonly errorOutputPrefix?: string;
 
-  /** Longest time Firehose buffers transformed records before writing an S3 object, in seconds (0–900). @default 300 */
-  readonly destinationBufferIntervalSeconds?: number;
+  /** Longest time Firehose buffers transformed records before writing an S3 object (whole seconds, 0–900). @default Duration.seconds(300) */
+  readonly destinationBufferInterval?: Duration;
 
-  /** Size of transformed data at which Firehose writes an S3 object, in MiB (1–128). @default 5 */
-  readonly destinationBufferSizeMBs?: number;
+  /** Size of transformed data at which Firehose writes an S3 object (whole MiB, 1–128). @default Size.mebibytes(5) */
+  readonly destinationBufferSize?: Size;
 
   /** Compression of delivered objects. @default 'GZIP' */
   readonly compression?: DeliveryCompression;
@@ -175,14 +179,14 @@ export interface MeterIngestionPipelineProps {
    */
   readonly fileExtension?: string;
 
-  /** Retention of the transform's log group and of Firehose's error log group, in days. @default 30 */
-  readonly logRetentionDays?: number;
+  /** Retention of the pipeline's own log groups (transform, Firehose errors, forwarder). @default RetentionDays of 30 days */
+  readonly logRetention?: logs.RetentionDays;
 
-  /** Memory of the transform function, in MB (128–10240). @default 1024 */
-  readonly transformMemorySizeMB?: number;
+  /** Memory of the transform function (whole MiB, 128–10240). @default Size.mebibytes(1024) */
+  readonly transformMemorySize?: Size;
 
-  /** Timeout of the transform function, in seconds (1–300: Firehose waits at most 5 minutes). @default 120 */
-  readonly transformTimeoutSeconds?: number;
+  /** Timeout of the transform function (whole seconds, 1–300: Firehose waits at most 5 minutes). @default Duration.seconds(120) */
+  readonly transformTimeout?: Duration;
 
   /**
    * Lambda runtime of the transform and of the relay forwarder: `nodejs24.x` or `nodejs22.x`, the Node.js lines
@@ -201,14 +205,14 @@ export interface MeterIngestionPipelineProps {
   /** Topic notified when an alarm fires or recovers. @default - alarms without actions */
   readonly alarmTopic?: sns.ITopic;
 
-  /** `GetRecords.IteratorAgeMilliseconds` above which the stream is considered to fall behind, in seconds (Kinesis sources). @default 900 */
-  readonly iteratorAgeAlarmSeconds?: number;
+  /** `GetRecords.IteratorAgeMilliseconds` above which the stream is considered to fall behind (whole seconds; Kinesis sources). @default Duration.seconds(900) */
+  readonly iteratorAgeAlarmThreshold?: Duration;
 
   /**
-   * `DeliveryToS3.DataFreshness` above which delivery is considered late, in seconds.
-   * @default - processor buffer interval + destination buffer interval + 300
+   * `DeliveryToS3.DataFreshness` above which delivery is considered late (whole seconds).
+   * @default - processor buffer interval + destination buffer interval + 5 minutes
    */
-  readonly dataFreshnessAlarmSeconds?: number;
+  readonly dataFreshnessAlarmThreshold?: Duration;
 
   /** Sum of `RejectedMeterRecords` over 5 minutes above which the rejected-records alarm fires. @default 0 */
   readonly rejectedMeterRecordsAlarmThreshold?: number;
@@ -216,3 +220,19 @@ export interface MeterIngestionPipelineProps {
   /** Maximum transform duration, as a percentage of its timeout, above which the duration alarm fires (1–100). @default 80 */
   readonly durationAlarmPercentOfTimeout?: number;
 }
+
+/** The props every setting of the table (infra/settings.ts) calls for: MeterIngestionPipelineProps must declare these types. */
+type TableProps = { readonly [K in SettingName]?: SettingPropType<K> };
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Fails to compile when a prop and its entry in the settings table disagree, or either lacks the other. */
+type PropsMatchTable = {
+  [K in keyof Required<MeterIngestionPipelineProps>]: K extends 'alarmTopic'
+    ? true
+    : K extends SettingName
+      ? Exactly<NonNullable<MeterIngestionPipelineProps[K]>, NonNullable<TableProps[K]>>
+      : false;
+};
+const propsMatchTable: PropsMatchTable[keyof PropsMatchTable] extends true ? true : never = true;
+const tableHasNoOtherProps: Exclude<SettingName, keyof MeterIngestionPipelineProps> extends never ? true : never = true;
+void propsMatchTable;
+void tableHasNoOtherProps;

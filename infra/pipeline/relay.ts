@@ -6,6 +6,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { RELAY_ENV } from '../../relay/config.ts';
@@ -29,7 +30,7 @@ export interface RelayProps extends OwnLogGroupProps {
   readonly dataOutputPrefix: string;
   readonly amberfloBucketName: string;
   readonly amberfloBucketRegion: string | undefined;
-  readonly amberfloKeysSecretArn: string;
+  readonly amberfloKeys: secretsmanager.ISecret;
   readonly runtime: LambdaRuntime;
 }
 
@@ -87,10 +88,12 @@ export class Relay {
         }),
         // Amberflo's bucket is written with Amberflo's keys, not with this role.
         ReadAmberfloKeys: new iam.PolicyDocument({
-          statements: [new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.amberfloKeysSecretArn] })],
+          statements: [new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.amberfloKeys.secretArn] })],
         }),
       },
     });
+    // A secret given with its customer-managed key (the ISecret's encryptionKey): the forwarder decrypts with it.
+    props.amberfloKeys.encryptionKey?.grantDecrypt(role);
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${nagObjectArn(scope, props.pipelineBucket, objects)}]`,
       reason: 'Firehose names each ingest object itself; the forwarder reads only objects under the ingest prefix.',
@@ -110,7 +113,7 @@ export class Relay {
         [RELAY_ENV.sourcePrefix]: ingestPrefix,
         [RELAY_ENV.amberfloBucket]: props.amberfloBucketName,
         [RELAY_ENV.amberfloRegion]: props.amberfloBucketRegion ?? Aws.REGION,
-        [RELAY_ENV.secretArn]: props.amberfloKeysSecretArn,
+        [RELAY_ENV.secretArn]: props.amberfloKeys.secretArn,
         NODE_OPTIONS: '--enable-source-maps',
       },
     });

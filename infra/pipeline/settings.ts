@@ -1,18 +1,30 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Size, SizeRoundingBehavior, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { ConfigError, ENV, loadConfig, type TransformConfig } from '../../transform/config.ts';
 import { PIPELINE_DEFAULTS } from '../defaults.ts';
-import { DEFAULT_LAMBDA_RUNTIME, isLambdaRuntime, LAMBDA_RUNTIMES } from '../lambda-runtime.ts';
-import { DEFAULT_PIPELINE_SOURCE, PIPELINE_SOURCES, type PipelineSourceKind, isPipelineSource } from '../pipeline-source.ts';
-import type { MeterIngestionPipelineProps } from './props.ts';
+import type { LambdaRuntime } from '../lambda-runtime.ts';
+import { DEFAULT_PIPELINE_SOURCE, type PipelineSourceKind } from '../pipeline-source.ts';
+import {
+  SETTINGS,
+  choiceProblem,
+  fileExtensionProblem,
+  numberProblem,
+  type ChoiceSetting,
+  type NumberSetting,
+  type Setting,
+  type SettingChoice,
+  type SettingName,
+} from '../settings.ts';
+import type { DeliveryCompression, DeliveryMode, MeterIngestionPipelineProps } from './props.ts';
 import { prefixProblem } from './s3-prefixes.ts';
 import { resolveSenders, type SenderPrincipals } from './sender-destination.ts';
 
 /** The settings `transform` takes: every one of the transform's but those the construct sets itself. */
 export const TRANSFORM_SETTINGS: readonly string[] = Object.keys(ENV).filter((key) => key !== 'pipelineName' && key !== 'homeAccountId');
 
-/** A pipeline setting out of range; the message names the setting (prop and CDK context key alike). */
+/** A pipeline setting out of range; the message names the prop (or, from cdk.json, the context key). */
 export class PipelineConfigError extends Error {
   override readonly name = 'PipelineConfigError';
 }
@@ -20,82 +32,60 @@ export class PipelineConfigError extends Error {
 /** Log group names an account policy's `NOT IN` selection criteria can hold. */
 const MAX_POLICY_EXCLUSIONS = 50;
 
-/** One of CloudWatch Logs' retention values, checked as a choice rather than a range. */
-const DEFAULT_LOG_RETENTION_DAYS = 30;
+type NumberName = { [K in SettingName]: (typeof SETTINGS)[K] extends NumberSetting ? K : never }[SettingName];
 
-type NumericProp = {
-  [K in keyof MeterIngestionPipelineProps]-?: MeterIngestionPipelineProps[K] extends number | undefined ? K : never;
-}[keyof MeterIngestionPipelineProps];
-
-interface NumberSetting {
-  /** Absent where the default is not a number: on-demand shards, a freshness threshold derived from the buffers. */
-  readonly default?: number;
-  readonly min: number;
-  readonly max?: number;
-  /** Whole numbers only, unless false. */
-  readonly integer?: false;
-}
-
-/** Default and range of every numeric setting (the defaults the CLI shares come from defaults.ts). */
-const NUMBER_SETTINGS: Record<Exclude<NumericProp, 'logRetentionDays'>, NumberSetting> = {
-  streamShardCount: { min: 1 },
-  streamRetentionHours: { default: 24, min: 24, max: 8760 },
-  processorBufferSizeMBs: { default: PIPELINE_DEFAULTS.processorBufferSizeMBs, min: 0.2, max: 3, integer: false },
-  processorBufferIntervalSeconds: { default: PIPELINE_DEFAULTS.processorBufferIntervalSeconds, min: 0, max: 900 },
-  processorRetries: { default: PIPELINE_DEFAULTS.processorRetries, min: 0, max: 300 },
-  destinationBufferIntervalSeconds: { default: PIPELINE_DEFAULTS.destinationBufferIntervalSeconds, min: 0, max: 900 },
-  destinationBufferSizeMBs: { default: PIPELINE_DEFAULTS.destinationBufferSizeMBs, min: 1, max: 128 },
-  transformMemorySizeMB: { default: PIPELINE_DEFAULTS.transformMemorySizeMB, min: 128, max: 10_240 },
-  transformTimeoutSeconds: { default: PIPELINE_DEFAULTS.transformTimeoutSeconds, min: 1, max: 300 },
-  iteratorAgeAlarmSeconds: { default: 900, min: 1 },
-  dataFreshnessAlarmSeconds: { min: 1 },
-  rejectedMeterRecordsAlarmThreshold: { default: 0, min: 0 },
-  durationAlarmPercentOfTimeout: { default: 80, min: 1, max: 100 },
-  pipelineBucketExpirationDays: { default: PIPELINE_DEFAULTS.pipelineBucketExpirationDays, min: 15 },
-};
-
-/** Every setting with its default applied, checked, plus the names derived from them. */
-export type ResolvedSettings = Required<
-  Omit<
-    MeterIngestionPipelineProps,
-    | 'streamShardCount'
-    | 'fileExtension'
-    | 'alarmTopic'
-    | 'transform'
-    | 'amberfloKeysSecretArn'
-    | 'amberfloBucketRegion'
-    | 'pipelineBucketName'
-    | 'pipelineBucketAccessLogsBucketName'
-    | 'senderAccountIds'
-    | 'senderOrganizationId'
-    | 'senderOrganizationPaths'
-  >
-> & {
-  /** Other accounts that send meter records through a CloudWatch Logs destination; undefined for none. */
-  readonly senders: SenderPrincipals | undefined;
-  readonly amberfloKeysSecretArn: string | undefined;
+/** Every setting with its default applied and checked, numbers in their table unit, plus the names derived from them. */
+export interface ResolvedSettings {
+  readonly amberfloBucketName: string;
+  readonly pipelineName: string;
+  readonly delivery: DeliveryMode;
+  readonly amberfloKeys: secretsmanager.ISecret | undefined;
   readonly amberfloBucketRegion: string | undefined;
+  readonly sourceBackup: boolean;
   readonly pipelineBucketName: string | undefined;
+  readonly pipelineBucketExpirationDays: number;
   readonly pipelineBucketAccessLogsBucketName: string | undefined;
   /** Whether the pipeline needs a bucket of its own: relay mode or source backup. */
   readonly usesPipelineBucket: boolean;
+  readonly sourceLogGroupNames: string[];
+  readonly subscriptionFilterPattern: string;
+  readonly accountSubscriptionPolicy: boolean;
+  readonly accountPolicyExcludedLogGroupNames: string[];
+  /** Other accounts that send meter records through a CloudWatch Logs destination; undefined for none. */
+  readonly senders: SenderPrincipals | undefined;
+  readonly source: PipelineSourceKind;
   readonly streamShardCount: number | undefined;
+  readonly streamRetentionHours: number;
+  readonly processorBufferSizeMBs: number;
+  readonly processorBufferIntervalSeconds: number;
+  readonly processorRetries: number;
+  readonly dataOutputPrefix: string;
+  readonly errorOutputPrefix: string;
+  readonly destinationBufferIntervalSeconds: number;
+  readonly destinationBufferSizeMBs: number;
+  readonly compression: DeliveryCompression;
   readonly fileExtension: string | undefined;
-  readonly alarmTopic: sns.ITopic | undefined;
+  readonly logRetention: logs.RetentionDays;
+  readonly transformMemorySizeMB: number;
+  readonly transformTimeoutSeconds: number;
+  readonly lambdaRuntime: LambdaRuntime;
   readonly transformConfig: TransformConfig;
+  readonly alarmTopic: sns.ITopic | undefined;
+  readonly iteratorAgeAlarmSeconds: number;
+  readonly dataFreshnessAlarmSeconds: number;
+  readonly rejectedMeterRecordsAlarmThreshold: number;
+  readonly durationAlarmPercentOfTimeout: number;
   readonly transformLogGroupName: string;
   readonly deliveryLogGroupName: string;
   readonly forwarderLogGroupName: string;
   /** Every log group the account policy leaves out: the pipeline's own, those subscribed directly, the excluded. */
   readonly accountPolicyExclusions: string[];
-};
+}
 
-/** Applies defaults and validates every setting; errors name the prop (which is also the CDK context key). */
+/** Applies defaults and validates every setting; errors name the prop. */
 export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipelineName: string): ResolvedSettings {
-  const numberProp = (key: keyof typeof NUMBER_SETTINGS, fallback = NUMBER_SETTINGS[key].default ?? NaN) => {
-    const { min, max = Infinity, integer = true } = NUMBER_SETTINGS[key];
-    return checkNumber(key, props[key] ?? fallback, min, max, integer);
-  };
+  checkPropNames(props);
+  const number = (name: NumberName, fallback?: number): number => numberSetting(props, name, fallback);
 
   const { amberfloBucketName } = props;
   if (!Token.isUnresolved(amberfloBucketName) && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(amberfloBucketName ?? '')) {
@@ -109,13 +99,139 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(pipelineName)) {
     fail(`pipelineName must be 1-64 letters, digits, "-" or "_", got "${pipelineName}"`);
   }
-  const transformLogGroupName = `/meter-firehose/${pipelineName}/transform`;
-  const deliveryLogGroupName = `/meter-firehose/${pipelineName}/delivery-errors`;
-  const forwarderLogGroupName = `/meter-firehose/${pipelineName}/forwarder`;
-  const delivery = props.delivery ?? 'direct';
-  if (delivery !== 'direct' && delivery !== 'relay') fail(`delivery must be "direct" or "relay", got "${delivery}"`);
-  const ownLogGroups = [transformLogGroupName, deliveryLogGroupName, ...(delivery === 'relay' ? [forwarderLogGroupName] : [])];
+  const delivery = choiceSetting(props, 'delivery');
+  const logGroups = ownLogGroupNames(pipelineName, delivery);
+  const subscriptions = resolveSubscriptions(props, logGroups.own);
+  const source = resolveSource(props);
+  const senders = resolveSenders(props, fail);
+  const transformConfig = resolveTransform(props, pipelineName);
+  const output = resolveOutput(props);
+  const relay = resolveRelay(props, delivery);
 
+  const logRetention = props.logRetention ?? (SETTINGS.logRetention.default as logs.RetentionDays);
+  const retentionChoices = Object.values(logs.RetentionDays).filter((value) => typeof value === 'number');
+  if (!retentionChoices.includes(logRetention)) {
+    fail(`logRetention must be a RetentionDays (one of ${retentionChoices.join(', ')} days), got ${logRetention}`);
+  }
+
+  const processorBufferIntervalSeconds = number('processorBufferInterval');
+  const destinationBufferIntervalSeconds = number('destinationBufferInterval');
+  return {
+    amberfloBucketName,
+    pipelineName,
+    ...logGroups.names,
+    ...subscriptions,
+    subscriptionFilterPattern: props.subscriptionFilterPattern ?? JSON.stringify(transformConfig.prefix),
+    source,
+    senders,
+    streamShardCount: props.streamShardCount === undefined ? undefined : number('streamShardCount'),
+    streamRetentionHours: number('streamRetention'),
+    processorBufferSizeMBs: number('processorBufferSize'),
+    processorBufferIntervalSeconds,
+    processorRetries: number('processorRetries'),
+    destinationBufferIntervalSeconds,
+    destinationBufferSizeMBs: number('destinationBufferSize'),
+    ...output,
+    logRetention,
+    transformMemorySizeMB: number('transformMemorySize'),
+    lambdaRuntime: choiceSetting(props, 'lambdaRuntime'),
+    transformTimeoutSeconds: number('transformTimeout'),
+    transformConfig,
+    alarmTopic: props.alarmTopic,
+    iteratorAgeAlarmSeconds: number('iteratorAgeAlarmThreshold'),
+    // A record may wait for both buffers; alarm once it is 5 minutes older than that.
+    dataFreshnessAlarmSeconds: number('dataFreshnessAlarmThreshold', processorBufferIntervalSeconds + destinationBufferIntervalSeconds + 300),
+    rejectedMeterRecordsAlarmThreshold: number('rejectedMeterRecordsAlarmThreshold'),
+    durationAlarmPercentOfTimeout: number('durationAlarmPercentOfTimeout'),
+    delivery,
+    ...relay,
+    amberfloBucketRegion: props.amberfloBucketRegion,
+    pipelineBucketExpirationDays: number('pipelineBucketExpiration'),
+  };
+}
+
+/**
+ * TypeScript catches a misspelt or renamed prop; JavaScript and JSON would pass it, and the setting it meant would
+ * take its default. The names props had before they took CDK types (the context keys) point to their successors.
+ */
+function checkPropNames(props: MeterIngestionPipelineProps): void {
+  const entries = Object.entries(SETTINGS) as [SettingName, Setting][];
+  for (const key of Object.keys(props)) {
+    if (key === 'alarmTopic' || key in SETTINGS) continue;
+    const renamed = entries.find(([, entry]) => entry.contextKey === key)?.[0];
+    fail(
+      renamed === undefined
+        ? `unknown prop "${key}"`
+        : `unknown prop "${key}": it is now ${renamed} (see CHANGELOG.md), a ${kindName(SETTINGS[renamed])}`,
+    );
+  }
+}
+
+function kindName(entry: Setting): string {
+  switch (entry.kind) {
+    case 'duration':
+      return 'Duration';
+    case 'size':
+      return 'Size';
+    case 'retention':
+      return 'logs.RetentionDays';
+    case 'secret':
+      return 'secretsmanager.ISecret';
+    default:
+      return entry.kind;
+  }
+}
+
+/** A number setting's value in its table unit (a Duration in seconds, hours or days; a Size in MiB), checked. */
+function numberSetting(props: MeterIngestionPipelineProps, name: NumberName, fallback?: number): number {
+  const entry: NumberSetting = SETTINGS[name];
+  const value: unknown = props[name];
+  let amount: number;
+  if (value === undefined) {
+    amount = fallback ?? entry.default ?? NaN;
+  } else if (entry.kind === 'number') {
+    amount = value as number;
+  } else {
+    amount = inUnit(name, entry, value);
+  }
+  const problem = numberProblem(entry, amount);
+  if (problem !== undefined) fail(`${name} ${problem}`);
+  return amount;
+}
+
+function inUnit(name: SettingName, entry: NumberSetting, value: unknown): number {
+  if (entry.kind === 'size') {
+    if (!(value instanceof Size)) fail(`${name} must be a Size (e.g. Size.mebibytes(5)), got ${JSON.stringify(value)}`);
+    return value.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+  }
+  if (!(value instanceof Duration)) fail(`${name} must be a Duration (e.g. Duration.${entry.unit}(1)), got ${JSON.stringify(value)}`);
+  const exact = { integral: false };
+  return entry.unit === 'days' ? value.toDays(exact) : entry.unit === 'hours' ? value.toHours(exact) : value.toSeconds(exact);
+}
+
+/** Settings that are one of a few strings, with a default. */
+type ChoiceName = { [K in SettingName]: (typeof SETTINGS)[K] extends ChoiceSetting & { readonly default: string } ? K : never }[SettingName];
+
+function choiceSetting<K extends ChoiceName>(props: MeterIngestionPipelineProps, name: K): SettingChoice<K> {
+  const entry: ChoiceSetting = SETTINGS[name];
+  const value = props[name] ?? entry.default;
+  const problem = choiceProblem(entry, value);
+  if (problem !== undefined) fail(`${name} ${problem}`);
+  return value as SettingChoice<K>;
+}
+
+function ownLogGroupNames(pipelineName: string, delivery: DeliveryMode) {
+  const names = {
+    transformLogGroupName: `/meter-firehose/${pipelineName}/transform`,
+    deliveryLogGroupName: `/meter-firehose/${pipelineName}/delivery-errors`,
+    forwarderLogGroupName: `/meter-firehose/${pipelineName}/forwarder`,
+  };
+  const own = [names.transformLogGroupName, names.deliveryLogGroupName, ...(delivery === 'relay' ? [names.forwarderLogGroupName] : [])];
+  return { names, own };
+}
+
+/** The subscribed log groups and what the account policy leaves out. */
+function resolveSubscriptions(props: MeterIngestionPipelineProps, ownLogGroups: readonly string[]) {
   const sourceLogGroupNames = props.sourceLogGroupNames ?? [];
   const own = sourceLogGroupNames.find((name) => ownLogGroups.includes(name));
   if (own !== undefined) {
@@ -142,66 +258,60 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
         `got ${accountPolicyExcludedLogGroupNames.length}`,
     );
   }
+  return {
+    sourceLogGroupNames,
+    accountSubscriptionPolicy,
+    accountPolicyExcludedLogGroupNames,
+    accountPolicyExclusions: [...ownLogGroups, ...subscribedDirectly, ...accountPolicyExcludedLogGroupNames],
+  };
+}
 
-  const source = resolveSource(props);
-  const senders = resolveSenders(props, fail);
-
+/** The transform's settings, checked as the function checks them at cold start. */
+function resolveTransform(props: MeterIngestionPipelineProps, pipelineName: string): TransformConfig {
   // TypeScript catches a misspelt setting; JavaScript would pass it, and the setting it meant would take its default.
   const unknownTransformSetting = Object.keys(props.transform ?? {}).find((key) => !TRANSFORM_SETTINGS.includes(key));
   if (unknownTransformSetting !== undefined) {
     fail(`transform has an unknown setting "${unknownTransformSetting}"; known: ${TRANSFORM_SETTINGS.join(', ')}`);
   }
-  let transformConfig: TransformConfig;
   try {
-    transformConfig = loadConfig(transformEnvironment({ ...props.transform, pipelineName }));
+    return loadConfig(transformEnvironment({ ...props.transform, pipelineName }));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return fail(`transform: ${error.message}`);
   }
+}
 
+/** Where and how objects are written: prefixes, compression, extension. */
+function resolveOutput(props: MeterIngestionPipelineProps) {
   const dataOutputPrefix = props.dataOutputPrefix ?? PIPELINE_DEFAULTS.dataOutputPrefix;
   const errorOutputPrefix = props.errorOutputPrefix ?? PIPELINE_DEFAULTS.errorOutputPrefix;
   const prefixError = prefixProblem(dataOutputPrefix, errorOutputPrefix);
   if (prefixError !== undefined) fail(prefixError);
 
-  const compression = props.compression ?? PIPELINE_DEFAULTS.compression;
-  if (compression !== 'GZIP' && compression !== 'UNCOMPRESSED') {
-    fail(
-      `compression must be "GZIP" or "UNCOMPRESSED" (Amberflo reads JSON and gunzips ".gz" objects only), ` +
-        `got "${compression}"`,
-    );
-  }
+  const compression = choiceSetting(props, 'compression');
   const fileExtension = props.fileExtension ?? (compression === 'GZIP' ? '.gz' : undefined);
-  if (fileExtension !== undefined && !/^\.[0-9a-z!\-_.*'()]{1,127}$/.test(fileExtension)) {
-    fail(`fileExtension must start with "." followed by up to 127 of 0-9 a-z ! - _ . * ' ( ), got "${fileExtension}"`);
-  }
+  const extensionProblem = fileExtension === undefined ? undefined : fileExtensionProblem(fileExtension);
+  if (extensionProblem !== undefined) fail(`fileExtension ${extensionProblem}`);
   if (compression === 'GZIP' && !fileExtension?.endsWith('.gz')) {
     fail(
       `fileExtension must end with ".gz" when compression is GZIP (Amberflo only gunzips ".gz" objects), ` +
         `got "${fileExtension}"`,
     );
   }
+  return { dataOutputPrefix, errorOutputPrefix, compression, fileExtension };
+}
 
-  const logRetentionDays = props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
-  const retentionChoices = Object.values(logs.RetentionDays).filter((value) => typeof value === 'number');
-  if (!retentionChoices.includes(logRetentionDays)) {
-    fail(`logRetentionDays must be one of ${retentionChoices.join(', ')}, got ${logRetentionDays}`);
+/** The key pair and the pipeline bucket, which relay mode and source backup need. */
+function resolveRelay(props: MeterIngestionPipelineProps, delivery: DeliveryMode) {
+  const { amberfloKeys, pipelineBucketName, pipelineBucketAccessLogsBucketName } = props;
+  if (delivery === 'relay' && amberfloKeys === undefined) {
+    fail('amberfloKeys is required with delivery "relay": the secret holding Amberflo\'s key pair');
   }
-
-  const { amberfloKeysSecretArn, pipelineBucketName, pipelineBucketAccessLogsBucketName } = props;
-  if (delivery === 'relay' && amberfloKeysSecretArn === undefined) {
-    fail('amberfloKeysSecretArn is required with delivery "relay": the ARN of the secret holding Amberflo\'s key pair');
+  if (delivery === 'direct' && amberfloKeys !== undefined) {
+    fail('amberfloKeys applies to delivery "relay" only (direct delivery uses the Firehose role)');
   }
-  if (delivery === 'direct' && amberfloKeysSecretArn !== undefined) {
-    fail('amberfloKeysSecretArn applies to delivery "relay" only (direct delivery uses the Firehose role)');
-  }
-  // Only an ARN is accepted, so no key material can be put where the ARN goes.
-  if (
-    amberfloKeysSecretArn !== undefined &&
-    !Token.isUnresolved(amberfloKeysSecretArn) &&
-    !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/.test(amberfloKeysSecretArn)
-  ) {
-    fail('amberfloKeysSecretArn must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)');
+  if (amberfloKeys !== undefined && typeof amberfloKeys.secretArn !== 'string') {
+    fail('amberfloKeys must be a Secrets Manager secret (ISecret), e.g. Secret.fromSecretCompleteArn(scope, id, arn)');
   }
   for (const [name, value] of [
     ['pipelineBucketName', pipelineBucketName],
@@ -212,76 +322,23 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
     }
   }
   const sourceBackup = props.sourceBackup ?? true;
-  const usesPipelineBucket = delivery === 'relay' || sourceBackup;
   if (pipelineBucketName !== undefined && pipelineBucketAccessLogsBucketName !== undefined) {
     fail('pipelineBucketAccessLogsBucketName applies to a created pipeline bucket, not to pipelineBucketName');
   }
-
-  const lambdaRuntime = props.lambdaRuntime ?? DEFAULT_LAMBDA_RUNTIME;
-  if (!isLambdaRuntime(lambdaRuntime)) {
-    fail(
-      `lambdaRuntime must be one of ${LAMBDA_RUNTIMES.map((runtime) => `"${runtime}"`).join(', ')} (the Node.js lines ` +
-        `AWS supports that this project tests), got "${String(lambdaRuntime)}"`,
-    );
-  }
-
-  const processorBufferIntervalSeconds = numberProp('processorBufferIntervalSeconds');
-  const destinationBufferIntervalSeconds = numberProp('destinationBufferIntervalSeconds');
   return {
-    amberfloBucketName,
-    pipelineName,
-    transformLogGroupName,
-    deliveryLogGroupName,
-    forwarderLogGroupName,
-    sourceLogGroupNames,
-    subscriptionFilterPattern: props.subscriptionFilterPattern ?? JSON.stringify(transformConfig.prefix),
-    accountSubscriptionPolicy,
-    accountPolicyExcludedLogGroupNames,
-    source,
-    senders,
-    accountPolicyExclusions: [...ownLogGroups, ...subscribedDirectly, ...accountPolicyExcludedLogGroupNames],
-    streamShardCount: props.streamShardCount === undefined ? undefined : numberProp('streamShardCount'),
-    streamRetentionHours: numberProp('streamRetentionHours'),
-    processorBufferSizeMBs: numberProp('processorBufferSizeMBs'),
-    processorBufferIntervalSeconds,
-    processorRetries: numberProp('processorRetries'),
-    dataOutputPrefix,
-    errorOutputPrefix,
-    destinationBufferIntervalSeconds,
-    destinationBufferSizeMBs: numberProp('destinationBufferSizeMBs'),
-    compression,
-    fileExtension,
-    logRetentionDays,
-    transformMemorySizeMB: numberProp('transformMemorySizeMB'),
-    transformTimeoutSeconds: numberProp('transformTimeoutSeconds'),
-    lambdaRuntime,
-    transformConfig,
-    alarmTopic: props.alarmTopic,
-    iteratorAgeAlarmSeconds: numberProp('iteratorAgeAlarmSeconds'),
-    // A record may wait for both buffers; alarm once it is 5 minutes older than that.
-    dataFreshnessAlarmSeconds: numberProp(
-      'dataFreshnessAlarmSeconds',
-      processorBufferIntervalSeconds + destinationBufferIntervalSeconds + 300,
-    ),
-    rejectedMeterRecordsAlarmThreshold: numberProp('rejectedMeterRecordsAlarmThreshold'),
-    durationAlarmPercentOfTimeout: numberProp('durationAlarmPercentOfTimeout'),
-    delivery,
-    amberfloKeysSecretArn,
-    amberfloBucketRegion: props.amberfloBucketRegion,
+    amberfloKeys,
     sourceBackup,
     pipelineBucketName,
-    pipelineBucketExpirationDays: numberProp('pipelineBucketExpirationDays'),
     pipelineBucketAccessLogsBucketName,
-    usesPipelineBucket,
+    usesPipelineBucket: delivery === 'relay' || sourceBackup,
   };
 }
 
 /** The source, from `source` or (for pipelines configured before it existed) from `streamShardCount`. */
 function resolveSource(props: MeterIngestionPipelineProps): PipelineSourceKind {
   const { source } = props;
-  if (source !== undefined && !isPipelineSource(source)) {
-    fail(`source must be one of ${PIPELINE_SOURCES.map((kind) => `"${kind}"`).join(', ')}, got "${String(source)}"`);
-  }
+  const problem = source === undefined ? undefined : choiceProblem(SETTINGS.source, source);
+  if (problem !== undefined) fail(`source ${problem}`);
   const resolved = source ?? (props.streamShardCount === undefined ? DEFAULT_PIPELINE_SOURCE : 'kinesis-provisioned');
   if (resolved === 'kinesis-provisioned' && props.streamShardCount === undefined) {
     fail('streamShardCount is required with source "kinesis-provisioned"');
@@ -290,7 +347,7 @@ function resolveSource(props: MeterIngestionPipelineProps): PipelineSourceKind {
     fail('streamShardCount applies to source "kinesis-provisioned" only; an on-demand stream has no shard count to set');
   }
   if (resolved === 'direct') {
-    const streamSetting = (['streamShardCount', 'streamRetentionHours', 'iteratorAgeAlarmSeconds'] as const).find((key) => props[key] !== undefined);
+    const streamSetting = (['streamShardCount', 'streamRetention', 'iteratorAgeAlarmThreshold'] as const).find((key) => props[key] !== undefined);
     if (streamSetting !== undefined) fail(`${streamSetting} applies to Kinesis sources; source "direct" has no stream`);
   }
   return resolved;
@@ -324,13 +381,4 @@ function checkLogGroupNames(setting: string, names: readonly string[]): void {
 
 function fail(message: string): never {
   throw new PipelineConfigError(message);
-}
-
-function checkNumber(name: string, value: number, min: number, max: number, integer: boolean): number {
-  const valid = typeof value === 'number' && (integer ? Number.isInteger(value) : Number.isFinite(value));
-  if (!valid || value < min || value > max) {
-    const range = max === Infinity ? `of at least ${min}` : `from ${min} to ${max}`;
-    fail(`${name} must be ${integer ? 'an integer' : 'a number'} ${range}, got ${value}`);
-  }
-  return value;
 }

@@ -1,8 +1,9 @@
 // A CDK app of your own with two meter pipelines in one stack: production delivers straight to Amberflo's
 // bucket (Amberflo grants the pipeline's role), staging relays with the access key pair Amberflo issued.
-import { App, CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
@@ -40,8 +41,12 @@ class BillingStack extends Stack {
       source: 'direct',
       delivery: 'relay',
       amberfloBucketRegion: 'us-west-2',
-      amberfloKeysSecretArn: 'arn:aws:secretsmanager:us-west-2:111122223333:secret:amberflo/staging-keys-AbCdEf',
-      destinationBufferIntervalSeconds: 60,
+      amberfloKeys: secretsmanager.Secret.fromSecretCompleteArn(
+        this,
+        'StagingAmberfloKeys',
+        'arn:aws:secretsmanager:us-west-2:111122223333:secret:amberflo/staging-keys-AbCdEf',
+      ),
+      destinationBufferInterval: Duration.minutes(1),
       alarmTopic,
     });
     // Subscription filters need their log groups to exist first.

@@ -308,7 +308,7 @@ describe('oversized and plain-line traffic', () => {
     expect(summary.rejected.total).toBe(7);
 
     const badHint = await runCli(['run', '--processor-buffer-mb', '5']);
-    expect(badHint).toMatchObject({ code: 2, stderr: expect.stringContaining('--processor-buffer-mb must be a number from 0.2 to 3, got "5"') });
+    expect(badHint).toMatchObject({ code: 2, stderr: expect.stringContaining('--processor-buffer-mb must be a number of MiB from 0.2 to 3, got 5') });
     expect(await runCli(['run', 'no-such-file.json'])).toMatchObject({ code: 2, stderr: expect.stringContaining('cannot read input no-such-file.json: ENOENT') });
     expect(await runCli(['replay', out])).toMatchObject({ code: 2, stderr: expect.stringContaining('replay needs a target') });
     expect(await runCli(['inspect', join(out, 'missing')])).toMatchObject({ code: 2, stderr: expect.stringContaining('no such directory') });

@@ -206,7 +206,7 @@ describe('goal figures (us-east-1 list prices, default workload)', () => {
 describe('plan command', () => {
   it('parses hints and rejects out-of-range ones with a specific message', () => {
     expect(parseHints('0.25,60,5,300')).toEqual({ processorMB: 0.25, processorSeconds: 60, destinationMB: 5, destinationSeconds: 300 });
-    expect(() => parseHints('0.1,60,5,300')).toThrow('--hints processor size (MB) must be a number from 0.2 to 3, got "0.1"');
+    expect(() => parseHints('0.1,60,5,300')).toThrow('--hints processor size must be a number of MiB from 0.2 to 3, got 0.1');
     expect(() => parseHints('0.25,60,5')).toThrow('four numbers');
   });
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadAppConfig } from '../../infra/config.ts';
-import { PipelineConfigError } from '../../infra/meter-ingestion-pipeline.ts';
+import { PipelineConfigError } from '../../infra/index.ts';
 
 const load = (values: Record<string, unknown>) =>
   loadAppConfig((key) => ({ amberfloBucketName: 'bucket', ...values })[key]);

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { PipelineConfigError, type MeterIngestionPipelineProps } from '../../infra/meter-ingestion-pipeline.ts';
+import { PipelineConfigError, type MeterIngestionPipelineProps } from '../../infra/index.ts';
 import { buildPipeline, onlyResource, synth } from './helpers.ts';
 
 function templateOf(props: Partial<MeterIngestionPipelineProps>): Template {

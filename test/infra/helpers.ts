@@ -6,7 +6,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { expect } from 'vitest';
 import type { PipelineSettings } from '../../infra/config.ts';
-import { MeterIngestionPipeline, type MeterIngestionPipelineProps } from '../../infra/meter-ingestion-pipeline.ts';
+import { MeterIngestionPipeline, type MeterIngestionPipelineProps } from '../../infra/index.ts';
 import { MeterFirehoseStack } from '../../infra/stack.ts';
 
 export const BUCKET = 'amberflo-test-bucket';

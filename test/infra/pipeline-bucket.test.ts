@@ -207,7 +207,7 @@ describe('Amberflo’s key pair', () => {
       } catch (error) {
         message = (error as Error).message;
       }
-      expect(message).toMatch(/amberfloKeysSecretArn must be a Secrets Manager secret ARN/);
+      expect(message).toMatch(/^Context key "amberfloKeysSecretArn" must be a Secrets Manager secret ARN/);
       expect(message).not.toContain(SECRET_KEY);
       expect(message).not.toContain(KEY_ID);
     }
@@ -216,8 +216,8 @@ describe('Amberflo’s key pair', () => {
   it('is required in relay mode and refused in direct mode', () => {
     expect(() => synth({ delivery: 'relay' })).toThrow(/amberfloKeysSecretArn is required with delivery "relay"/);
     expect(() => synth({ amberfloKeysSecretArn: SECRET_ARN })).toThrow(/applies to delivery "relay" only/);
-    expect(() => synth({ delivery: 'sideways' as 'relay' })).toThrow(/delivery must be "direct" or "relay"/);
-    expect(() => synth({ pipelineBucketExpirationDays: 10 })).toThrow(/pipelineBucketExpirationDays must be an integer of at least 15, got 10/);
+    expect(() => synth({ delivery: 'sideways' as 'relay' })).toThrow('Context key "delivery" must be "direct" or "relay", got "sideways"');
+    expect(() => synth({ pipelineBucketExpirationDays: 10 })).toThrow('Context key "pipelineBucketExpirationDays" must be a whole number of days of at least 15, got 10');
   });
 });
 

@@ -9,7 +9,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MeterIngestionPipeline, PipelineConfigError } from '../../infra/meter-ingestion-pipeline.ts';
+import { MeterIngestionPipeline, PipelineConfigError } from '../../infra/index.ts';
 import { MeterRecordSender, type MeterRecordSenderProps } from '../../infra/sender/meter-record-sender.ts';
 import { MeterRecordSenderStack } from '../../infra/sender/sender-stack.ts';
 import { RegionalSenderDestination, type RegionalSenderDestinationProps } from '../../infra/sender/regional-destination.ts';

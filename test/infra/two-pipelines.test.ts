@@ -2,8 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { MeterIngestionPipeline, PipelineConfigError, type MeterIngestionPipelineProps } from '../../infra/meter-ingestion-pipeline.ts';
-import { loadAppConfig } from '../../infra/config.ts';
+import { MeterIngestionPipeline, PipelineConfigError, type MeterIngestionPipelineProps } from '../../infra/index.ts';
 import { BUCKET } from './helpers.ts';
 
 function stackOf(): Stack {
@@ -75,28 +74,3 @@ describe('a transform setting the construct does not know (JavaScript callers)',
     );
   });
 });
-
-describe('props checked at construction', () => {
-  it.each([
-    [{ processorRetries: 500 }, { processorRetries: '500' }],
-    [{ source: 'kinesis' }, { source: 'kinesis' }],
-    [{ pipelineBucketExpirationDays: 3 }, { pipelineBucketExpirationDays: '3' }],
-  ])('say what `cdk synth -c` says for the same setting: %j', (props, context) => {
-    const fromProps = captureError(() => pipeline(stackOf(), 'Pipeline', props as Partial<MeterIngestionPipelineProps>));
-    const values: Record<string, unknown> = { amberfloBucketName: BUCKET, ...context };
-    const { pipeline: settings } = loadAppConfig((key) => values[key]);
-    const fromContext = captureError(() => pipeline(stackOf(), 'Pipeline', settings));
-    expect(fromProps).toBeInstanceOf(PipelineConfigError);
-    expect(fromProps.message).toBe(fromContext.message);
-    expect(fromProps.message).toMatch(new RegExp(`^${Object.keys(props)[0]} `));
-  });
-});
-
-function captureError(action: () => unknown): Error {
-  try {
-    action();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
-}

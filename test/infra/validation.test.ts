@@ -1,31 +1,31 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { PipelineConfigError, type MeterIngestionPipelineProps } from '../../infra/meter-ingestion-pipeline.ts';
+import { PipelineConfigError, type MeterIngestionPipelineProps } from '../../infra/index.ts';
 import { buildPipeline } from './helpers.ts';
 
 describe('settings out of range are rejected at synth time, naming the setting', () => {
   const cases: [string, Partial<MeterIngestionPipelineProps>, RegExp][] = [
     ['empty bucket name', { amberfloBucketName: '' }, /^amberfloBucketName must be an S3 bucket name/],
     ['bucket name with capitals', { amberfloBucketName: 'Amberflo' }, /^amberfloBucketName must be/],
-    ['processor buffer below 0.2 MB', { processorBufferSizeMBs: 0.19 }, /^processorBufferSizeMBs must be a number from 0.2 to 3, got 0.19$/],
-    ['processor buffer above 3 MB', { processorBufferSizeMBs: 3.5 }, /^processorBufferSizeMBs must be a number from 0.2 to 3, got 3.5$/],
-    ['processor interval above 900 s', { processorBufferIntervalSeconds: 901 }, /^processorBufferIntervalSeconds must be an integer from 0 to 900, got 901$/],
-    ['negative processor retries', { processorRetries: -1 }, /^processorRetries must be an integer from 0 to 300, got -1$/],
-    ['processor retries above 300', { processorRetries: 301 }, /^processorRetries must be an integer from 0 to 300, got 301$/],
-    ['destination interval below 0 s', { destinationBufferIntervalSeconds: -1 }, /^destinationBufferIntervalSeconds must be an integer from 0 to 900, got -1$/],
-    ['destination interval above 900 s', { destinationBufferIntervalSeconds: 901 }, /^destinationBufferIntervalSeconds must be an integer from 0 to 900, got 901$/],
-    ['destination size below 1 MiB', { destinationBufferSizeMBs: 0 }, /^destinationBufferSizeMBs must be an integer from 1 to 128, got 0$/],
-    ['destination size above 128 MiB', { destinationBufferSizeMBs: 129 }, /^destinationBufferSizeMBs must be an integer from 1 to 128, got 129$/],
-    ['fractional destination size', { destinationBufferSizeMBs: 1.5 }, /^destinationBufferSizeMBs must be an integer/],
-    ['retention below 24 h', { streamRetentionHours: 23 }, /^streamRetentionHours must be an integer from 24 to 8760, got 23$/],
-    ['zero shards', { streamShardCount: 0 }, /^streamShardCount must be an integer of at least 1, got 0$/],
-    ['timeout beyond Firehose 5 minutes', { transformTimeoutSeconds: 301 }, /^transformTimeoutSeconds must be an integer from 1 to 300/],
-    ['memory below 128 MB', { transformMemorySizeMB: 64 }, /^transformMemorySizeMB must be an integer from 128 to 10240/],
-    ['unsupported log retention', { logRetentionDays: 2 }, /^logRetentionDays must be one of 1, 3, 5, 7,/],
+    ['processor buffer below 0.2 MB', { processorBufferSize: Size.kibibytes(194.56) }, /^processorBufferSize must be a number of MiB from 0.2 to 3, got 0.19$/],
+    ['processor buffer above 3 MB', { processorBufferSize: Size.mebibytes(3.5) }, /^processorBufferSize must be a number of MiB from 0.2 to 3, got 3.5$/],
+    ['processor interval above 900 s', { processorBufferInterval: Duration.seconds(901) }, /^processorBufferInterval must be a whole number of seconds from 0 to 900, got 901$/],
+    ['negative processor retries', { processorRetries: -1 }, /^processorRetries must be a whole number from 0 to 300, got -1$/],
+    ['processor retries above 300', { processorRetries: 301 }, /^processorRetries must be a whole number from 0 to 300, got 301$/],
+    ['destination interval of a fraction of a second', { destinationBufferInterval: Duration.millis(1500) }, /^destinationBufferInterval must be a whole number of seconds from 0 to 900, got 1.5$/],
+    ['destination interval above 900 s', { destinationBufferInterval: Duration.minutes(16) }, /^destinationBufferInterval must be a whole number of seconds from 0 to 900, got 960$/],
+    ['destination size below 1 MiB', { destinationBufferSize: Size.kibibytes(512) }, /^destinationBufferSize must be a whole number of MiB from 1 to 128, got 0.5$/],
+    ['destination size above 128 MiB', { destinationBufferSize: Size.mebibytes(129) }, /^destinationBufferSize must be a whole number of MiB from 1 to 128, got 129$/],
+    ['fractional destination size', { destinationBufferSize: Size.mebibytes(1.5) }, /^destinationBufferSize must be a whole number of MiB/],
+    ['retention below 24 h', { streamRetention: Duration.hours(23) }, /^streamRetention must be a whole number of hours from 24 to 8760, got 23$/],
+    ['zero shards', { streamShardCount: 0 }, /^streamShardCount must be a whole number of at least 1, got 0$/],
+    ['timeout beyond Firehose 5 minutes', { transformTimeout: Duration.seconds(301) }, /^transformTimeout must be a whole number of seconds from 1 to 300/],
+    ['memory below 128 MB', { transformMemorySize: Size.mebibytes(64) }, /^transformMemorySize must be a whole number of MiB from 128 to 10240/],
+    ['unsupported log retention', { logRetention: 2 as logs.RetentionDays }, /^logRetention must be a RetentionDays \(one of 1, 3, 5, 7,/],
     ['pipeline name with spaces', { pipelineName: 'my pipeline' }, /^pipelineName must be 1-64 letters/],
-    ['compression Amberflo cannot read', { compression: 'ZIP' as 'GZIP' }, /^compression must be "GZIP" or "UNCOMPRESSED"/],
+    ['compression Amberflo cannot read', { compression: 'ZIP' as 'GZIP' }, /^compression must be "GZIP" or "UNCOMPRESSED" \(Amberflo reads JSON and gunzips ".gz" objects only\), got "ZIP"$/],
     ['file extension without a dot', { fileExtension: 'gz' }, /^fileExtension must start with "\."/],
     ['gzip without .gz', { fileExtension: '.json' }, /^fileExtension must end with "\.gz" when compression is GZIP/],
     ['error prefix inside the ingest folder', { errorOutputPrefix: 'ingest/errors/!{firehose:error-output-type}/' }, /^errorOutputPrefix must lie outside "ingest\/"/],
@@ -37,14 +37,17 @@ describe('settings out of range are rejected at synth time, naming the setting',
     ['transform prefix with spaces', { transform: { prefix: 'meter record' } }, /^transform: METER_RECORD_PREFIX must be one token/],
     ['duplicate sources', { sourceLogGroupNames: ['/a', '/a'] }, /^sourceLogGroupNames lists "\/a" twice$/],
     ['too many account policy exclusions', { accountPolicyExcludedLogGroupNames: Array.from({ length: 49 }, (_, i) => `/g${i}`) }, /^accountPolicyExcludedLogGroupNames may list at most 48/],
-    ['duration alarm above 100 %', { durationAlarmPercentOfTimeout: 101 }, /^durationAlarmPercentOfTimeout must be an integer from 1 to 100/],
-    ['Lambda runtime this project does not test', { lambdaRuntime: 'nodejs20.x' as 'nodejs22.x' }, /^lambdaRuntime must be one of "nodejs24.x", "nodejs22.x" \(the Node.js lines AWS supports that this project tests\), got "nodejs20.x"$/],
+    ['duration alarm above 100 %', { durationAlarmPercentOfTimeout: 101 }, /^durationAlarmPercentOfTimeout must be a whole number from 1 to 100/],
+    ['Lambda runtime this project does not test', { lambdaRuntime: 'nodejs20.x' as 'nodejs22.x' }, /^lambdaRuntime must be "nodejs24.x" or "nodejs22.x" \(the Node.js lines AWS supports that this project tests\), got "nodejs20.x"$/],
     ['unknown source', { source: 'kafka' as 'direct' }, /^source must be one of "kinesis-on-demand", "kinesis-provisioned", "direct", got "kafka"$/],
     ['provisioned without shards', { source: 'kinesis-provisioned' }, /^streamShardCount is required with source "kinesis-provisioned"$/],
     ['on-demand with shards', { source: 'kinesis-on-demand', streamShardCount: 2 }, /^streamShardCount applies to source "kinesis-provisioned" only/],
     ['direct with shards', { source: 'direct', streamShardCount: 2 }, /^streamShardCount applies to Kinesis sources; source "direct" has no stream$/],
-    ['direct with a stream retention', { source: 'direct', streamRetentionHours: 48 }, /^streamRetentionHours applies to Kinesis sources/],
-    ['direct with an iterator-age alarm', { source: 'direct', iteratorAgeAlarmSeconds: 60 }, /^iteratorAgeAlarmSeconds applies to Kinesis sources/],
+    ['direct with a stream retention', { source: 'direct', streamRetention: Duration.hours(48) }, /^streamRetention applies to Kinesis sources/],
+    ['a number where a Duration goes (JavaScript)', { transformTimeout: 60 as unknown as Duration }, /^transformTimeout must be a Duration \(e\.g\. Duration\.seconds\(1\)\), got 60$/],
+    ['a prop by its name before issue 31', { transformTimeoutSeconds: 60 } as Partial<MeterIngestionPipelineProps>, /^unknown prop "transformTimeoutSeconds": it is now transformTimeout \(see CHANGELOG\.md\), a Duration$/],
+    ['a misspelt prop', { sourceLogGroupName: ['/a'] } as Partial<MeterIngestionPipelineProps>, /^unknown prop "sourceLogGroupName"$/],
+    ['direct with an iterator-age alarm', { source: 'direct', iteratorAgeAlarmThreshold: Duration.minutes(1) }, /^iteratorAgeAlarmThreshold applies to Kinesis sources/],
   ];
   it.each(cases)('%s', (_name, props, message) => {
     expect(() => buildPipeline(props)).toThrow(PipelineConfigError);
@@ -53,8 +56,8 @@ describe('settings out of range are rejected at synth time, naming the setting',
 
   it('accepts the limits themselves', () => {
     for (const props of [
-      { processorBufferSizeMBs: 0.2, processorBufferIntervalSeconds: 0, destinationBufferIntervalSeconds: 0, destinationBufferSizeMBs: 1 },
-      { processorBufferSizeMBs: 3, processorBufferIntervalSeconds: 900, destinationBufferIntervalSeconds: 900, destinationBufferSizeMBs: 128 },
+      { processorBufferSize: Size.kibibytes(204.8), processorBufferInterval: Duration.seconds(0), destinationBufferInterval: Duration.seconds(0), destinationBufferSize: Size.kibibytes(1024) },
+      { processorBufferSize: Size.mebibytes(3), processorBufferInterval: Duration.minutes(15), destinationBufferInterval: Duration.minutes(15), destinationBufferSize: Size.gibibytes(0.125) },
     ]) {
       expect(() => buildPipeline(props)).not.toThrow();
     }

@@ -7,7 +7,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { MeterIngestionPipeline, MeterRecordSenderStack, type MeterIngestionPipelineProps, type MeterRecordSenderProps } from '../../infra/meter-ingestion-pipeline.ts';
+import { MeterIngestionPipeline, MeterRecordSenderStack, type MeterRecordSenderProps } from '../../infra/index.ts';
+import { variantProps, type Variant } from '../package/fixtures/variant-props.ts';
 import { FEATURE_FLAGS } from '../infra/helpers.ts';
 import { type AliasedPackage, consumerLock } from './consumer-lock.ts';
 
@@ -26,7 +27,7 @@ export const PACKAGE = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 
 };
 
 const fixture = <T>(name: string): Record<string, T> => JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8'));
-export const VARIANTS = fixture<MeterIngestionPipelineProps>('variants.json');
+export const VARIANTS = fixture<Variant>('variants.json');
 export const SENDERS = fixture<MeterRecordSenderProps>('senders.json');
 /** Every stack the variants app synthesizes. */
 export const VARIANT_STACKS = [...Object.keys(VARIANTS).map((name) => `Variant-${name}`), ...Object.keys(SENDERS).map((name) => `Sender-${name}`)];
@@ -68,8 +69,9 @@ export function functionAssetKeys(template: Template): string[] {
 /** The variants the repository's own constructs give, synthesized into `outdir`. */
 export function synthesizeVariantsHere(outdir: string): void {
   const app = new App({ outdir, context: FEATURE_FLAGS });
-  for (const [name, props] of Object.entries(VARIANTS)) {
-    new MeterIngestionPipeline(new Stack(app, `Variant-${name}`), 'Pipeline', { pipelineName: name, ...props });
+  for (const [name, variant] of Object.entries(VARIANTS)) {
+    const stack = new Stack(app, `Variant-${name}`);
+    new MeterIngestionPipeline(stack, 'Pipeline', { pipelineName: name, ...variantProps(stack, variant) });
   }
   for (const [name, sender] of Object.entries(SENDERS)) {
     new MeterRecordSenderStack(app, `Sender-${name}`, { sender, env: { region: 'us-east-1' } });
@@ -106,7 +108,7 @@ export function installConsumer(name: string, packages: readonly (string | Alias
     path.join(dir, 'tsconfig.json'),
     JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['app.ts'] }),
   );
-  copyFileSync(path.join(FIXTURES, 'variants.ts'), path.join(dir, 'variants.ts'));
+  for (const file of ['variants.ts', 'variant-props.ts']) copyFileSync(path.join(FIXTURES, file), path.join(dir, file));
   for (const file of ['variants.json', 'senders.json']) copyFileSync(path.join(FIXTURES, file), path.join(dir, file));
   run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: dir });
   return { dir, tarball };

@@ -1,10 +1,21 @@
 /** Flags shared by `run` and `replay --local`: the local pipeline's source, buffers, layout, Lambda and store. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { type OptionSpec, type OptionValues, UsageError, keyValueOption, numberOption, stringOption, booleanOption } from '../lib/cli/args.ts';
+import { DECIMAL, type OptionSpec, type OptionValues, UsageError, keyValueOption, numberOption, stringOption, booleanOption } from '../lib/cli/args.ts';
 import type { Compression } from '../lib/local-pipeline/local-firehose.ts';
 import type { PipelineOptions } from '../lib/local-pipeline/pipeline.ts';
 import { PIPELINE_DEFAULTS } from '../../infra/defaults.ts';
-import { DEFAULT_PIPELINE_SOURCE, PIPELINE_SOURCES, isPipelineSource } from '../../infra/pipeline-source.ts';
+import { DEFAULT_PIPELINE_SOURCE, type PipelineSourceKind } from '../../infra/pipeline-source.ts';
+import {
+  SETTINGS,
+  choiceProblem,
+  contextValueText,
+  fileExtensionProblem,
+  numberProblem,
+  type ChoiceSetting,
+  type NumberSetting,
+  type SettingChoice,
+  type SettingName,
+} from '../../infra/settings.ts';
 import { PrefixError, validatePrefix } from '../lib/delivery/object-layout.ts';
 import { DirectoryStore, type ObjectStore, S3Store, removeEarlierObjects } from '../lib/delivery/object-store.ts';
 import { DEFAULT_OUTPUT_DIRECTORY, TRANSFORM_BUNDLE, displayPath } from '../lib/cli/paths.ts';
@@ -35,32 +46,27 @@ export const PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   append: { type: 'boolean', description: 'Keep the objects of earlier runs in --out (by default they are removed first)' },
   's3-endpoint': { type: 'string', value: 'URL', description: 'Write objects to this S3-compatible endpoint instead of --out' },
   bucket: { type: 'string', value: 'NAME', description: 'Bucket for --s3-endpoint', default: 'amberflo-ingest' },
-  source: {
-    type: 'string',
-    value: 'S',
-    description: `What Firehose reads: ${PIPELINE_SOURCES.join(', ')} (both Kinesis modes run the same locally; direct puts into Firehose itself)`,
-    default: DEFAULT_PIPELINE_SOURCE,
-  },
+  source: settingFlag('source', DEFAULT_PIPELINE_SOURCE),
   'kinesis-endpoint': { type: 'string', value: 'URL', description: 'Use this Kinesis API instead of an in-process emulator' },
   'stream-name': { type: 'string', value: 'NAME', description: 'Source Kinesis stream (created if missing)', default: 'meter-firehose-source' },
   shards: { type: 'string', value: 'N', description: 'Shards of a created stream', default: '1' },
   region: { type: 'string', value: 'REGION', description: 'AWS Region of the simulated resources', default: `$AWS_REGION or ${DEFAULT_REGION}` },
   'delivery-stream': { type: 'string', value: 'NAME', description: 'Firehose stream name used in object names', default: 'meter-firehose' },
-  'processor-buffer-mb': { type: 'string', value: 'MB', description: 'Processor BufferSizeInMBs (0.2-3)', default: String(PIPELINE_DEFAULTS.processorBufferSizeMBs) },
-  'processor-interval': { type: 'string', value: 'SECONDS', description: 'Processor BufferIntervalInSeconds (0-900)', default: String(PIPELINE_DEFAULTS.processorBufferIntervalSeconds) },
-  'buffer-mb': { type: 'string', value: 'MB', description: 'Destination SizeInMBs (1-128)', default: String(PIPELINE_DEFAULTS.destinationBufferSizeMBs) },
-  'buffer-interval': { type: 'string', value: 'SECONDS', description: 'Destination IntervalInSeconds (0-900)', default: String(PIPELINE_DEFAULTS.destinationBufferIntervalSeconds) },
-  retries: { type: 'string', value: 'N', description: 'Retries of a failed Lambda invocation (0-300)', default: String(PIPELINE_DEFAULTS.processorRetries) },
-  'data-prefix': { type: 'string', value: 'PREFIX', description: 'Data output prefix', default: PIPELINE_DEFAULTS.dataOutputPrefix },
-  'error-prefix': { type: 'string', value: 'PREFIX', description: 'Error output prefix', default: PIPELINE_DEFAULTS.errorOutputPrefix },
-  compression: { type: 'string', value: 'FORMAT', description: 'UNCOMPRESSED or GZIP', default: PIPELINE_DEFAULTS.compression },
-  'file-extension': { type: 'string', value: 'EXT', description: 'Data object extension', default: '.gz with GZIP, none otherwise' },
+  'processor-buffer-mb': settingFlag('processorBufferSize'),
+  'processor-interval': settingFlag('processorBufferInterval'),
+  'buffer-mb': settingFlag('destinationBufferSize'),
+  'buffer-interval': settingFlag('destinationBufferInterval'),
+  retries: settingFlag('processorRetries'),
+  'data-prefix': settingFlag('dataOutputPrefix'),
+  'error-prefix': settingFlag('errorOutputPrefix'),
+  compression: settingFlag('compression'),
+  'file-extension': settingFlag('fileExtension', '.gz with GZIP, none otherwise'),
   bundle: { type: 'string', value: 'PATH', description: 'The bundled transform', default: 'dist/transform/index.mjs' },
   'transform-env': { type: 'string', multiple: true, value: 'KEY=VALUE', description: 'Environment of the transform, e.g. UNKNOWN_FIELDS=drop' },
-  'lambda-memory': { type: 'string', value: 'MB', description: 'Memory reported to the function', default: String(PIPELINE_DEFAULTS.transformMemorySizeMB) },
-  'lambda-timeout': { type: 'string', value: 'SECONDS', description: 'Function timeout (1-300)', default: String(PIPELINE_DEFAULTS.transformTimeoutSeconds) },
+  'lambda-memory': settingFlag('transformMemorySize'),
+  'lambda-timeout': settingFlag('transformTimeout'),
   'lambda-logs': { type: 'boolean', description: "Copy the function's log output to stderr" },
-  delivery: { type: 'string', value: 'MODE', description: "direct (Firehose writes Amberflo's bucket) or relay (the pipeline bucket, forwarded)", default: 'direct' },
+  delivery: settingFlag('delivery'),
   'amberflo-endpoint': { type: 'string', value: 'URL', description: "Relay: S3-compatible endpoint of Amberflo's bucket" },
   'amberflo-bucket': { type: 'string', value: 'NAME', description: "Relay: Amberflo's bucket", default: 'amberflo-ingest' },
   'amberflo-keys': { type: 'string', value: 'FILE', description: 'Relay: JSON file in the secret\'s format {"accessKeyId": ..., "secretAccessKey": ...}' },
@@ -68,6 +74,47 @@ export const PIPELINE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'no-source-backup': { type: 'boolean', description: 'Do not back up source records (reconcile and replay --from-backup need them)' },
   timeout: TIMEOUT_OPTION,
 };
+
+type FlagNumber = { [K in SettingName]: (typeof SETTINGS)[K] extends NumberSetting & { readonly cli: object; readonly default: number } ? K : never }[SettingName];
+type NumberName = { [K in SettingName]: (typeof SETTINGS)[K] extends NumberSetting ? K : never }[SettingName];
+type FlagChoice = { [K in SettingName]: (typeof SETTINGS)[K] extends ChoiceSetting & { readonly cli: object } ? K : never }[SettingName];
+
+/** The `--help` entry of a setting's flag: its summary, the unit and range or choices, and the default, from the table. */
+function settingFlag(name: SettingName, defaultText?: string): OptionSpec {
+  const entry = SETTINGS[name];
+  const cli = 'cli' in entry ? entry.cli : undefined;
+  if (cli === undefined) throw new Error(`setting ${name} has no CLI flag`);
+  const fallback = defaultText ?? ('default' in entry ? String(entry.default) : undefined);
+  const text = entry.kind === 'string' ? cli.summary : `${cli.summary}: ${contextValueText(entry)}`;
+  return { type: 'string', value: cli.value, description: text, ...(fallback === undefined ? {} : { default: fallback }) };
+}
+
+/** A number flag in its setting's unit, refused in the words the construct and the context keys use. */
+export function settingNumber(values: OptionValues, name: FlagNumber): number {
+  const entry: NumberSetting & { cli: { flag: string } } = SETTINGS[name];
+  const raw = stringOption(values, entry.cli.flag);
+  return raw === undefined ? (entry.default as number) : parseSetting(`--${entry.cli.flag}`, raw, name);
+}
+
+/** A number given for a setting (in its unit) on the command line, checked against the table. */
+export function parseSetting(label: string, raw: string, name: NumberName): number {
+  const entry: NumberSetting = SETTINGS[name];
+  const value = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
+  if (Number.isNaN(value)) throw new UsageError(`${label} must be ${contextValueText(entry)}, got "${raw}"`);
+  const problem = numberProblem(entry, value);
+  if (problem !== undefined) throw new UsageError(`${label} ${problem}`);
+  return value;
+}
+
+/** A choice flag, refused in the words the construct and the context keys use. */
+function settingChoice<K extends FlagChoice>(values: OptionValues, name: K, fallback: SettingChoice<K>, normalize = (raw: string) => raw): SettingChoice<K> {
+  const entry: ChoiceSetting & { cli: { flag: string } } = SETTINGS[name];
+  const raw = stringOption(values, entry.cli.flag);
+  const value = raw === undefined ? fallback : normalize(raw);
+  const problem = choiceProblem(entry, value);
+  if (problem !== undefined) throw new UsageError(`--${entry.cli.flag} ${problem}`);
+  return value as SettingChoice<K>;
+}
 
 /** `--region`, else AWS_REGION, else us-east-1; a malformed name is a usage error before anything is touched. */
 export function regionOption(values: OptionValues): string {
@@ -140,14 +187,10 @@ export async function startCleanOutput(options: Pick<PipelineOptions, 'store' | 
 }
 
 export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: string) => void }, outputDirectory = DEFAULT_OUTPUT_DIRECTORY): Omit<PipelineOptions, 'onProgress'> {
-  const compression = (stringOption(values, 'compression') ?? PIPELINE_DEFAULTS.compression).toUpperCase();
-  if (compression !== 'GZIP' && compression !== 'UNCOMPRESSED') {
-    throw new UsageError(`--compression must be GZIP or UNCOMPRESSED, got "${compression}"`);
-  }
+  const compression = settingChoice(values, 'compression', PIPELINE_DEFAULTS.compression, (raw) => raw.toUpperCase());
   const fileExtension = stringOption(values, 'file-extension') ?? (compression === 'GZIP' ? '.gz' : '');
-  if (fileExtension !== '' && !/^\.[\w.-]+$/.test(fileExtension)) {
-    throw new UsageError(`--file-extension must start with "." and hold only letters, digits, ".", "_" or "-", got "${fileExtension}"`);
-  }
+  const extensionProblem = fileExtension === '' ? undefined : fileExtensionProblem(fileExtension);
+  if (extensionProblem !== undefined) throw new UsageError(`--file-extension ${extensionProblem}`);
   const dataPrefix = stringOption(values, 'data-prefix') ?? PIPELINE_DEFAULTS.dataOutputPrefix;
   const errorPrefix = stringOption(values, 'error-prefix') ?? PIPELINE_DEFAULTS.errorOutputPrefix;
   try {
@@ -157,8 +200,7 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
     if (error instanceof PrefixError) throw new UsageError(`--data-prefix/--error-prefix: ${error.message}`);
     throw error;
   }
-  const source = stringOption(values, 'source') ?? DEFAULT_PIPELINE_SOURCE;
-  if (!isPipelineSource(source)) throw new UsageError(`--source must be one of ${PIPELINE_SOURCES.join(', ')}, got "${source}"`);
+  const source: PipelineSourceKind = settingChoice(values, 'source', DEFAULT_PIPELINE_SOURCE);
   const kinesisOnly = ['kinesis-endpoint', 'stream-name', 'shards'].filter((name) => stringOption(values, name) !== undefined);
   if (source === 'direct' && kinesisOnly.length > 0) throw new UsageError(`--${kinesisOnly[0]} applies to Kinesis sources, not --source direct`);
   const kinesisEndpoint = stringOption(values, 'kinesis-endpoint');
@@ -188,14 +230,14 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
       name: deliveryStreamName,
       version: 1,
       processorHints: {
-        sizeBytes: numberOption(values, 'processor-buffer-mb', PIPELINE_DEFAULTS.processorBufferSizeMBs, { min: 0.2, max: 3 }) * MIB,
-        intervalMs: numberOption(values, 'processor-interval', PIPELINE_DEFAULTS.processorBufferIntervalSeconds, { min: 0, max: 900, integer: true }) * 1000,
+        sizeBytes: settingNumber(values, 'processorBufferSize') * MIB,
+        intervalMs: settingNumber(values, 'processorBufferInterval') * 1000,
       },
       destinationHints: {
-        sizeBytes: numberOption(values, 'buffer-mb', PIPELINE_DEFAULTS.destinationBufferSizeMBs, { min: 1, max: 128, integer: true }) * MIB,
-        intervalMs: numberOption(values, 'buffer-interval', PIPELINE_DEFAULTS.destinationBufferIntervalSeconds, { min: 0, max: 900, integer: true }) * 1000,
+        sizeBytes: settingNumber(values, 'destinationBufferSize') * MIB,
+        intervalMs: settingNumber(values, 'destinationBufferInterval') * 1000,
       },
-      numberOfRetries: numberOption(values, 'retries', PIPELINE_DEFAULTS.processorRetries, { min: 0, max: 300, integer: true }),
+      numberOfRetries: settingNumber(values, 'processorRetries'),
       dataPrefix,
       errorPrefix,
       ...(backupPrefix === undefined ? {} : { backupPrefix }),
@@ -206,8 +248,8 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
     lambda: {
       bundlePath: bundleOption(values),
       functionName: 'meter-firehose-transform',
-      memoryMb: numberOption(values, 'lambda-memory', PIPELINE_DEFAULTS.transformMemorySizeMB, { min: 128, max: 10_240, integer: true }),
-      timeoutMs: numberOption(values, 'lambda-timeout', PIPELINE_DEFAULTS.transformTimeoutSeconds, { min: 1, max: 300 }) * 1000,
+      memoryMb: settingNumber(values, 'transformMemorySize'),
+      timeoutMs: settingNumber(values, 'transformTimeout') * 1000,
       environment: transformEnvironment(values, io),
       ...(lambdaLogs ? { onLog: (text: string) => io.stderr(text) } : {}),
     },
@@ -215,12 +257,10 @@ export function pipelineOptionsFrom(values: OptionValues, io: { stderr: (text: s
   };
 }
 
-export type DeliveryMode = 'direct' | 'relay';
+export type DeliveryMode = SettingChoice<'delivery'>;
 
 export function deliveryMode(values: OptionValues): DeliveryMode {
-  const mode = stringOption(values, 'delivery') ?? 'direct';
-  if (mode !== 'direct' && mode !== 'relay') throw new UsageError(`--delivery must be direct or relay, got "${mode}"`);
-  return mode;
+  return settingChoice(values, 'delivery', 'direct');
 }
 
 /**

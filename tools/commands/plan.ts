@@ -33,6 +33,7 @@ import { type BackupCost, type BackupSettings, planSourceBackup } from '../lib/p
 import { DEFAULT_CONFIG } from '../../transform/config.ts';
 import { formatBytes, formatDuration, formatNumber, formatTable } from '../lib/cli/table.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
+import { parseSetting } from './pipeline-options.ts';
 
 /** The pipeline's defaults first, then choices that trade latency against objects and cost. */
 export const DEFAULT_CHOICES: readonly BufferChoice[] = [
@@ -156,10 +157,10 @@ export function parseHints(raw: string): BufferChoice {
   if (parts.length !== 4) throw new UsageError(`--hints takes four numbers P_MB,P_S,D_MB,D_S (e.g. 0.25,60,5,300), got "${raw}"`);
   const [processorMB, processorSeconds, destinationMB, destinationSeconds] = parts as [string, string, string, string];
   return {
-    processorMB: parseNumber('--hints processor size (MB)', processorMB, { min: 0.2, max: 3 }),
-    processorSeconds: parseNumber('--hints processor interval (s)', processorSeconds, { min: 0, max: 900, integer: true }),
-    destinationMB: parseNumber('--hints destination size (MB)', destinationMB, { min: 1, max: 128, integer: true }),
-    destinationSeconds: parseNumber('--hints destination interval (s)', destinationSeconds, { min: 0, max: 900, integer: true }),
+    processorMB: parseSetting('--hints processor size', processorMB, 'processorBufferSize'),
+    processorSeconds: parseSetting('--hints processor interval', processorSeconds, 'processorBufferInterval'),
+    destinationMB: parseSetting('--hints destination size', destinationMB, 'destinationBufferSize'),
+    destinationSeconds: parseSetting('--hints destination interval', destinationSeconds, 'destinationBufferInterval'),
   };
 }
 

@@ -137,7 +137,7 @@ export function numberOption(values: OptionValues, name: string, fallback: numbe
 }
 
 /** Decimal notation only: `Number()` would also take `0x10`, `0b1` and surrounding spaces. */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 export function parseNumber(label: string, raw: string, bounds: NumberBounds): number {
   const value = DECIMAL.test(raw) ? Number(raw) : Number.NaN;

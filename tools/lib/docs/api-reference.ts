@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import ts from 'typescript';
 import { compilerOptionsOf } from '../../../build/construct-package.ts';
+import { SETTINGS, contextValueText, defaultDoc, type Setting } from '../../../infra/settings.ts';
 
 export const API_ENTRY = 'infra/index.ts';
 export const API_REFERENCE_FILE = 'infra/API.md';
@@ -52,6 +53,17 @@ function memberOf(member: ts.PropertySignature | ts.PropertyDeclaration): Docume
   };
 }
 
+/** A method, documented by its signature: `name(params)` and what it returns. */
+function methodOf(method: ts.MethodDeclaration): DocumentedMember {
+  const parameters = method.parameters.map((p) => p.getText()).join(', ');
+  return {
+    name: `${method.name.getText()}(${oneLine(parameters)})`,
+    type: oneLine(method.type?.getText() ?? 'void'),
+    optional: false,
+    ...docsOf(method),
+  };
+}
+
 /** A property of the class's own public API: neither private, protected nor an override of its base class's. */
 function isOwnPublic(member: ts.ClassElement): boolean {
   const modifiers = ts.canHaveModifiers(member) ? (ts.getModifiers(member) ?? []) : [];
@@ -68,6 +80,20 @@ function aliasedType(checker: ts.TypeChecker, declaration: ts.TypeAliasDeclarati
   return oneLine(declaration.type.getText());
 }
 
+/**
+ * The properties of an object type given by an alias (such as `Partial<Omit<…>>` of a type the package does not
+ * export), documented from the declarations they come from.
+ */
+function aliasedMembers(checker: ts.TypeChecker, declaration: ts.TypeAliasDeclaration): DocumentedMember[] {
+  const type = checker.getTypeAtLocation(declaration);
+  if (type.isUnion() || !(type.flags & ts.TypeFlags.Object)) return [];
+  return checker.getPropertiesOfType(type).flatMap((property) => {
+    const source = property.declarations?.[0];
+    if (source === undefined || !ts.isPropertySignature(source)) return [];
+    return [{ ...memberOf(source), optional: (property.flags & ts.SymbolFlags.Optional) !== 0 }];
+  });
+}
+
 function documentDeclaration(checker: ts.TypeChecker, name: string, declaration: ts.Declaration): DocumentedExport | undefined {
   const { description } = docsOf(declaration);
   if (ts.isClassDeclaration(declaration)) {
@@ -78,14 +104,17 @@ function documentDeclaration(checker: ts.TypeChecker, name: string, declaration:
       kind: 'class',
       description,
       signature: parameters === undefined ? undefined : `new ${name}(${oneLine(parameters)})`,
-      members: declaration.members.filter(ts.isPropertyDeclaration).filter(isOwnPublic).map(memberOf),
+      members: [
+        ...declaration.members.filter(ts.isPropertyDeclaration).filter(isOwnPublic).map(memberOf),
+        ...declaration.members.filter(ts.isMethodDeclaration).filter(isOwnPublic).map(methodOf),
+      ],
     };
   }
   if (ts.isInterfaceDeclaration(declaration)) {
     return { name, kind: 'interface', description, signature: undefined, members: declaration.members.filter(ts.isPropertySignature).map(memberOf) };
   }
   if (ts.isTypeAliasDeclaration(declaration)) {
-    return { name, kind: 'type', description, signature: `type ${name} = ${aliasedType(checker, declaration)}`, members: [] };
+    return { name, kind: 'type', description, signature: `type ${name} = ${aliasedType(checker, declaration)}`, members: aliasedMembers(checker, declaration) };
   }
   return undefined;
 }
@@ -105,6 +134,10 @@ export function documentExports(projectRoot: string): DocumentedExport[] {
   });
 }
 
+function settingOf(name: string): Setting | undefined {
+  return Object.hasOwn(SETTINGS, name) ? (SETTINGS as Record<string, Setting>)[name] : undefined;
+}
+
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
@@ -120,8 +153,9 @@ export function renderApiReference(exports: readonly DocumentedExport[]): string
     '',
     '<!-- Generated from the TSDoc of infra/index.ts and what it exports, by `npm run docs`; do not edit. -->',
     '',
-    'Every prop is validated when the construct is created; a value out of range throws `PipelineConfigError` with',
-    'the message the CDK context keys of the same name give (README.md, "Configuration").',
+    'Every prop is validated when the construct is created; a value out of range throws `PipelineConfigError`, naming',
+    'the prop. The defaults, ranges and cdk.json context keys of `MeterIngestionPipelineProps` come from the settings',
+    'table (infra/settings.ts); a context key takes the value in the unit it names (README.md, "Configuration").',
     '',
   ];
   for (const exported of exports) {
@@ -129,14 +163,22 @@ export function renderApiReference(exports: readonly DocumentedExport[]): string
     if (exported.description !== '') lines.push(exported.description, '');
     if (exported.signature !== undefined) lines.push('```ts', exported.signature, '```', '');
     if (exported.members.length === 0) continue;
-    if (exported.kind === 'interface') {
+    if (exported.kind === 'interface' && exported.members.some((member) => settingOf(member.name) !== undefined)) {
+      lines.push('| Prop | Type | Default | cdk.json key: value | Description |', '| --- | --- | --- | --- | --- |');
+      for (const member of exported.members) {
+        const entry = settingOf(member.name);
+        const defaultValue = (entry === undefined ? member.defaultValue : defaultDoc(entry)) ?? (member.optional ? '' : '(required)');
+        const key = entry === undefined ? '' : `${code(entry.contextKey)}: ${cell(contextValueText(entry))}`;
+        lines.push(`| \`${member.name}\` | ${code(member.type)} | ${cell(defaultValue)} | ${key} | ${cell(member.description)} |`);
+      }
+    } else if (exported.kind === 'interface' || exported.kind === 'type') {
       lines.push('| Prop | Type | Default | Description |', '| --- | --- | --- | --- |');
       for (const member of exported.members) {
         const defaultValue = member.defaultValue ?? (member.optional ? '' : '(required)');
         lines.push(`| \`${member.name}\` | ${code(member.type)} | ${cell(defaultValue)} | ${cell(member.description)} |`);
       }
     } else {
-      lines.push('| Property | Type | Description |', '| --- | --- | --- |');
+      lines.push('| Property or method | Type | Description |', '| --- | --- | --- |');
       for (const member of exported.members) lines.push(`| \`${member.name}\` | ${code(member.type)} | ${cell(member.description)} |`);
     }
     lines.push('');
