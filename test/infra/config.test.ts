@@ -173,7 +173,7 @@ describe('the CDK app', () => {
     [{}, 'Error: Missing context key "amberfloBucketName": the name of the S3 bucket Amberflo provisioned for you. Set it in cdk.json under "context", or pass -c amberfloBucketName=<bucket-name>.'],
     [{ amberfloBucketName: 'b-1', processorRetries: '500' }, 'Error: Context key "processorRetries" must be a whole number from 0 to 300, got 500'],
     [{ amberfloBucketName: 'b-1', processorRetries: 'many' }, 'Error: Context key "processorRetries" must be a number, got "many"'],
-    [{ amberfloBucketName: 'b-1', lambdaRuntime: 'nodejs20.x' }, 'Error: lambdaRuntime must be "nodejs24.x" or "nodejs22.x" (the Node.js lines AWS supports that this project tests), got "nodejs20.x"'],
+    [{ amberfloBucketName: 'b-1', lambdaRuntime: 'nodejs20.x' }, 'Error: Context key "lambdaRuntime" must be "nodejs24.x" or "nodejs22.x" (the Node.js lines AWS supports that this project tests), got "nodejs20.x"'],
     [{ amberflobucketname: 'b-1' }, 'Error: Unknown context key "amberflobucketname": did you mean "amberfloBucketName"?'],
     // Before, these printed a Node stack trace (stackName, alarmTopicArn) or synthesized with a warning only.
     [{ amberfloBucketName: 'b-1', stackName: 'bad name' }, 'Error: Context key "stackName" must be a CloudFormation stack name (a letter, then up to 127 letters, digits or "-"), got "bad name"'],

@@ -39,7 +39,7 @@ describe('the Lambda runtime', () => {
     const attempt = () => synth({ lambdaRuntime: runtime as (typeof LAMBDA_RUNTIMES)[number] });
     expect(attempt).toThrow(PipelineConfigError);
     expect(attempt).toThrow(
-      `lambdaRuntime must be "nodejs24.x" or "nodejs22.x" (the Node.js lines AWS supports that this project tests), got "${runtime}"`,
+      `Context key "lambdaRuntime" must be "nodejs24.x" or "nodejs22.x" (the Node.js lines AWS supports that this project tests), got "${runtime}"`,
     );
   });
 });
