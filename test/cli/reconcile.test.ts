@@ -1,14 +1,17 @@
 /** The reconcile accounting, pure: the ledger's states and totals, and how a transformed log event becomes records. */
 import { describe, expect, it } from 'vitest';
 import { HashIndex, hash64 } from '../../tools/lib/reconcile/hash-index.ts';
-import { ReconcileLedger } from '../../tools/lib/reconcile/ledger.ts';
+import { type LedgerSummary, ReconcileLedger } from '../../tools/lib/reconcile/ledger.ts';
 import { expectedRecords } from '../../tools/lib/reconcile/reconcile.ts';
+import { DEFAULT_POLICY, type Verdict, type VerdictPolicy, judge } from '../../tools/lib/reconcile/verdict.ts';
 import type { TransformedEvent } from '../../tools/lib/reconcile/local-transform.ts';
 
 const GROUP = '/aws/lambda/orders';
 const STREAM = '2026/11/25/[$LATEST]abc';
-const key = (id: string): string => ReconcileLedger.eventKey(GROUP, STREAM, id);
-const options = { byCustomer: false, meters: [], exampleLimit: 10 };
+const OWNER = '999999999999';
+const key = (id: string, owner = OWNER): string => ReconcileLedger.eventKey(owner, GROUP, STREAM, id);
+const options = { by: 'meter', meters: [], exampleLimit: 10 } as const;
+const at = (object = 0, timestamp = 1000, owner = OWNER) => ({ object, timestamp, logGroup: GROUP, owner });
 
 function line(uniqueId: string, meterValue = 1, meterApiName = 'api-calls', customerId = 'c1'): string {
   return JSON.stringify({ meterApiName, customerId, meterTimeInMillis: 1_795_597_440_000, meterValue, uniqueId });
@@ -18,17 +21,23 @@ function valid(uniqueId: string, index = 0, meterValue = 1) {
   return { index, meterApiName: 'api-calls', customerId: 'c1', uniqueId, line: line(uniqueId, meterValue), meterValue };
 }
 
-function deliver(ledger: ReconcileLedger, text: string, object = 'ingest/a.gz', refused = false): boolean {
+function deliver(ledger: ReconcileLedger, text: string, object = 'ingest/a.gz', refused = false, objectNumber = 0): boolean {
   const record = JSON.parse(text) as { uniqueId: string; meterApiName: string; customerId: string; meterValue: number };
-  return ledger.deliver(text, record, object, refused);
+  return ledger.deliver(text, record, { object, objectNumber, refused });
+}
+
+function verdictOf(ledger: ReconcileLedger, policy: VerdictPolicy = DEFAULT_POLICY): LedgerSummary & Verdict {
+  ledger.finishDeliveries();
+  const summary = ledger.summary();
+  return { ...summary, ...judge(summary.total, summary.events, policy) };
 }
 
 function ledgerWith(...events: { id: string; records: ReturnType<typeof valid>[]; rejected?: number[] }[]): ReconcileLedger {
   const ledger = new ReconcileLedger(options);
   for (const event of events) {
-    ledger.openLogEvent(key(event.id), { object: 0, timestamp: 1000, logGroup: GROUP });
+    ledger.openLogEvent(key(event.id), at());
     for (const record of event.records) ledger.addRecord(record);
-    for (const index of event.rejected ?? []) ledger.addRecord({ index, meterApiName: 'api-calls', customerId: 'c1', reason: 'INVALID_METER_VALUE' });
+    for (const index of event.rejected ?? []) ledger.addRecord({ index, meterApiName: 'api-calls', customerId: 'c1' });
   }
   return ledger;
 }
@@ -41,8 +50,8 @@ describe('ReconcileLedger', () => {
     ledger.quarantine(key('e1'), 2, 'Lambda.FunctionError');
     // Quarantined, then delivered by a replay: delivered wins.
     ledger.quarantine(key('e1'), 0, 'INVALID_METER_VALUE');
-    const { total, reconciled } = ledger.summary();
-    expect(total).toMatchObject({ expected: 4, delivered: 1, refused: 1, quarantined: 1, missing: 1, quarantinedByReason: { 'Lambda.FunctionError': 1 } });
+    const { total, reconciled } = verdictOf(ledger);
+    expect(total).toMatchObject({ expected: 4, delivered: 1, refused: 1, quarantined: 1, missing: 1, quarantinedByReason: { 'Lambda.FunctionError': { records: 1, value: 1 } } });
     expect(reconciled).toBe(false);
   });
 
@@ -51,7 +60,7 @@ describe('ReconcileLedger', () => {
     deliver(ledger, line('u1', 2.5));
     deliver(ledger, line('u1', 2.5), 'ingest/b.gz');
     deliver(ledger, line('u2', 4));
-    const summary = ledger.summary();
+    const summary = verdictOf(ledger);
     expect(summary.reconciled).toBe(true);
     expect(summary.total).toMatchObject({ expected: 2, delivered: 2, duplicated: 1, conflicting: 0, expectedValue: 6.5, deliveredValue: 6.5 });
   });
@@ -60,10 +69,10 @@ describe('ReconcileLedger', () => {
     const ledger = ledgerWith({ id: 'e1', records: [valid('u1')] });
     deliver(ledger, line('u1'));
     deliver(ledger, line('u1', 7), 'ingest/other.gz');
-    const summary = ledger.summary();
+    const summary = verdictOf(ledger);
     expect(summary.reconciled).toBe(false);
     expect(summary.total).toMatchObject({ delivered: 1, duplicated: 1, conflicting: 1, missing: 0 });
-    expect(summary.conflicts).toEqual([{ uniqueId: 'u1', object: 'ingest/other.gz', problem: 'delivered with content other than the log event gives' }]);
+    expect(summary.conflicts).toEqual([{ uniqueId: 'u1', object: 'ingest/other.gz', problem: 'delivered with content other than the log event gives', expectedValue: 1, deliveredValue: 7 }]);
   });
 
   it('matches a rejected record by its log event and array index, and a whole failed record to every record of its event', () => {
@@ -71,30 +80,37 @@ describe('ReconcileLedger', () => {
     expect(ledger.quarantine(key('e1'), 2, 'INVALID_METER_VALUE')).toBe(false);
     expect(ledger.quarantine(key('e1'), 1, 'INVALID_METER_VALUE')).toBe(true);
     expect(ledger.quarantine(key('e2'), undefined, 'Lambda.FunctionError')).toBe(true);
-    expect(ledger.missingIndexes(key('e1'))).toEqual([0]);
-    expect(ledger.missingIndexes(key('e2'))).toEqual([]);
-    const summary = ledger.summary();
-    expect(summary.total).toMatchObject({ expected: 4, quarantined: 3, missing: 1, quarantinedByReason: { INVALID_METER_VALUE: 1, 'Lambda.FunctionError': 2 } });
+    expect(ledger.indexesNeedingAction(key('e1'))).toEqual([0]);
+    expect(ledger.indexesNeedingAction(key('e2'))).toEqual([]);
+    const summary = verdictOf(ledger);
+    expect(summary.total).toMatchObject({ expected: 4, quarantined: 3, missing: 1, quarantinedByReason: { INVALID_METER_VALUE: { records: 1, value: 0 }, 'Lambda.FunctionError': { records: 2, value: 2 } } });
     expect(summary.quarantinedOutsideWindow).toBe(1);
   });
 
-  it('counts records of log events outside the window apart, as no error', () => {
+  it('counts a delivered record the backup explains outside the window apart, as no error, and one it cannot as unexpected', () => {
     const ledger = ledgerWith({ id: 'e1', records: [valid('u1')] });
     deliver(ledger, line('u1'));
-    expect(deliver(ledger, line('before-the-window'))).toBe(false);
+    expect(deliver(ledger, line('before-the-window', 5), 'ingest/a.gz', false, 3)).toBe(false);
+    expect(deliver(ledger, line('never-logged', 1000), 'ingest/b.gz', false, 4)).toBe(false);
     expect(ledger.quarantine(key('e0'), 0, 'INVALID_JSON')).toBe(false);
-    const summary = ledger.summary();
-    expect(summary.reconciled).toBe(true);
-    expect(summary.total).toMatchObject({ expected: 1, delivered: 1, outsideWindow: 1 });
+    expect([...ledger.objectsWithUnexpected()].sort()).toEqual([3, 4]);
+    expect(ledger.explainOutsideWindow('before-the-window')).toBe(true);
+    expect(ledger.explainOutsideWindow('not-delivered')).toBe(false);
+    expect([...ledger.objectsWithUnexpected()]).toEqual([4]);
+    expect(ledger.isUnexpected('never-logged')).toBe(true);
+    expect(ledger.isUnexpected('before-the-window')).toBe(false);
+    const summary = verdictOf(ledger);
+    expect(summary.total).toMatchObject({ expected: 1, delivered: 1, outsideWindow: 1, unexpected: 1, unexpectedValue: 1000 });
+    expect(summary.findings).toEqual(['unexpected']);
     expect(summary.quarantinedOutsideWindow).toBe(1);
   });
 
   it('counts a log event found twice in the backup once, and a uniqueId logged twice with other content as conflicting', () => {
     const ledger = ledgerWith({ id: 'e1', records: [valid('u1')] }, { id: 'e2', records: [{ ...valid('u1'), line: line('u1', 9), meterValue: 9 }] });
-    expect(ledger.openLogEvent(key('e1'), { object: 1, timestamp: 1000, logGroup: GROUP })).toBe(false);
+    expect(ledger.openLogEvent(key('e1'), at(1))).toBe(false);
     ledger.addRecord(valid('u9'));
     deliver(ledger, line('u1'));
-    const summary = ledger.summary();
+    const summary = verdictOf(ledger);
     expect(summary.repeatedEvents).toBe(1);
     expect(summary.total).toMatchObject({ expected: 1, delivered: 1, conflicting: 1 });
     expect(summary.conflicts[0]).toMatchObject({ uniqueId: 'u1', problem: 'logged twice with different content' });
@@ -102,27 +118,27 @@ describe('ReconcileLedger', () => {
 
   it('gives the time span and log groups of the events with missing records, for the replay', () => {
     const ledger = new ReconcileLedger(options);
-    ledger.openLogEvent(ReconcileLedger.eventKey('/b', STREAM, 'e1'), { object: 0, timestamp: 5000, logGroup: '/b' });
+    ledger.openLogEvent(ReconcileLedger.eventKey(OWNER, '/b', STREAM, 'e1'), { object: 0, timestamp: 5000, logGroup: '/b', owner: OWNER });
     ledger.addRecord(valid('u1'));
-    ledger.openLogEvent(ReconcileLedger.eventKey('/a', STREAM, 'e2'), { object: 3, timestamp: 2000, logGroup: '/a' });
+    ledger.openLogEvent(ReconcileLedger.eventKey(OWNER, '/a', STREAM, 'e2'), { object: 3, timestamp: 2000, logGroup: '/a', owner: OWNER });
     ledger.addRecord(valid('u2'));
-    ledger.openLogEvent(ReconcileLedger.eventKey('/c', STREAM, 'e3'), { object: 4, timestamp: 9000, logGroup: '/c' });
+    ledger.openLogEvent(ReconcileLedger.eventKey(OWNER, '/c', STREAM, 'e3'), { object: 4, timestamp: 9000, logGroup: '/c', owner: OWNER });
     ledger.addRecord(valid('u3'));
     deliver(ledger, line('u3'));
-    expect(ledger.missingSpan()).toEqual({ since: 2000, until: 5001, logGroups: ['/a', '/b'] });
-    expect([...ledger.objectsWithMissing()].sort()).toEqual([0, 3]);
+    expect(ledger.actionSpan()).toEqual({ since: 2000, until: 5001, logGroups: ['/a', '/b'] });
+    expect([...ledger.objectsNeedingAction()].sort()).toEqual([0, 3]);
     deliver(ledger, line('u1'));
     deliver(ledger, line('u2'));
-    expect(ledger.missingSpan()).toBeUndefined();
+    expect(ledger.actionSpan()).toBeUndefined();
   });
 
   it('totals per meter and customer with byCustomer, and keeps only the meters asked for', () => {
-    const ledger = new ReconcileLedger({ ...options, byCustomer: true, meters: ['api-calls'] });
-    ledger.openLogEvent(key('e1'), { object: 0, timestamp: 1000, logGroup: GROUP });
+    const ledger = new ReconcileLedger({ ...options, by: 'customer', meters: ['api-calls'] });
+    ledger.openLogEvent(key('e1'), at());
     ledger.addRecord({ ...valid('u1'), customerId: 'c1' });
     ledger.addRecord({ index: 1, meterApiName: 'api-calls', customerId: 'c2', uniqueId: 'u2', line: line('u2', 1, 'api-calls', 'c2'), meterValue: 1 });
     ledger.addRecord({ index: 2, meterApiName: 'tokens', customerId: 'c1', uniqueId: 'u3', line: line('u3', 1, 'tokens'), meterValue: 1 });
-    const { groups, total } = ledger.summary();
+    const { groups, total } = verdictOf(ledger);
     expect(groups.map((group) => [group.meterApiName, group.customerId, group.expected])).toEqual([
       ['api-calls', 'c1', 1],
       ['api-calls', 'c2', 1],
