@@ -147,6 +147,89 @@ describe('ReconcileLedger', () => {
   });
 });
 
+describe('ReconcileLedger: conflicts, accounts and the verdict', () => {
+  it('keeps a conflict when the conflicting copy is the only one, or the first one read', () => {
+    const only = ledgerWith({ id: 'e1', records: [valid('u1')] });
+    deliver(only, line('u1', 101));
+    expect(verdictOf(only)).toMatchObject({ reconciled: false, findings: ['conflicting'], total: { delivered: 1, conflicting: 1, conflictingValue: 1 } });
+    const first = ledgerWith({ id: 'e1', records: [valid('u1')] });
+    deliver(first, line('u1', 101));
+    deliver(first, line('u1'));
+    expect(verdictOf(first).total).toMatchObject({ delivered: 1, duplicated: 1, conflicting: 1 });
+    const refusedFirst = ledgerWith({ id: 'e1', records: [valid('u1')] });
+    deliver(refusedFirst, line('u1', 101), 'ingest/r.gz', true);
+    expect(verdictOf(refusedFirst)).toMatchObject({ findings: ['conflicting', 'refused'], total: { refused: 1, conflicting: 1 } });
+  });
+
+  it('adds up: expected = delivered + quarantined + refused + missing, in records and in value', () => {
+    const ledger = ledgerWith({ id: 'e1', records: [valid('u1', 0, 2), valid('u2', 1, 3), valid('u3', 2, 5), valid('u4', 3, 7)] });
+    deliver(ledger, line('u1', 2));
+    deliver(ledger, line('u2', 3), 'ingest/r.gz', true);
+    ledger.quarantine(key('e1'), 2, 'Lambda.FunctionError');
+    const { total } = verdictOf(ledger);
+    expect(total).toMatchObject({ expectedValue: 17, deliveredValue: 2, refusedValue: 3, quarantinedValue: 5, missingValue: 7, quarantinedByReason: { 'Lambda.FunctionError': { records: 1, value: 5 } } });
+  });
+
+  it('fails on refused records, and on quarantined ones or an empty window only as the policy says', () => {
+    const refused = ledgerWith({ id: 'e1', records: [valid('u1')] });
+    deliver(refused, line('u1'), 'ingest/r.gz', true);
+    expect(verdictOf(refused).findings).toEqual(['refused']);
+    const quarantined = ledgerWith({ id: 'e1', records: [valid('u1')] });
+    quarantined.quarantine(key('e1'), 0, 'INVALID_JSON');
+    expect(verdictOf(quarantined).reconciled).toBe(true);
+    expect(verdictOf(quarantined, { ...DEFAULT_POLICY, quarantineFails: true }).findings).toEqual(['quarantined']);
+    const empty = new ReconcileLedger(options);
+    expect(verdictOf(empty).findings).toEqual(['empty']);
+    expect(verdictOf(empty, { ...DEFAULT_POLICY, allowEmpty: true }).reconciled).toBe(true);
+  });
+
+  const SENDER = '111111111111';
+  const EVENT = '3'.repeat(56);
+  function twoAccounts(homeAccount?: string): ReconcileLedger {
+    const ledger = new ReconcileLedger({ ...options, by: 'account', ...(homeAccount === undefined ? {} : { homeAccount }) });
+    for (const [owner, customer] of [[OWNER, 'home'], [SENDER, 'sender']] as const) {
+      ledger.openLogEvent(key(EVENT, owner), at(0, 1000, owner));
+      ledger.addRecord({ index: 0, meterApiName: 'api-calls', customerId: customer, uniqueId: EVENT, derived: true, line: line(EVENT, 1, 'api-calls', customer), meterValue: 1 });
+    }
+    return ledger;
+  }
+
+  it("tells apart two accounts' records with the same event id: the sender's by its prefix, the home's by content", () => {
+    const ledger = twoAccounts();
+    expect(deliver(ledger, line(EVENT, 1, 'api-calls', 'home'))).toBe(true);
+    expect(deliver(ledger, line(`${SENDER}-${EVENT}`, 1, 'api-calls', 'sender'))).toBe(true);
+    const summary = verdictOf(ledger);
+    expect(summary).toMatchObject({ reconciled: true, total: { expected: 2, delivered: 2, conflicting: 0 }, homeAccount: { account: OWNER, from: 'data' } });
+    expect(summary.groups.map((group) => [group.account, group.delivered])).toEqual([[SENDER, 1], [OWNER, 1]]);
+  });
+
+  it("reports a lost sender record missing, and gives a plain id with other content to the pipeline's account", () => {
+    const lost = twoAccounts();
+    deliver(lost, line(EVENT, 1, 'api-calls', 'home'));
+    expect(verdictOf(lost)).toMatchObject({ findings: ['missing'], total: { delivered: 1, missing: 1 } });
+    expect(verdictOf(lost).groups.find((group) => group.account === SENDER)).toMatchObject({ missing: 1 });
+
+    const wrong = twoAccounts(OWNER);
+    deliver(wrong, line(EVENT, 101, 'api-calls', 'home'));
+    expect(verdictOf(wrong)).toMatchObject({ homeAccount: { account: OWNER, from: 'option' }, total: { conflicting: 1, missing: 1 } });
+
+    const held = twoAccounts();
+    deliver(held, line(EVENT, 101, 'api-calls', 'home'));
+    deliver(held, line(`${SENDER}-${EVENT}`, 1, 'api-calls', 'sender'));
+    expect(verdictOf(held)).toMatchObject({ homeAccount: { account: OWNER, from: 'data' }, total: { delivered: 2, conflicting: 1, missing: 0 } });
+
+    const unknown = twoAccounts();
+    deliver(unknown, line(EVENT, 101, 'api-calls', 'home'));
+    expect(verdictOf(unknown)).toMatchObject({ homeAccount: { from: 'unknown' }, total: { unexpected: 1, missing: 2 } });
+  });
+
+  it("compares a sender's prefixed delivery with the logged line, so other content is still a conflict", () => {
+    const ledger = twoAccounts();
+    deliver(ledger, line(`${SENDER}-${EVENT}`, 9, 'api-calls', 'sender'));
+    expect(verdictOf(ledger).total).toMatchObject({ delivered: 1, conflicting: 1, missing: 1 });
+  });
+});
+
 describe('HashIndex', () => {
   it('keeps every key through growth and tells keys apart by all 64 bits', () => {
     const index = new HashIndex();

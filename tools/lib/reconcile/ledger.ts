@@ -418,7 +418,8 @@ export class ReconcileLedger {
   }
 
   private needsAction(at: number): boolean {
-    return (this.recordState.get(at) & (DELIVERED | QUARANTINED)) === 0;
+    const outcome = outcomeOfState(this.recordState.get(at));
+    return outcome === 'missing' || outcome === 'refused';
   }
 
   private forEachRecordOf(event: number, visit: (at: number) => void): void {
