@@ -69,15 +69,16 @@ describe('ReconcileLedger against a plain model', () => {
         }
         ledger.finishDeliveries();
 
-        const expected = { delivered: [0, 0], refused: [0, 0], quarantined: [0, 0], missing: [0, 0], conflicting: [0, 0] };
+        const tally = () => ({ records: 0, value: 0 });
+        const expected = { delivered: tally(), refused: tally(), quarantined: tally(), missing: tally(), conflicting: tally() };
         const byReason: Record<string, { records: number; value: number }> = {};
         model.forEach((record, i) => {
           const outcome = record.delivered ? 'delivered' : record.refused ? 'refused' : record.quarantined !== undefined ? 'quarantined' : 'missing';
-          expected[outcome][0] += 1;
-          expected[outcome][1] += value(i);
+          expected[outcome].records += 1;
+          expected[outcome].value += value(i);
           if (record.conflicting) {
-            expected.conflicting[0] += 1;
-            expected.conflicting[1] += value(i);
+            expected.conflicting.records += 1;
+            expected.conflicting.value += value(i);
           }
           if (outcome === 'quarantined') {
             const reason = (byReason[record.quarantined as string] ??= { records: 0, value: 0 });
@@ -93,17 +94,17 @@ describe('ReconcileLedger against a plain model', () => {
         expect(total).toEqual({
           expected: count,
           expectedValue: model.reduce((sum, _, i) => sum + value(i), 0),
-          delivered: expected.delivered[0],
-          deliveredValue: expected.delivered[1],
-          refused: expected.refused[0],
-          refusedValue: expected.refused[1],
-          quarantined: expected.quarantined[0],
-          quarantinedValue: expected.quarantined[1],
+          delivered: expected.delivered.records,
+          deliveredValue: expected.delivered.value,
+          refused: expected.refused.records,
+          refusedValue: expected.refused.value,
+          quarantined: expected.quarantined.records,
+          quarantinedValue: expected.quarantined.value,
           quarantinedByReason: Object.fromEntries(Object.entries(byReason).sort(([a], [b]) => (a < b ? -1 : 1))),
-          missing: expected.missing[0],
-          missingValue: expected.missing[1],
-          conflicting: expected.conflicting[0],
-          conflictingValue: expected.conflicting[1],
+          missing: expected.missing.records,
+          missingValue: expected.missing.value,
+          conflicting: expected.conflicting.records,
+          conflictingValue: expected.conflicting.value,
           unexpected: unknown.size,
           unexpectedValue,
           duplicated,
@@ -111,7 +112,7 @@ describe('ReconcileLedger against a plain model', () => {
         });
         expect(total.delivered + total.refused + total.quarantined + total.missing).toBe(total.expected);
         const verdict = judge(total, events, DEFAULT_POLICY);
-        expect(verdict.reconciled).toBe(expected.missing[0] === 0 && expected.refused[0] === 0 && expected.conflicting[0] === 0 && unknown.size === 0);
+        expect(verdict.reconciled).toBe(expected.missing.records === 0 && expected.refused.records === 0 && expected.conflicting.records === 0 && unknown.size === 0);
       }),
       { numRuns: 300 },
     );
