@@ -175,7 +175,7 @@ describe('reconcile against a local directory laid out like the buckets', () => 
     expectExit(await runCli(['reconcile', out, '--bundle', bundle, ...WINDOW]), 0);
   });
 
-  it('refuses a call without a window or without a backup (exit 2)', async () => {
+  it('refuses a call without a window, without a backup, or with two pipeline accounts (exit 2)', async () => {
     const directory = await tempDirectory('reconcile-usage');
     cleanups.push(directory.remove);
     const noWindow = await runCli(['reconcile', directory.path]);
@@ -184,5 +184,11 @@ describe('reconcile against a local directory laid out like the buckets', () => 
     const noBackup = await runCli(['reconcile', directory.path, ...WINDOW]);
     expectExit(noBackup, 2);
     expect(noBackup.stderr).toContain('no source-record backup');
+    const badAccount = await runCli(['reconcile', directory.path, ...WINDOW, '--home-account', '12345']);
+    expectExit(badAccount, 2);
+    expect(badAccount.stderr).toContain('--home-account must be a 12-digit AWS account id');
+    const disagree = await runCli(['reconcile', directory.path, ...WINDOW, '--home-account', '111111111111', '--transform-env', 'HOME_ACCOUNT_ID=222222222222']);
+    expectExit(disagree, 2);
+    expect(disagree.stderr).toContain('disagree');
   });
 });
