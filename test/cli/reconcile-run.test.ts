@@ -206,6 +206,14 @@ describe('reconcile()', () => {
       await store.put(bad, Buffer.concat([gzipSync('x').subarray(0, 10), Buffer.alloc(16, 0xff)]));
       await expect(reconcile(sources, new StandInTransform(), options())).rejects.toThrow(`mem://${bad}: cannot read it: invalid block type`);
     }
+    const amberflo = setup();
+    amberflo.store.get = async (name) => {
+      throw new Error(`no answer for ${name.length} bytes of key`);
+    };
+    await amberflo.store.put('failed-requests/2026-11-25/x.reason.txt', Buffer.from('no'));
+    await expect(reconcile({ ...amberflo.sources, amberflo: { store: amberflo.store, prefix: 'failed-requests/', description: 'amberflo' } }, new StandInTransform(), options())).rejects.toThrow(
+      'mem://failed-requests/2026-11-25/x.reason.txt: cannot read it: no answer',
+    );
     const { store, sources } = setup();
     await store.put(key('source-backup/', T), payload([{ id: eventId(1), timestamp: T, message: meter(1) }]));
     await store.put(key('ingest/', T), Buffer.from('{"meterApiName":"a"}\n'));

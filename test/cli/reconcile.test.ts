@@ -125,11 +125,11 @@ describe('ReconcileLedger', () => {
     ledger.openLogEvent(ReconcileLedger.eventKey(OWNER, '/c', STREAM, 'e3'), { object: 4, timestamp: 9000, logGroup: '/c', owner: OWNER });
     ledger.addRecord(valid('u3'));
     deliver(ledger, line('u3'));
-    expect(ledger.actionSpan()).toEqual({ since: 2000, until: 5001, logGroups: ['/a', '/b'] });
+    expect(ledger.recoverySpan()).toEqual({ since: 2000, until: 5001, logGroups: ['/a', '/b'] });
     expect([...ledger.objectsNeedingAction()].sort()).toEqual([0, 3]);
     deliver(ledger, line('u1'));
     deliver(ledger, line('u2'));
-    expect(ledger.actionSpan()).toBeUndefined();
+    expect(ledger.recoverySpan()).toBeUndefined();
   });
 
   it('totals per meter and customer with byCustomer, and keeps only the meters asked for', () => {

@@ -34,7 +34,7 @@ export interface LedgerOptions {
   readonly homeAccount?: string;
 }
 
-export interface MissingSpan {
+export interface RecoverySpan {
   readonly since: number;
   readonly until: number;
   readonly logGroups: readonly string[];
@@ -323,7 +323,7 @@ export class ReconcileLedger {
   }
 
   /** The time span (until excluded) and log groups of the log events with records needing action; undefined when none. */
-  actionSpan(): MissingSpan | undefined {
+  recoverySpan(): RecoverySpan | undefined {
     let since = Number.POSITIVE_INFINITY;
     let until = Number.NEGATIVE_INFINITY;
     const groups = new Set<number>();

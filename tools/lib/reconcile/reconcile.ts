@@ -12,7 +12,7 @@ import { objectNameTime, parseErrorObject } from '../delivery/object-layout.ts';
 import type { ObjectStore } from '../delivery/object-store.ts';
 import { failedEventsOf, isGzip } from '../error-prefix/failures.ts';
 import { backupDates, mayHoldWindow, readBackupObject } from '../replay/source-backup.ts';
-import { type DeliveredRecord, type LedgerSummary, type MissingSpan, ReconcileLedger } from './ledger.ts';
+import { type DeliveredRecord, type LedgerSummary, type RecoverySpan, ReconcileLedger } from './ledger.ts';
 import type { SourceEvent, TransformedEvent } from './local-transform.ts';
 import { type GroupBy, type Verdict, type VerdictPolicy, judge } from './verdict.ts';
 
@@ -106,7 +106,7 @@ export interface ReconcileReport extends LedgerSummary {
   /** Missing and refused records (up to listLimit), with their log events. */
   readonly toRecover: readonly RecordToRecover[];
   /** The log events with missing or refused records: their time span and log groups, what `replay --from-backup` takes. */
-  readonly recoverySpan?: MissingSpan;
+  readonly recoverySpan?: RecoverySpan;
   readonly unexpectedRecords: readonly UnexpectedRecord[];
   /** Error records whose raw data names no log event (undecodable): cannot be matched to a record. */
   readonly unattributableErrorRecords: number;
@@ -174,7 +174,7 @@ export async function reconcile(sources: ReconcileSources, transform: Transforme
   const refusedObjects = new Set<string>();
   let reasons = 0;
   if (sources.amberflo !== undefined) {
-    for (const failure of await readAmberfloFailures(sources.amberflo.store, sources.amberflo.prefix)) {
+    for (const failure of await readAmberfloFailures(namingReads(sources.amberflo.store), sources.amberflo.prefix)) {
       reasons += 1;
       if (failure.ingestKey !== undefined) refusedObjects.add(failure.ingestKey);
     }
@@ -231,7 +231,7 @@ export async function reconcile(sources: ReconcileSources, transform: Transforme
   const summary = ledger.summary();
   const needAction = summary.total.missing + summary.total.refused > 0;
   const toRecover = needAction ? await listToRecover(sources.backup.store, backupKeys, ledger, transform, options, inWindow) : [];
-  const recoverySpan = ledger.actionSpan();
+  const recoverySpan = ledger.recoverySpan();
   const dates = backupDates(window);
   return {
     ...summary,
@@ -411,6 +411,11 @@ async function readText(store: ObjectStore, key: string): Promise<string> {
 
 async function readPayloads(store: ObjectStore, key: string): Promise<unknown[]> {
   return namingObject(store, key, () => readBackupObject(store, key));
+}
+
+/** The store, its reads failing with the object's name. */
+function namingReads(store: ObjectStore): ObjectStore {
+  return { locate: (key) => store.locate(key), put: (key, body) => store.put(key, body), list: (prefix) => store.list(prefix), get: (key) => namingObject(store, key, () => store.get(key)) };
 }
 
 async function namingObject<T>(store: ObjectStore, key: string, read: () => Promise<T>): Promise<T> {
