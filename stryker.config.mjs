@@ -27,6 +27,7 @@ export default {
     'tools/lib/reconcile/unexpected.ts',
     'tools/lib/reconcile/hash-index.ts',
     'tools/lib/reconcile/reconcile.ts',
+    'tools/lib/reconcile/objects.ts',
   ],
   // Two cores shared with other work: one sandbox per core at most.
   concurrency: 2,

@@ -1,9 +1,9 @@
 /** The reconcile accounting, pure: the ledger's states and totals, and how a transformed log event becomes records. */
 import { describe, expect, it } from 'vitest';
 import { HashIndex, hash64 } from '../../tools/lib/reconcile/hash-index.ts';
-import { type LedgerSummary, ReconcileLedger } from '../../tools/lib/reconcile/ledger.ts';
+import { ReconcileLedger } from '../../tools/lib/reconcile/ledger.ts';
 import { expectedRecords } from '../../tools/lib/reconcile/reconcile.ts';
-import { DEFAULT_POLICY, type Verdict, type VerdictPolicy, judge } from '../../tools/lib/reconcile/verdict.ts';
+import { DEFAULT_POLICY, type LedgerSummary, type Verdict, type VerdictPolicy, judge } from '../../tools/lib/reconcile/verdict.ts';
 import type { TransformedEvent } from '../../tools/lib/reconcile/local-transform.ts';
 
 const GROUP = '/aws/lambda/orders';

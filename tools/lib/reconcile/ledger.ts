@@ -12,9 +12,9 @@
  *
  * A state only ever gains bits (`addState`): no later write can lose an earlier finding.
  */
-import { HashIndex, float64Column, hash32, hash64, uint16Column, uint32Column, uint8Column } from './hash-index.ts';
+import { HashIndex, Interned, float64Column, hash32, hash64, uint16Column, uint32Column, uint8Column } from './hash-index.ts';
 import { UnknownDeliveries } from './unexpected.ts';
-import { type GroupBy, type GroupTotals, type MutableTotals, type Totals, addTotals, emptyTotals } from './verdict.ts';
+import { type ConflictExample, type DeliveredFrom, type DeliveredRecord, type GroupBy, type GroupTotals, type HomeAccount, type LedgerSummary, type MutableTotals, type RecoverySpan, addTotals, emptyTotals } from './verdict.ts';
 
 /** How a record was found (bits of the state column). */
 const DELIVERED = 1;
@@ -32,55 +32,6 @@ export interface LedgerOptions {
   readonly exampleLimit: number;
   /** The pipeline's account (HOME_ACCOUNT_ID), when known; otherwise inferred from the delivered uniqueIds. */
   readonly homeAccount?: string;
-}
-
-export interface RecoverySpan {
-  readonly since: number;
-  readonly until: number;
-  readonly logGroups: readonly string[];
-}
-
-export interface ConflictExample {
-  readonly uniqueId: string;
-  readonly object: string;
-  readonly problem: string;
-  /** The logged meterValue (of the first record logged, for a uniqueId logged twice), and the delivered one. */
-  readonly expectedValue: number;
-  readonly deliveredValue?: number;
-}
-
-/** The pipeline's account, and where reconcile learnt it. */
-export interface HomeAccount {
-  readonly account?: string;
-  readonly from: 'option' | 'data' | 'unknown';
-}
-
-export interface LedgerSummary {
-  readonly groups: readonly GroupTotals[];
-  readonly total: Totals;
-  readonly events: number;
-  /** Log events found more than once in the backup (e.g. a log group matched by two subscription filters), counted once. */
-  readonly repeatedEvents: number;
-  /** Failed events of the error prefix whose log events are not in the window (counted, not errors). */
-  readonly quarantinedOutsideWindow: number;
-  readonly conflicts: readonly ConflictExample[];
-  readonly homeAccount: HomeAccount;
-}
-
-/** A delivered record, as read from a data object. */
-export interface DeliveredRecord {
-  readonly uniqueId: string;
-  readonly meterApiName: string;
-  readonly customerId: string;
-  readonly meterValue: number;
-}
-
-/** Where a delivered line came from: its object's name (for examples) and number (to read it again). */
-export interface DeliveredFrom {
-  readonly object: string;
-  readonly objectNumber: number;
-  /** An object Amberflo wrote a reason for. */
-  readonly refused: boolean;
 }
 
 interface Pending {
@@ -473,31 +424,4 @@ function outcomeOfState(state: number): 'delivered' | 'refused' | 'quarantined' 
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Strings numbered in order of first sight (log groups, reasons, accounts). */
-class Interned {
-  private readonly names: string[] = [];
-  private readonly codes = new Map<string, number>();
-
-  get size(): number {
-    return this.names.length;
-  }
-
-  code(name: string): number {
-    let code = this.codes.get(name);
-    if (code === undefined) {
-      code = this.names.push(name) - 1;
-      this.codes.set(name, code);
-    }
-    return code;
-  }
-
-  name(code: number): string {
-    return this.names[code] as string;
-  }
-
-  all(): readonly string[] {
-    return this.names;
-  }
 }

@@ -4,17 +4,17 @@
  * refused (Amberflo's reason objects). I/O at the edges: objects are read one at a time into the ledger, which
  * keeps a few bytes per record.
  */
-import { gunzipSync } from 'node:zlib';
 import { extractRecord } from '../../../transform/extract.ts';
 import type { CloudWatchLogsPayload } from '../../../transform/types.ts';
 import { readAmberfloFailures } from '../amberflo/failed-requests.ts';
 import { objectNameTime, parseErrorObject } from '../delivery/object-layout.ts';
 import type { ObjectStore } from '../delivery/object-store.ts';
-import { failedEventsOf, isGzip } from '../error-prefix/failures.ts';
-import { backupDates, mayHoldWindow, readBackupObject } from '../replay/source-backup.ts';
-import { type DeliveredRecord, type LedgerSummary, type RecoverySpan, ReconcileLedger } from './ledger.ts';
+import { failedEventsOf } from '../error-prefix/failures.ts';
+import { backupDates, mayHoldWindow } from '../replay/source-backup.ts';
+import { ReconcileLedger } from './ledger.ts';
 import type { SourceEvent, TransformedEvent } from './local-transform.ts';
-import { type GroupBy, type Verdict, type VerdictPolicy, judge } from './verdict.ts';
+import { type DeliveredRecord, type GroupBy, type LedgerSummary, type RecoverySpan, type Verdict, type VerdictPolicy, judge } from './verdict.ts';
+import { namingReads, parseDeliveredLine, readPayloads, readText, windowKeys } from './objects.ts';
 
 /** A prefix of objects in a store; `template` (e.g. `ingest/records/!{timestamp:yyyy-MM-dd}/`) narrows the listing. */
 export interface ObjectLocation {
@@ -389,58 +389,4 @@ async function listToRecover(
     }
   });
   return listed;
-}
-
-/** The keys under a location whose object name time is in the read window (keys without one are read too). */
-async function windowKeys(location: ObjectLocation, window: ReconcileWindow): Promise<{ keys: string[]; listed: number }> {
-  const all = await location.store.list(location.prefix);
-  const keys = all.filter((key) => {
-    const time = objectNameTime(key);
-    return time === undefined || (time >= window.readFrom && time <= window.readUntil);
-  });
-  return { keys, listed: all.length };
-}
-
-/** An object's text (gunzipped when it is gzip); a failure to get or gunzip it names the object. */
-async function readText(store: ObjectStore, key: string): Promise<string> {
-  return namingObject(store, key, async () => {
-    const body = await store.get(key);
-    return (isGzip(body) ? gunzipSync(body) : body).toString('utf8');
-  });
-}
-
-async function readPayloads(store: ObjectStore, key: string): Promise<unknown[]> {
-  return namingObject(store, key, () => readBackupObject(store, key));
-}
-
-/** The store, its reads failing with the object's name. */
-function namingReads(store: ObjectStore): ObjectStore {
-  return { locate: (key) => store.locate(key), put: (key, body) => store.put(key, body), list: (prefix) => store.list(prefix), get: (key) => namingObject(store, key, () => store.get(key)) };
-}
-
-async function namingObject<T>(store: ObjectStore, key: string, read: () => Promise<T>): Promise<T> {
-  try {
-    return await read();
-  } catch (error) {
-    const where = store.locate(key);
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(message.includes(where) ? message : `${where}: cannot read it: ${message}`, { cause: error });
-  }
-}
-
-function parseDeliveredLine(line: string, where: string): DeliveredRecord {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    throw new Error(`${where}: a line is not JSON (is this the data prefix? it holds NDJSON meter records): ${line.slice(0, 80)}`);
-  }
-  const record = (value ?? {}) as Record<string, unknown>;
-  if (typeof record['uniqueId'] !== 'string') throw new Error(`${where}: a line has no uniqueId: ${line.slice(0, 80)}`);
-  return {
-    uniqueId: record['uniqueId'],
-    meterApiName: String(record['meterApiName'] ?? UNKNOWN),
-    customerId: String(record['customerId'] ?? UNKNOWN),
-    meterValue: typeof record['meterValue'] === 'number' ? record['meterValue'] : 0,
-  };
 }

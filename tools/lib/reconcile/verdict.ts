@@ -112,3 +112,52 @@ export function addTotals(into: MutableTotals, from: Totals): void {
   }
   into.quarantinedByReason = Object.fromEntries(Object.entries(into.quarantinedByReason).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
+
+export interface RecoverySpan {
+  readonly since: number;
+  readonly until: number;
+  readonly logGroups: readonly string[];
+}
+
+export interface ConflictExample {
+  readonly uniqueId: string;
+  readonly object: string;
+  readonly problem: string;
+  /** The logged meterValue (of the first record logged, for a uniqueId logged twice), and the delivered one. */
+  readonly expectedValue: number;
+  readonly deliveredValue?: number;
+}
+
+/** The pipeline's account, and where reconcile learnt it. */
+export interface HomeAccount {
+  readonly account?: string;
+  readonly from: 'option' | 'data' | 'unknown';
+}
+
+export interface LedgerSummary {
+  readonly groups: readonly GroupTotals[];
+  readonly total: Totals;
+  readonly events: number;
+  /** Log events found more than once in the backup (e.g. a log group matched by two subscription filters), counted once. */
+  readonly repeatedEvents: number;
+  /** Failed events of the error prefix whose log events are not in the window (counted, not errors). */
+  readonly quarantinedOutsideWindow: number;
+  readonly conflicts: readonly ConflictExample[];
+  readonly homeAccount: HomeAccount;
+}
+
+/** A delivered record, as read from a data object. */
+export interface DeliveredRecord {
+  readonly uniqueId: string;
+  readonly meterApiName: string;
+  readonly customerId: string;
+  readonly meterValue: number;
+}
+
+/** Where a delivered line came from: its object's name (for examples) and number (to read it again). */
+export interface DeliveredFrom {
+  readonly object: string;
+  readonly objectNumber: number;
+  /** An object Amberflo wrote a reason for. */
+  readonly refused: boolean;
+}
