@@ -31,7 +31,7 @@ export interface LedgerOptions {
   /** How many conflicting records are kept as examples. */
   readonly exampleLimit: number;
   /** The pipeline's account (HOME_ACCOUNT_ID), when known; otherwise inferred from the delivered uniqueIds. */
-  readonly homeAccount?: string;
+  readonly homeAccount?: string | undefined;
 }
 
 interface Pending {
@@ -63,7 +63,8 @@ export class ReconcileLedger {
   private readonly recordValue = float64Column();
   private recordTotal = 0;
 
-  private readonly groups: { readonly key: Pick<GroupTotals, 'meterApiName' | 'customerId' | 'account'>; duplicated: number; outsideWindow: number }[] = [];
+  /** Each group's fields, and its key in groupOf (meter, then customer or account, after a newline: sorts as they do). */
+  private readonly groups: { readonly key: Pick<GroupTotals, 'meterApiName' | 'customerId' | 'account'>; readonly sortKey: string; duplicated: number; outsideWindow: number }[] = [];
   private readonly groupOf = new Map<string, number>();
   private readonly reasons = new Interned();
   private readonly owners = new Interned();
@@ -128,14 +129,15 @@ export class ReconcileLedger {
     if (event < 0 || !this.selected(record.meterApiName)) return;
     const owner = this.owners.name(this.openOwner);
     const group = this.groupFor(record.meterApiName, record.customerId, owner);
-    const derived = record.derived === true && record.uniqueId !== undefined;
+    const derived = record.derived === true;
+    const lineHash = record.line === undefined ? 0 : hash32(record.line);
     if (record.uniqueId !== undefined) {
       const identity = derived ? `${owner}-${record.uniqueId}` : record.uniqueId;
       const { hi, lo } = hash64(identity);
       const existing = this.uniqueIds.get(hi, lo);
       if (existing >= 0) {
         // One uniqueId logged twice: the same record (counted once), or two records Amberflo cannot tell apart.
-        if (this.recordLine.get(existing) !== hash32(record.line ?? '')) {
+        if (this.recordLine.get(existing) !== lineHash) {
           this.markConflict(existing, record.uniqueId, 'source backup', 'logged twice with different content');
         }
         return;
@@ -145,7 +147,7 @@ export class ReconcileLedger {
     const at = this.recordTotal++;
     this.recordGroup.set(at, group);
     this.recordIndex.set(at, record.index);
-    this.recordLine.set(at, record.line === undefined ? 0 : hash32(record.line));
+    this.recordLine.set(at, lineHash);
     this.recordState.set(at, derived ? DERIVED : 0);
     this.recordOwner.set(at, this.openOwner);
     this.recordValue.set(at, record.meterValue ?? 0);
@@ -169,22 +171,18 @@ export class ReconcileLedger {
       this.apply(direct, logged, record, from);
       return true;
     }
-    const candidates: number[] = [];
-    for (let owner = 0; owner < this.owners.size; owner++) {
-      const at = this.lookup(`${this.owners.name(owner)}-${record.uniqueId}`);
-      if (at >= 0) candidates.push(at);
+    const candidates = this.owners
+      .all()
+      .map((owner) => this.lookup(`${owner}-${record.uniqueId}`))
+      .filter((at) => at >= 0);
+    if (candidates.length === 0) {
+      this.noteUnknown(record, from);
+      return false;
     }
     const chosen = this.choose(candidates, hash32(line));
-    if (chosen >= 0) {
-      this.apply(chosen, line, record, from);
-      return true;
-    }
-    if (candidates.length > 1) {
-      this.pending.push({ line, record, from, candidates });
-      return true;
-    }
-    this.noteUnknown(record, from);
-    return false;
+    if (chosen < 0) this.pending.push({ line, record, from, candidates });
+    else this.apply(chosen, line, record, from);
+    return true;
   }
 
   /**
@@ -317,12 +315,13 @@ export class ReconcileLedger {
       }
     });
     const groups: GroupTotals[] = this.groups
-      .map((group, i) => {
+      .map((group, i) => ({ group, totals: totals[i] as MutableTotals }))
+      .sort((a, b) => (a.group.sortKey < b.group.sortKey ? -1 : 1))
+      .map(({ group, totals: count }) => {
         const sorted = emptyTotals();
-        addTotals(sorted, totals[i] as MutableTotals);
+        addTotals(sorted, count);
         return { ...group.key, ...sorted };
-      })
-      .sort((a, b) => compare(a.meterApiName, b.meterApiName) || compare(a.customerId ?? a.account ?? '', b.customerId ?? b.account ?? ''));
+      });
     const total = emptyTotals();
     for (const group of groups) addTotals(total, group);
     return {
@@ -407,7 +406,7 @@ export class ReconcileLedger {
     let group = this.groupOf.get(key);
     if (group === undefined) {
       group = this.groups.length;
-      this.groups.push({ key: { meterApiName, ...(by === 'customer' ? { customerId } : {}), ...(by === 'account' ? { account } : {}) }, duplicated: 0, outsideWindow: 0 });
+      this.groups.push({ key: { meterApiName, ...(by === 'customer' ? { customerId } : {}), ...(by === 'account' ? { account } : {}) }, sortKey: key, duplicated: 0, outsideWindow: 0 });
       this.groupOf.set(key, group);
     }
     return group;
@@ -422,6 +421,3 @@ function outcomeOfState(state: number): 'delivered' | 'refused' | 'quarantined' 
   return 'missing';
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

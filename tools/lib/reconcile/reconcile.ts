@@ -59,7 +59,7 @@ export interface ReconcileOptions {
   readonly by: GroupBy;
   readonly meters: readonly string[];
   /** The pipeline's account (HOME_ACCOUNT_ID), when the user gave it; otherwise inferred from the delivered uniqueIds. */
-  readonly homeAccount?: string;
+  readonly homeAccount?: string | undefined;
   readonly policy: VerdictPolicy;
   /** The transform's record prefix (METER_RECORD_PREFIX), to name the meter of a rejected record. */
   readonly recordPrefix: string;
@@ -133,7 +133,7 @@ const MESSAGE_BYTES_PER_INVOCATION = 1_000_000;
 /**
  * The records of a transformed log event, each at its position in the event's array (0 for a single record):
  * the valid lines fill the positions the rejects leave free. A rejected record's meter and customer are read
- * from its log line when they are strings (otherwise `-`), its meterValue when it is a finite number.
+ * from its log line when they are strings (otherwise `-`), its meterValue when it is a number.
  */
 export function expectedRecords(transformed: TransformedEvent, recordPrefix: string): ExpectedRecord[] {
   const { lines, rejects, failure, event } = transformed;
@@ -143,7 +143,7 @@ export function expectedRecords(transformed: TransformedEvent, recordPrefix: str
     const fields = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
     const text = (field: unknown): string => (typeof field === 'string' && field.trim() !== '' ? field : UNKNOWN);
     const meterValue = fields['meterValue'];
-    return { meterApiName: text(fields['meterApiName']), customerId: text(fields['customerId']), ...(typeof meterValue === 'number' && Number.isFinite(meterValue) ? { meterValue } : {}) };
+    return { meterApiName: text(fields['meterApiName']), customerId: text(fields['customerId']), ...(typeof meterValue === 'number' ? { meterValue } : {}) };
   };
   if (failure !== undefined) return [{ index: 0, ...logged(0), verdict: failure }];
   const rejected = new Map(rejects.map((reject) => [reject.index ?? 0, reject.reason]));
@@ -164,7 +164,7 @@ export function expectedRecords(transformed: TransformedEvent, recordPrefix: str
 }
 
 export async function reconcile(sources: ReconcileSources, transform: Transformer, options: ReconcileOptions): Promise<ReconcileReport> {
-  const ledger = new ReconcileLedger({ by: options.by, meters: options.meters, exampleLimit: options.listLimit, ...(options.homeAccount === undefined ? {} : { homeAccount: options.homeAccount }) });
+  const ledger = new ReconcileLedger({ by: options.by, meters: options.meters, exampleLimit: options.listLimit, homeAccount: options.homeAccount });
   const progress = options.onProgress ?? (() => {});
   const { window } = options;
   const inWindow = (event: SourceEvent): boolean =>
@@ -182,14 +182,10 @@ export async function reconcile(sources: ReconcileSources, transform: Transforme
 
   const allBackupKeys = await sources.backup.store.list(sources.backup.prefix);
   const backupKeys = allBackupKeys.filter((key) => mayHoldWindow(key.slice(sources.backup.prefix.length), window));
-  let expectedRecordsSeen = 0;
-  await forEachEvent(sources.backup.store, backupKeys, inWindow, transform, (done) => progress(`source backup objects read ${done}/${backupKeys.length} · expected records ${expectedRecordsSeen}`), (transformed, object) => {
+  await forEachEvent(sources.backup.store, backupKeys, inWindow, transform, (done) => progress(`source backup objects read ${done}/${backupKeys.length}`), (transformed, object) => {
     const { source, logEvent } = transformed.event;
     if (!ledger.openLogEvent(eventKeyOf(transformed.event), { object, timestamp: logEvent.timestamp, logGroup: source.logGroup, owner: source.owner })) return;
-    for (const record of expectedRecords(transformed, options.recordPrefix)) {
-      expectedRecordsSeen += 1;
-      ledger.addRecord(record);
-    }
+    for (const record of expectedRecords(transformed, options.recordPrefix)) ledger.addRecord(record);
   });
 
   const errorKeys = await windowKeys(sources.errors, window);
@@ -229,8 +225,7 @@ export async function reconcile(sources: ReconcileSources, transform: Transforme
   await explainOutsideWindow(sources.backup.store, allBackupKeys, dataKeys.keys, ledger, transform, options, inWindow);
 
   const summary = ledger.summary();
-  const needAction = summary.total.missing + summary.total.refused > 0;
-  const toRecover = needAction ? await listToRecover(sources.backup.store, backupKeys, ledger, transform, options, inWindow) : [];
+  const toRecover = await listToRecover(sources.backup.store, backupKeys, ledger, transform, options);
   const recoverySpan = ledger.recoverySpan();
   const dates = backupDates(window);
   return {
@@ -242,7 +237,7 @@ export async function reconcile(sources: ReconcileSources, transform: Transforme
     ...(sources.amberflo === undefined ? {} : { amberflo: { reasons, namingDataObjects } }),
     toRecover,
     ...(recoverySpan === undefined ? {} : { recoverySpan }),
-    unexpectedRecords: summary.total.unexpected === 0 ? [] : await listUnexpected(sources.data.store, dataKeys.keys, ledger, options.listLimit),
+    unexpectedRecords: await listUnexpected(sources.data.store, dataKeys.keys, ledger, options.listLimit),
     unattributableErrorRecords: unattributable,
   };
 }
@@ -265,11 +260,10 @@ async function explainOutsideWindow(
   inWindow: (event: SourceEvent) => boolean,
 ): Promise<void> {
   const times = [...ledger.objectsWithUnexpected()].map((object) => objectNameTime(dataKeys[object] as string));
-  if (times.length === 0) return;
   const span = options.window.objectSpanMs;
   const near = backupKeys.filter((key) => {
     const time = objectNameTime(key);
-    return time === undefined || times.some((at) => at === undefined || Math.abs(at - time) <= span);
+    return times.some((at) => at === undefined || time === undefined || Math.abs(at - time) <= span);
   });
   await forEachEvent(store, near, (event) => !inWindow(event), transform, () => {}, (transformed) => {
     for (const line of transformed.lines) {
@@ -283,7 +277,8 @@ async function explainOutsideWindow(
 /** The unexpected records, read again from the data objects that hold them. */
 async function listUnexpected(store: ObjectStore, dataKeys: readonly string[], ledger: ReconcileLedger, limit: number): Promise<UnexpectedRecord[]> {
   const listed = new Map<string, UnexpectedRecord>();
-  for (const object of [...ledger.objectsWithUnexpected()].sort((a, b) => a - b)) {
+  // Noted in the order the data objects were read.
+  for (const object of ledger.objectsWithUnexpected()) {
     const key = dataKeys[object] as string;
     for (const line of (await readText(store, key)).split('\n')) {
       if (listed.size >= limit) return [...listed.values()];
@@ -352,14 +347,13 @@ async function listToRecover(
   ledger: ReconcileLedger,
   transform: Transformer,
   options: ReconcileOptions,
-  inWindow: (event: SourceEvent) => boolean,
 ): Promise<RecordToRecover[]> {
   const objects = ledger.objectsNeedingAction();
   const chosen = keys.filter((_, object) => objects.has(object));
   const listed: RecordToRecover[] = [];
   const wanted = new Map<string, number[]>();
+  // Events outside the window have no records in the ledger, so none needs action.
   const chooseEvent = (event: SourceEvent): boolean => {
-    if (!inWindow(event)) return false;
     const key = eventKeyOf(event);
     if (wanted.size >= options.listLimit || wanted.has(key)) return false;
     const indexes = ledger.indexesNeedingAction(key);
