@@ -32,7 +32,7 @@ function verdictOf(ledger: ReconcileLedger, policy: VerdictPolicy = DEFAULT_POLI
   return { ...summary, ...judge(summary.total, summary.events, policy) };
 }
 
-function ledgerWith(...events: { id: string; records: ReturnType<typeof valid>[]; rejected?: number[] }[]): ReconcileLedger {
+function ledgerWith(...events: { id: string; records: (ReturnType<typeof valid> & { derived?: boolean })[]; rejected?: number[] }[]): ReconcileLedger {
   const ledger = new ReconcileLedger(options);
   for (const event of events) {
     ledger.openLogEvent(key(event.id), at());
@@ -147,6 +147,76 @@ describe('ReconcileLedger', () => {
   });
 });
 
+describe('ReconcileLedger: edges', () => {
+  it('ignores records added before any log event is open, and deliveries of meters not asked for', () => {
+    const ledger = new ReconcileLedger({ ...options, meters: ['api-calls'] });
+    ledger.addRecord(valid('u0'));
+    ledger.openLogEvent(key('e1'), at());
+    ledger.addRecord(valid('u1'));
+    expect(deliver(ledger, line('t1', 1, 'tokens'))).toBe(false);
+    const summary = verdictOf(ledger);
+    expect(summary.total).toMatchObject({ expected: 1, unexpected: 0 });
+    expect(summary.groups).toHaveLength(1);
+  });
+
+  it('answers for log events it does not know: no indexes, no outcome', () => {
+    const ledger = ledgerWith({ id: 'e1', records: [valid('u1')] });
+    expect(ledger.indexesNeedingAction(key('nope'))).toEqual([]);
+    expect(ledger.outcomeOf(key('nope'), 0)).toBeUndefined();
+    expect(ledger.outcomeOf(key('e1'), 3)).toBeUndefined();
+    expect(ledger.outcomeOf(key('e1'), 0)).toBe('missing');
+  });
+
+  it('keeps one example per conflicting record, up to the limit, and counts a uniqueId logged twice alike once', () => {
+    const ledger = new ReconcileLedger({ ...options, exampleLimit: 1 });
+    ledger.openLogEvent(key('e1'), at());
+    ledger.addRecord(valid('u1'));
+    ledger.addRecord(valid('u2', 1));
+    ledger.openLogEvent(key('e2'), at());
+    ledger.addRecord(valid('u1'));
+    deliver(ledger, line('u1', 5));
+    deliver(ledger, line('u1', 6));
+    deliver(ledger, line('u2', 7));
+    const summary = verdictOf(ledger);
+    expect(summary.total).toMatchObject({ expected: 2, conflicting: 2 });
+    expect(summary.conflicts).toStrictEqual([{ uniqueId: 'u1', object: 'ingest/a.gz', problem: 'delivered with content other than the log event gives', expectedValue: 1, deliveredValue: 5 }]);
+  });
+
+  it('groups by meter alone unless asked, sorted by meter then customer, with reasons sorted and summed across groups', () => {
+    const ledger = new ReconcileLedger(options);
+    ledger.openLogEvent(key('e1'), at());
+    for (const [index, meterApiName] of ['tokens', 'api', 'api-calls', 'tokens'].entries()) ledger.addRecord({ index, meterApiName, customerId: `c${index}`, uniqueId: `u${index}`, line: line(`u${index}`), meterValue: 1 });
+    ledger.quarantine(key('e1'), 0, 'ZETA');
+    ledger.quarantine(key('e1'), 3, 'ZETA');
+    ledger.quarantine(key('e1'), 1, 'ALPHA');
+    const summary = verdictOf(ledger);
+    expect(summary.groups.map((group) => Object.keys(group).includes('customerId') || Object.keys(group).includes('account'))).toEqual([false, false, false]);
+    expect(summary.groups.map((group) => [group.meterApiName, group.expected])).toEqual([['api', 1], ['api-calls', 1], ['tokens', 2]]);
+    expect(Object.keys(summary.total.quarantinedByReason)).toEqual(['ALPHA', 'ZETA']);
+    expect(summary.total.quarantinedByReason['ZETA']).toEqual({ records: 2, value: 2 });
+    const byCustomer = new ReconcileLedger({ ...options, by: 'customer' });
+    byCustomer.openLogEvent(key('e1'), at());
+    for (const customerId of ['c2', 'c10', 'c1']) byCustomer.addRecord({ ...valid(customerId), customerId });
+    expect(verdictOf(byCustomer).groups.map((group) => group.customerId)).toEqual(['c1', 'c10', 'c2']);
+  });
+
+  it('fails on quarantined records with quarantineFails only when there are some', () => {
+    const ledger = ledgerWith({ id: 'e1', records: [valid('u1')] });
+    deliver(ledger, line('u1'));
+    expect(verdictOf(ledger, { ...DEFAULT_POLICY, quarantineFails: true }).reconciled).toBe(true);
+  });
+});
+
+describe('hash64', () => {
+  it('is the same function the memory figures and collision odds were worked out for', () => {
+    expect([hash64(''), hash64('a'), hash64('uniqueId-1')]).toEqual([
+      { hi: 2872998923, lo: 2839257871 },
+      { hi: 444641715, lo: 4277135786 },
+      { hi: 1523718585, lo: 2101357619 },
+    ]);
+  });
+});
+
 describe('ReconcileLedger: conflicts, accounts and the verdict', () => {
   it('keeps a conflict when the conflicting copy is the only one, or the first one read', () => {
     const only = ledgerWith({ id: 'e1', records: [valid('u1')] });
@@ -187,17 +257,18 @@ describe('ReconcileLedger: conflicts, accounts and the verdict', () => {
   const EVENT = '3'.repeat(56);
   function twoAccounts(homeAccount?: string): ReconcileLedger {
     const ledger = new ReconcileLedger({ ...options, by: 'account', ...(homeAccount === undefined ? {} : { homeAccount }) });
-    for (const [owner, customer] of [[OWNER, 'home'], [SENDER, 'sender']] as const) {
+    // The sender's record first, so a match by position alone would be caught; both of customer c1, told apart by value.
+    for (const [owner, value] of [[SENDER, 2], [OWNER, 1]] as const) {
       ledger.openLogEvent(key(EVENT, owner), at(0, 1000, owner));
-      ledger.addRecord({ index: 0, meterApiName: 'api-calls', customerId: customer, uniqueId: EVENT, derived: true, line: line(EVENT, 1, 'api-calls', customer), meterValue: 1 });
+      ledger.addRecord({ index: 0, meterApiName: 'api-calls', customerId: 'c1', uniqueId: EVENT, derived: true, line: line(EVENT, value), meterValue: value });
     }
     return ledger;
   }
 
   it("tells apart two accounts' records with the same event id: the sender's by its prefix, the home's by content", () => {
     const ledger = twoAccounts();
-    expect(deliver(ledger, line(EVENT, 1, 'api-calls', 'home'))).toBe(true);
-    expect(deliver(ledger, line(`${SENDER}-${EVENT}`, 1, 'api-calls', 'sender'))).toBe(true);
+    expect(deliver(ledger, line(EVENT, 1))).toBe(true);
+    expect(deliver(ledger, line(`${SENDER}-${EVENT}`, 2))).toBe(true);
     const summary = verdictOf(ledger);
     expect(summary).toMatchObject({ reconciled: true, total: { expected: 2, delivered: 2, conflicting: 0 }, homeAccount: { account: OWNER, from: 'data' } });
     expect(summary.groups.map((group) => [group.account, group.delivered])).toEqual([[SENDER, 1], [OWNER, 1]]);
@@ -205,27 +276,67 @@ describe('ReconcileLedger: conflicts, accounts and the verdict', () => {
 
   it("reports a lost sender record missing, and gives a plain id with other content to the pipeline's account", () => {
     const lost = twoAccounts();
-    deliver(lost, line(EVENT, 1, 'api-calls', 'home'));
+    deliver(lost, line(EVENT, 1));
     expect(verdictOf(lost)).toMatchObject({ findings: ['missing'], total: { delivered: 1, missing: 1 } });
     expect(verdictOf(lost).groups.find((group) => group.account === SENDER)).toMatchObject({ missing: 1 });
 
     const wrong = twoAccounts(OWNER);
-    deliver(wrong, line(EVENT, 101, 'api-calls', 'home'));
-    expect(verdictOf(wrong)).toMatchObject({ homeAccount: { account: OWNER, from: 'option' }, total: { conflicting: 1, missing: 1 } });
+    deliver(wrong, line(EVENT, 101));
+    deliver(wrong, line(`${SENDER}-${EVENT}`, 2));
+    const summary = verdictOf(wrong);
+    expect(summary).toMatchObject({ homeAccount: { account: OWNER, from: 'option' }, total: { conflicting: 1, missing: 0 } });
+    expect(summary.groups.map((group) => [group.account, group.conflicting])).toEqual([[SENDER, 0], [OWNER, 1]]);
 
     const held = twoAccounts();
-    deliver(held, line(EVENT, 101, 'api-calls', 'home'));
-    deliver(held, line(`${SENDER}-${EVENT}`, 1, 'api-calls', 'sender'));
+    expect(deliver(held, line(EVENT, 101))).toBe(true);
+    deliver(held, line(`${SENDER}-${EVENT}`, 2));
     expect(verdictOf(held)).toMatchObject({ homeAccount: { account: OWNER, from: 'data' }, total: { delivered: 2, conflicting: 1, missing: 0 } });
 
     const unknown = twoAccounts();
-    deliver(unknown, line(EVENT, 101, 'api-calls', 'home'));
+    deliver(unknown, line(EVENT, 101));
     expect(verdictOf(unknown)).toMatchObject({ homeAccount: { from: 'unknown' }, total: { unexpected: 1, missing: 2 } });
+  });
+
+  it('does not infer the pipeline account from one account alone, and matches a plain id only one account has by id', () => {
+    const single = ledgerWith({ id: EVENT, records: [{ ...valid(EVENT), derived: true }] });
+    deliver(single, line(EVENT, 5));
+    expect(verdictOf(single)).toMatchObject({ homeAccount: { from: 'unknown' }, total: { delivered: 1, conflicting: 1 } });
+    const ledger = twoAccounts();
+    const other = '4'.repeat(56);
+    ledger.openLogEvent(key(other), at());
+    ledger.addRecord({ index: 0, meterApiName: 'api-calls', customerId: 'c1', uniqueId: other, derived: true, line: line(other, 1), meterValue: 1 });
+    ledger.addRecord({ index: 1, meterApiName: 'api-calls', customerId: 'c1', uniqueId: 'own-id', line: line('own-id', 1), meterValue: 1 });
+    deliver(ledger, line(other, 3));
+    deliver(ledger, line('own-id', 1));
+    deliver(ledger, line(`${SENDER}-${EVENT}`, 2));
+    const summary = verdictOf(ledger);
+    expect(summary.homeAccount).toEqual({ account: OWNER, from: 'data' });
+    expect(summary.total).toMatchObject({ delivered: 3, conflicting: 1, missing: 1 });
+  });
+
+  it("treats a record's own uniqueId as one across accounts: logged by two with other content, it conflicts", () => {
+    const ledger = new ReconcileLedger(options);
+    for (const [owner, value] of [[OWNER, 1], [SENDER, 2]] as const) {
+      ledger.openLogEvent(key(EVENT, owner), at(0, 1000, owner));
+      ledger.addRecord({ index: 0, meterApiName: 'api-calls', customerId: 'c1', uniqueId: 'order-1', line: line('order-1', value), meterValue: value });
+    }
+    deliver(ledger, line('order-1', 1));
+    const summary = verdictOf(ledger);
+    expect(summary.total).toMatchObject({ expected: 1, delivered: 1, conflicting: 1 });
+    expect(summary.conflicts).toStrictEqual([{ uniqueId: 'order-1', object: 'source backup', problem: 'logged twice with different content', expectedValue: 1 }]);
+  });
+
+  it('accounts an unexpected record to the account its prefix names, else to -', () => {
+    const ledger = new ReconcileLedger({ ...options, by: 'account' });
+    ledger.openLogEvent(key('e1'), at());
+    deliver(ledger, line(`${SENDER}-x`, 1));
+    deliver(ledger, line('plain-x', 2));
+    expect(verdictOf(ledger).groups.map((group) => [group.account, group.unexpected, group.unexpectedValue])).toEqual([['-', 1, 2], [SENDER, 1, 1]]);
   });
 
   it("compares a sender's prefixed delivery with the logged line, so other content is still a conflict", () => {
     const ledger = twoAccounts();
-    deliver(ledger, line(`${SENDER}-${EVENT}`, 9, 'api-calls', 'sender'));
+    deliver(ledger, line(`${SENDER}-${EVENT}`, 9));
     expect(verdictOf(ledger).total).toMatchObject({ delivered: 1, conflicting: 1, missing: 1 });
   });
 });
