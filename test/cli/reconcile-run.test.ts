@@ -41,8 +41,10 @@ class MemoryStore implements ObjectStore {
 /** The transform's rules in small: `PREFIX {json}` with a string meterApiName and a number meterValue is valid; `FAIL` fails the event whole. */
 class StandInTransform implements Transformer {
   readonly batches: number[] = [];
+  readonly arrivals: number[] = [];
   async transform(events: readonly SourceEvent[]): Promise<TransformedEvent[]> {
     this.batches.push(events.length);
+    this.arrivals.push(...events.map((event) => event.arrival));
     return events.map((event) => {
       const { message, id } = event.logEvent;
       if (message === 'FAIL') return { event, lines: [], rejects: [], failure: 'Lambda.ProcessingFailedStatus' };
@@ -177,13 +179,14 @@ describe('reconcile()', () => {
     const data = key('ingest/', T, '.gz');
     await store.put(data, gzipSync(`${line(eventId(1), 1)}\n`));
     await store.put(`failed-requests/2026-11-25/${data}.reason.txt`, Buffer.from('no'));
+    await store.put(`failed-requests/2026-11-25/${key('ingest/', T + 1, '.gz')}.reason.txt`, Buffer.from('no'));
     const report = await reconcile({ ...sources, amberflo: { store, prefix: 'failed-requests/', description: 'amberflo' } }, new StandInTransform(), options({
       meters: ['api-calls'],
       window: { ...options().window, logGroups: ['/aws/lambda/orders'] },
     }));
     expect(report.verdict.findings).toEqual(['refused']);
     expect(report.total).toMatchObject({ expected: 1, refused: 1, refusedValue: 1 });
-    expect(report.amberflo).toEqual({ reasons: 1, namingDataObjects: 1 });
+    expect(report.amberflo).toEqual({ reasons: 2, namingDataObjects: 1 });
     expect(report.toRecover).toMatchObject([{ outcome: 'refused', eventId: eventId(1) }]);
   });
 
@@ -195,7 +198,120 @@ describe('reconcile()', () => {
     const report = await reconcile(sources, transform, options({ listLimit: 3 }));
     expect(report.total.missing).toBe(2_500);
     expect(report.toRecover).toHaveLength(3);
-    expect(transform.batches.slice(0, 2)).toEqual([2_000, 500]);
+    // The listing transforms again only the events it lists.
+    expect(transform.batches).toEqual([2_000, 500, 3]);
+  });
+
+  it('sends at most 1,000,000 bytes of messages per invocation, and splits an invocation at a repeated event', async () => {
+    const { store, sources } = setup();
+    const base = meter(1, { pad: '' });
+    const big = meter(1, { pad: 'x'.repeat(500_000 - base.length) });
+    expect(big).toHaveLength(500_000);
+    const events = [1, 2, 3].map((n) => ({ id: eventId(n), timestamp: T + n, message: big }));
+    await store.put(key('source-backup/', T), payload([...events, events[2] as Event]));
+    const transform = new StandInTransform();
+    const report = await reconcile(sources, transform, options({ listLimit: 0 }));
+    expect(transform.batches).toEqual([2, 1, 1]);
+    expect(report).toMatchObject({ events: 3, repeatedEvents: 1, total: { expected: 3 } });
+  });
+
+  it('lists each record to recover once, up to the limit, with the fields it has', async () => {
+    const { store, sources } = setup();
+    const array = `${PREFIX} [${JSON.stringify({ meterApiName: 'api-calls', customerId: 'c1', meterValue: 2 })},{"meterApiName":"  ","meterValue":"x"}]`;
+    const event = { id: eventId(1), timestamp: T, message: array };
+    await store.put(key('source-backup/', T), payload([event, event]));
+    const one = await reconcile(sources, new StandInTransform(), options({ listLimit: 1 }));
+    expect(one.toRecover).toHaveLength(1);
+    const report = await reconcile(sources, new StandInTransform(), options());
+    expect(report.toRecover).toStrictEqual([
+      { outcome: 'missing', uniqueId: `${eventId(1)}-0`, meterApiName: 'api-calls', customerId: 'c1', meterValue: 2, verdict: 'valid', logGroup: '/aws/lambda/orders', logStream: 's1', eventId: eventId(1), timestamp: T, index: 0, backupObject: expect.stringMatching(/^mem:/) },
+      { outcome: 'missing', meterApiName: '-', customerId: '-', verdict: 'INVALID_RECORD', logGroup: '/aws/lambda/orders', logStream: 's1', eventId: eventId(1), timestamp: T, index: 1, backupObject: expect.stringMatching(/^mem:/) },
+    ]);
+  });
+
+  it('expects events from since (included) to until (excluded), and reads again only the backup objects with records to recover', async () => {
+    const { store, sources } = setup();
+    const first = key('source-backup/', SINCE);
+    await store.put(first, payload([{ id: eventId(1), timestamp: SINCE, message: meter(1) }, { id: eventId(2), timestamp: UNTIL, message: meter(1) }]));
+    await store.put(key('source-backup/', SINCE + 1000), payload([{ id: eventId(3), timestamp: UNTIL - 1, message: meter(1) }]));
+    await store.put(key('ingest/', SINCE, '.gz'), gzipSync(`${line(eventId(1), 1)}\n`));
+    const report = await reconcile(sources, new StandInTransform(), options());
+    expect(report.total).toMatchObject({ expected: 2, delivered: 1, missing: 1 });
+    expect(store.reads.filter((read) => read === first)).toHaveLength(1);
+    expect(report).not.toHaveProperty('amberflo');
+  });
+
+  it('reads data objects named from readFrom to readUntil (both included) and those without a name time', async () => {
+    const { store, sources } = setup();
+    await store.put(key('source-backup/', T), payload([1, 2, 3, 4].map((n) => ({ id: eventId(n), timestamp: T, message: meter(n) }))));
+    const window = options().window;
+    await store.put(key('ingest/', window.readFrom - 1000, '.gz'), gzipSync(`${line(eventId(1), 1)}\n`));
+    await store.put(key('ingest/', window.readFrom, '.gz'), gzipSync(`${line(eventId(2), 2)}\n`));
+    await store.put(key('ingest/', window.readUntil, '.gz'), gzipSync(`${line(eventId(3), 3)}\n`));
+    await store.put('ingest/synced-by-hand.ndjson', Buffer.from(`${line(eventId(4), 4)}\n`));
+    const report = await reconcile(sources, new StandInTransform(), options());
+    expect(report.dataObjects).toEqual({ listed: 4, read: 3 });
+    expect(report.toRecover.map((record) => record.eventId)).toEqual([eventId(1)]);
+    expect(report).not.toHaveProperty('recoverySpan', undefined);
+  });
+
+  it('explains outside-window deliveries from backup objects within the span, a sender-prefixed one too, not beyond it', async () => {
+    const { store, sources } = setup();
+    const before = SINCE - 60_000;
+    await store.put(key('source-backup/', T), payload([{ id: eventId(1), timestamp: T, message: meter(1) }]));
+    await store.put(key('source-backup/', before - SPAN), payload([{ id: eventId(7), timestamp: before, message: meter(7) }], SENDER));
+    await store.put(key('source-backup/', before - SPAN - 1000), payload([{ id: eventId(8), timestamp: before, message: meter(8) }]));
+    await store.put(key('ingest/', T, '.gz'), gzipSync(`${line(eventId(1), 1)}\n`));
+    await store.put(key('ingest/', before, '.gz'), gzipSync(`${line(`${SENDER}-${eventId(7)}`, 7)}\n${line(eventId(8), 8)}\n`));
+    const transform = new StandInTransform();
+    const report = await reconcile(sources, transform, options({ window: { ...options().window, readFrom: before - 1000 } }));
+    expect(report.total).toMatchObject({ outsideWindow: 1, unexpected: 1, unexpectedValue: 8 });
+    expect(report.unexpectedRecords.map((record) => record.uniqueId)).toEqual([eventId(8)]);
+    expect(transform.batches).not.toContain(0);
+  });
+
+  it('explains deliveries in an object without a name time from any backup object, and lists unexpected ones up to the limit', async () => {
+    const { store, sources } = setup();
+    const before = SINCE - 60_000;
+    await store.put('source-backup/by-hand', payload([{ id: eventId(1), timestamp: T, message: meter(1) }, { id: eventId(9), timestamp: before, message: meter(9) }]));
+    await store.put('ingest/by-hand.ndjson', Buffer.from(`${line(eventId(1), 1)}\n${line(eventId(9), 9)}\n{"uniqueId":"a","meterValue":"x"}\n${line('b', 2)}\n`));
+    const transform = new StandInTransform();
+    const report = await reconcile(sources, transform, options({ listLimit: 1 }));
+    expect(report.total).toMatchObject({ delivered: 1, outsideWindow: 1, unexpected: 2, unexpectedValue: 2 });
+    expect(report.unexpectedRecords).toStrictEqual([{ uniqueId: 'a', meterApiName: '-', customerId: '-', meterValue: 0, object: 'mem://ingest/by-hand.ndjson' }]);
+    expect(transform.arrivals).toEqual([T, before]);
+  });
+
+  it('quarantines by the error prefix: a rejects entry by its index, a whole failed record by its event; control messages and undecodable records apart', async () => {
+    const { store, sources } = setup();
+    const array = `${PREFIX} [${JSON.stringify({ meterApiName: 'api-calls', customerId: 'c1', meterValue: 2 })},{"meterValue":"x"}]`;
+    const events = [{ id: eventId(1), timestamp: T, message: array }, { id: eventId(2), timestamp: T, message: meter(3) }];
+    await store.put(key('source-backup/', T), payload(events));
+    const source = { owner: HOME, logGroup: '/aws/lambda/orders', logStream: 's1' };
+    const record = (errorCode: string, rawData: string) => JSON.stringify({ attemptsMade: 1, arrivalTimestamp: T, errorCode, errorMessage: 'x', attemptEndingTimestamp: T, lambdaArn: 'arn', rawData });
+    const rejects = gzipSync(JSON.stringify({ messageType: 'METER_REJECTS', version: 1, ...source, rejects: [{ reason: 'INVALID_RECORD', detail: 'd', index: 1, logEvent: events[0] }] })).toString('base64');
+    const control = gzipSync(JSON.stringify({ messageType: 'CONTROL_MESSAGE', owner: 'CloudwatchLogs', logGroup: '', logStream: '', subscriptionFilters: [], logEvents: [{ id: '', timestamp: T, message: 'CWL CONTROL MESSAGE' }] })).toString('base64');
+    const whole = payload([events[1] as Event]).toString('base64');
+    await store.put(key('errors/', T), Buffer.from([record('Lambda.ProcessingFailedStatus', rejects), record('Lambda.FunctionError', control), record('Lambda.FunctionError', Buffer.from('not gzip').toString('base64')), record('Lambda.FunctionError', whole)].join('\n')));
+    const report = await reconcile(sources, new StandInTransform(), options());
+    expect(report.total).toMatchObject({ expected: 3, quarantined: 2, missing: 1, quarantinedByReason: { INVALID_RECORD: { records: 1, value: 0 }, 'Lambda.FunctionError': { records: 1, value: 3 } } });
+    expect(report.toRecover.map((recover) => [recover.eventId, recover.index])).toEqual([[eventId(1), 0]]);
+    expect(report.unattributableErrorRecords).toBe(1);
+    expect(report.quarantinedOutsideWindow).toBe(0);
+  });
+
+  it("skips control messages and payloads without log events in the backup, and takes the pipeline's account when given", async () => {
+    const { store, sources } = setup();
+    await store.put(key('source-backup/', T), Buffer.concat([
+      gzipSync(JSON.stringify({ messageType: 'CONTROL_MESSAGE', owner: HOME, logGroup: 'g', logStream: 's', subscriptionFilters: [], logEvents: [{ id: eventId(5), timestamp: T, message: meter(1) }] })),
+      gzipSync(JSON.stringify({ messageType: 'DATA_MESSAGE', owner: HOME, logEvents: 'none' })),
+      gzipSync(JSON.stringify({ messageType: 'DATA_MESSAGE', logEvents: [{ id: eventId(6), timestamp: T, message: meter(1) }] })),
+    ]));
+    const transform = new StandInTransform();
+    const report = await reconcile(sources, transform, options({ by: 'account', homeAccount: HOME }));
+    expect(report.events).toBe(1);
+    expect(report.groups.map((group) => group.account)).toEqual(['']);
+    expect(report.homeAccount).toEqual({ account: HOME, from: 'option' });
   });
 
   it('names the object it cannot read', async () => {
@@ -205,6 +321,7 @@ describe('reconcile()', () => {
       const bad = key(prefix, T + 1000);
       await store.put(bad, Buffer.concat([gzipSync('x').subarray(0, 10), Buffer.alloc(16, 0xff)]));
       await expect(reconcile(sources, new StandInTransform(), options())).rejects.toThrow(`mem://${bad}: cannot read it: invalid block type`);
+      await expect(reconcile(sources, new StandInTransform(), options())).rejects.toMatchObject({ cause: { code: 'Z_DATA_ERROR' } });
     }
     const amberflo = setup();
     amberflo.store.get = async (name) => {
@@ -216,7 +333,11 @@ describe('reconcile()', () => {
     );
     const { store, sources } = setup();
     await store.put(key('source-backup/', T), payload([{ id: eventId(1), timestamp: T, message: meter(1) }]));
-    await store.put(key('ingest/', T), Buffer.from('{"meterApiName":"a"}\n'));
-    await expect(reconcile(sources, new StandInTransform(), options())).rejects.toThrow(/^mem:\/\/ingest\/.*: a line has no uniqueId/);
+    const long = JSON.stringify({ meterApiName: 'a'.repeat(100) });
+    const data = key('ingest/', T);
+    await store.put(data, Buffer.from(`${long}\n`));
+    await expect(reconcile(sources, new StandInTransform(), options())).rejects.toThrow(new RegExp(`^mem://ingest/.*: a line has no uniqueId: ${long.slice(0, 80).replace(/[{]/g, '\\{')}$`));
+    await store.put(data, Buffer.from(`{not json ${'x'.repeat(100)}\n`));
+    await expect(reconcile(sources, new StandInTransform(), options())).rejects.toThrow(new RegExp(`^mem://ingest/.*: a line is not JSON \\(is this the data prefix\\? it holds NDJSON meter records\\): \\{not json x{70}$`));
   });
 });

@@ -375,6 +375,12 @@ describe('expectedRecords', () => {
     ]);
   });
 
+  it('marks a uniqueId derived when it is the event id, or the event id, a dash and digits', () => {
+    const derivedOf = (...ids: string[]) =>
+      expectedRecords({ event: event('meter_record_for_stream [{}]'), lines: ids.map((id) => line(id)), rejects: [] }, 'meter_record_for_stream').map((record) => record.derived);
+    expect(derivedOf('e1', 'e1-2', 'e1-12', 'own', 'e1-x', 'e1-', 'x-e1-1', 'e12', 'e1-1x')).toEqual([true, true, true, false, false, false, false, false, false]);
+  });
+
   it("names a rejected record's meter and customer from its log line when they are strings", () => {
     const transformed: TransformedEvent = {
       event: event('INFO meter_record_for_stream {"meterApiName":"tokens","customerId":"c9","meterValue":"abc"}'),
