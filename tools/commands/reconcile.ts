@@ -15,6 +15,7 @@ import { LocalTransform } from '../lib/reconcile/local-transform.ts';
 import { type ObjectLocation, type ReconcileReport, type ReconcileSources, reconcile } from '../lib/reconcile/reconcile.ts';
 import { DEFAULT_CONFIG, ENV, loadConfig } from '../../transform/config.ts';
 import { PIPELINE_DEFAULTS } from '../../infra/defaults.ts';
+import { LATE_ARRIVAL_DAYS } from '../lib/replay/source-backup.ts';
 import { type ErrorSource, LOCATION_OPTIONS, errorSourceFrom } from './error-source.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
 import { formatReport } from './reconcile-report.ts';
@@ -143,7 +144,7 @@ export async function reconcileCommand(argv: readonly string[], io: CommandIO): 
       window: { since, until, logGroups: listOption(values, 'log-group'), readFrom: since - widenMs, readUntil: deliveredUntil + widenMs, objectSpanMs: widenMs },
       by,
       meters: listOption(values, 'meter'),
-      ...(homeAccount === undefined ? {} : { homeAccount }),
+      homeAccount,
       policy: { quarantineFails: booleanOption(values, 'fail-on-quarantine'), allowEmpty: booleanOption(values, 'allow-empty') },
       recordPrefix: recordPrefixOf(environment),
       listLimit,
@@ -156,7 +157,8 @@ export async function reconcileCommand(argv: readonly string[], io: CommandIO): 
 
   const replay = report.recoverySpan === undefined ? undefined : replayCommand(report.recoverySpan, backupArgument(positionals[0], backupRoot, backup, root), values, root);
   const backupRange = { after: iso(report.backupObjects.after).slice(0, 10), before: iso(report.backupObjects.before).slice(0, 10) };
-  const notYetIngested = report.backupObjects.before > now ? { until: iso(until + LATE_EVENT_MS) } : undefined;
+  // Events of the window may still reach the backup until then: reconcile again after it.
+  const lateArrivalUntil = until + LATE_ARRIVAL_DAYS * 86_400_000;
   if (booleanOption(values, 'json')) {
     printJson(io, {
       window: { since: iso(since), until: iso(until), logGroups: listOption(values, 'log-group'), meters: listOption(values, 'meter') },
@@ -166,7 +168,7 @@ export async function reconcileCommand(argv: readonly string[], io: CommandIO): 
         errors: { location: sources.errors.description, ...report.errorObjects },
         ...(sources.amberflo === undefined ? {} : { amberflo: { location: sources.amberflo.description, ...report.amberflo } }),
       },
-      ...(notYetIngested === undefined ? {} : { lateEventsPossibleUntil: notYetIngested.until }),
+      ...(lateArrivalUntil > now ? { lateEventsPossibleUntil: iso(lateArrivalUntil) } : {}),
       reconciled: report.verdict.reconciled,
       findings: report.verdict.findings,
       homeAccount: report.homeAccount,
@@ -187,9 +189,6 @@ export async function reconcileCommand(argv: readonly string[], io: CommandIO): 
   }
   return report.verdict.reconciled ? EXIT.ok : EXIT.failures;
 }
-
-/** CloudWatch Logs accepts events up to 14 days old: a window's events can still arrive that long after it (and 24 h of throttling retries). */
-const LATE_EVENT_MS = 15 * 86_400_000;
 
 /** `--home-account`, or HOME_ACCOUNT_ID given with --transform-env (the same fact: given twice, they must agree). */
 function homeAccountOf(option: string | undefined, fromEnvironment: string | undefined): string | undefined {

@@ -23,7 +23,9 @@ const DAY_MS = 86_400_000;
  * delivery for up to 24 hours, so objects dated up to 15 days after the window (plus a day of buffer crossing) are read.
  */
 const EARLY_DAYS = 1;
-const LATE_DAYS = 16;
+/** How long after its timestamp an event can still reach the pipeline: 14 days of PutLogEvents latitude and 24 h of retries. */
+export const LATE_ARRIVAL_DAYS = 15;
+const LATE_DAYS = LATE_ARRIVAL_DAYS + 1;
 
 export interface TimeWindow {
   readonly since: number;
