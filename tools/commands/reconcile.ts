@@ -24,9 +24,10 @@ import { PIPELINE_OPTIONS, regionOption, transformEnvironment } from './pipeline
 export const RECONCILE_SPEC: CommandSpec = {
   name: 'reconcile',
   summary:
-    'Reconcile a time window: every meter record logged (the source backup, run through the transform bundle) ' +
-    "against what was delivered, quarantined under the error prefix, or refused by Amberflo (its failed-requests/); " +
-    'totals per meter, the missing records with their log events, and the replay that recovers them.',
+    'The verdict on a time window: every meter record logged (the source backup, run through the transform bundle) ' +
+    "delivered as logged, quarantined under the error prefix, refused by Amberflo (its failed-requests/) or missing, " +
+    'and every delivered record one that was logged; records and meterValue per outcome, each record that needs ' +
+    'action, and the replay that recovers the missing. Exit 0 only when nothing is missing, conflicting, unexpected or refused.',
   usage: 'cli reconcile [options] --since TIME [--until TIME] [DIRECTORY | s3://BUCKET]',
   options: {
     since: { type: 'string', value: 'TIME', description: 'Log events at or after this time are expected (ISO-8601 or epoch ms); required' },
