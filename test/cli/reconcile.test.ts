@@ -186,14 +186,18 @@ describe('ReconcileLedger: edges', () => {
     const ledger = new ReconcileLedger(options);
     ledger.openLogEvent(key('e1'), at());
     for (const [index, meterApiName] of ['tokens', 'api', 'api-calls', 'tokens'].entries()) ledger.addRecord({ index, meterApiName, customerId: `c${index}`, uniqueId: `u${index}`, line: line(`u${index}`), meterValue: 1 });
+    // tokens (records 0 and 3) meets ZETA before ALPHA; the first group (api, record 1) has ZETA only.
     ledger.quarantine(key('e1'), 0, 'ZETA');
-    ledger.quarantine(key('e1'), 3, 'ZETA');
-    ledger.quarantine(key('e1'), 1, 'ALPHA');
+    ledger.quarantine(key('e1'), 3, 'ALPHA');
+    ledger.quarantine(key('e1'), 1, 'ZETA');
     const summary = verdictOf(ledger);
     expect(summary.groups.map((group) => Object.keys(group).includes('customerId') || Object.keys(group).includes('account'))).toEqual([false, false, false]);
     expect(summary.groups.map((group) => [group.meterApiName, group.expected])).toEqual([['api', 1], ['api-calls', 1], ['tokens', 2]]);
+    const tokens = summary.groups[2]?.quarantinedByReason ?? {};
+    expect(Object.keys(tokens)).toEqual(['ALPHA', 'ZETA']);
+    expect(tokens).toEqual({ ALPHA: { records: 1, value: 1 }, ZETA: { records: 1, value: 1 } });
     expect(Object.keys(summary.total.quarantinedByReason)).toEqual(['ALPHA', 'ZETA']);
-    expect(summary.total.quarantinedByReason['ZETA']).toEqual({ records: 2, value: 2 });
+    expect(summary.total.quarantinedByReason).toEqual({ ALPHA: { records: 1, value: 1 }, ZETA: { records: 2, value: 2 } });
     const byCustomer = new ReconcileLedger({ ...options, by: 'customer' });
     byCustomer.openLogEvent(key('e1'), at());
     for (const customerId of ['c2', 'c10', 'c1']) byCustomer.addRecord({ ...valid(customerId), customerId });
