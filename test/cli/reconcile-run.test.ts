@@ -314,6 +314,19 @@ describe('reconcile()', () => {
     expect(report.homeAccount).toEqual({ account: HOME, from: 'option' });
   });
 
+  it('names the backup object of a record to recover after a full invocation, and transforms again only the events it lists', async () => {
+    const { store, sources } = setup();
+    const delivered = Array.from({ length: 2_000 }, (_, i) => ({ id: eventId(i + 1), timestamp: T + i, message: meter(1) }));
+    await store.put(key('source-backup/', T), payload(delivered));
+    const second = key('source-backup/', T + 60_000);
+    await store.put(second, payload([{ id: eventId(9_001), timestamp: T + 5_000, message: meter(1) }, { id: eventId(9_002), timestamp: T + 5_001, message: meter(1) }]));
+    await store.put(key('ingest/', T, '.gz'), gzipSync(`${[...delivered.map((event) => line(event.id, 1)), line(eventId(9_002), 1)].join('\n')}\n`));
+    const transform = new StandInTransform();
+    const report = await reconcile(sources, transform, options());
+    expect(report.toRecover).toMatchObject([{ eventId: eventId(9_001), backupObject: `mem://${second}` }]);
+    expect(transform.batches.at(-1)).toBe(1);
+  });
+
   it('names the object it cannot read', async () => {
     for (const prefix of ['source-backup/', 'ingest/', 'errors/']) {
       const { store, sources } = setup();
