@@ -7,9 +7,11 @@
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutate.config.ts' },
-  // The rules and response planning of the transform, and the CDK context parsing. Not transform/fast/ (speed
-  // only, held to the rules by the differential tests in test/transform/fast/), nor the AWS SDK targets, the
-  // Lambda shell, the invocation statistics or the environment parsing, which decide nothing about what is billed.
+  // The rules and response planning of the transform, the CDK context parsing, and reconcile's accounting and
+  // verdict (the proof of what is billed). Not transform/fast/ (speed only, held to the rules by the differential
+  // tests in test/transform/fast/), nor the AWS SDK targets, the Lambda shell, the invocation statistics or the
+  // environment parsing, which decide nothing about what is billed; nor reconcile's local-transform.ts (the harness
+  // running the bundle, tested end to end).
   mutate: [
     'transform/decode.ts',
     'transform/extract.ts',
@@ -20,6 +22,12 @@ export default {
     'transform/repack.ts',
     'transform/reingest.ts',
     'infra/config.ts',
+    'tools/lib/reconcile/ledger.ts',
+    'tools/lib/reconcile/verdict.ts',
+    'tools/lib/reconcile/unexpected.ts',
+    'tools/lib/reconcile/hash-index.ts',
+    'tools/lib/reconcile/reconcile.ts',
+    'tools/lib/reconcile/objects.ts',
   ],
   // Two cores shared with other work: one sandbox per core at most.
   concurrency: 2,

@@ -24,8 +24,8 @@ const SAMPLE = { expected: 77, delivered: 70, quarantined: 7 } as const;
 
 interface ReconcileJson {
   reconciled: boolean;
-  total: { expected: number; delivered: number; quarantined: number; refused: number; missing: number; duplicated: number; conflicting: number; expectedValue: number; deliveredValue: number };
-  missing: { uniqueId?: string; eventId: string; logGroup: string; verdict: string }[];
+  total: { expected: number; delivered: number; quarantined: number; refused: number; missing: number; duplicated: number; conflicting: number; expectedValue: number; deliveredValue: number; quarantinedValue: number };
+  toRecover: { outcome: string; uniqueId?: string; eventId: string; logGroup: string; verdict: string }[];
   conflicts: { uniqueId: string }[];
   replay?: { since: string; until: string; logGroups: string[]; command: string };
 }
@@ -85,9 +85,11 @@ describe('reconcile against S3 (s3rver)', () => {
       .flat()
       .reduce((sum, line) => sum + (JSON.parse(line) as { meterValue: number }).meterValue, 0);
     expect(report.total.deliveredValue).toBeCloseTo(deliveredSum, 6);
-    expect(report.total.expectedValue).toBeCloseTo(deliveredSum, 6);
+    // Quarantined records with a numeric meterValue count in the expected sum: expected = delivered + quarantined.
+    expect(report.total.quarantinedValue).toBeGreaterThan(0);
+    expect(report.total.expectedValue).toBeCloseTo(deliveredSum + report.total.quarantinedValue, 6);
     const text = await reconcileBucket(BUCKETS.clean);
-    expect(text.stdout).toContain('reconciled: 77 records (70 delivered, 7 quarantined, 0 refused)');
+    expect(text.stdout).toContain('reconciled: 77 records (70 delivered, 7 quarantined)');
   });
 
   it('reports exactly the records of objects lost after delivery, with the replay that recovers them; after it, the window reconciles', async () => {
@@ -101,8 +103,8 @@ describe('reconcile against S3 (s3rver)', () => {
     expectExit(broken, 1);
     const report = jsonOf<ReconcileJson>(broken);
     expect(report.total).toMatchObject({ expected: SAMPLE.expected, delivered: SAMPLE.delivered - lostIds.length, quarantined: SAMPLE.quarantined, missing: lostIds.length });
-    expect(report.missing.map((record) => record.uniqueId).sort()).toEqual([...lostIds].sort());
-    expect(report.missing.every((record) => record.verdict === 'valid' && record.eventId !== '' && record.logGroup === '/aws/lambda/orders-handler')).toBe(true);
+    expect(report.toRecover.map((record) => record.uniqueId).sort()).toEqual([...lostIds].sort());
+    expect(report.toRecover.every((record) => record.verdict === 'valid' && record.eventId !== '' && record.logGroup === '/aws/lambda/orders-handler')).toBe(true);
     const replay = report.replay as NonNullable<ReconcileJson['replay']>;
     expect(replay.command).toContain(`replay s3://${BUCKETS.outage}/source-backup/ --from-backup --since ${replay.since} --until ${replay.until} --log-group /aws/lambda/orders-handler`);
     const text = await reconcileBucket(BUCKETS.outage);
@@ -141,13 +143,13 @@ describe('reconcile against S3 (s3rver)', () => {
     expect(report.conflicts.map((conflict) => conflict.uniqueId)).toEqual([record.uniqueId]);
   });
 
-  it("counts the records of an object Amberflo wrote a failed-requests/ reason for as refused, not missing", async () => {
+  it("counts the records of an object Amberflo wrote a failed-requests/ reason for as refused, not missing, and fails on them", async () => {
     await runSamplesInto(BUCKETS.refused);
     const [refusedKey] = await keys(BUCKETS.refused, 'ingest/');
     const refusedCount = (await linesOf(BUCKETS.refused, refusedKey as string)).length;
     await s3Client.send(new PutObjectCommand({ Bucket: BUCKETS.refused, Key: `failed-requests/2026-11-25/${refusedKey}.reason.txt`, Body: 'meterApiName api-calls is not defined' }));
     const result = await reconcileBucket(BUCKETS.refused, '--json');
-    expectExit(result, 0);
+    expectExit(result, 1);
     expect(jsonOf<ReconcileJson>(result).total).toMatchObject({ expected: SAMPLE.expected, refused: refusedCount, delivered: SAMPLE.delivered - refusedCount, missing: 0 });
   });
 });
@@ -160,7 +162,7 @@ describe('reconcile against a local directory laid out like the buckets', () => 
     expectExit(await runCli(['run', '--out', out, '--bundle', bundle, '--json']), 0);
     const clean = await runCli(['reconcile', out, '--bundle', bundle, ...WINDOW]);
     expectExit(clean, 0);
-    expect(clean.stdout).toContain('reconciled: 77 records (70 delivered, 7 quarantined, 0 refused)');
+    expect(clean.stdout).toContain('reconciled: 77 records (70 delivered, 7 quarantined)');
 
     const store = new DirectoryStore(out);
     const [lost] = await store.list('ingest/');
@@ -176,7 +178,7 @@ describe('reconcile against a local directory laid out like the buckets', () => 
     expectExit(await runCli(['reconcile', out, '--bundle', bundle, ...WINDOW]), 0);
   });
 
-  it('refuses a call without a window or without a backup (exit 2)', async () => {
+  it('refuses a call without a window, without a backup, or with two pipeline accounts (exit 2)', async () => {
     const directory = await tempDirectory('reconcile-usage');
     cleanups.push(directory.remove);
     const noWindow = await runCli(['reconcile', directory.path]);
@@ -185,5 +187,11 @@ describe('reconcile against a local directory laid out like the buckets', () => 
     const noBackup = await runCli(['reconcile', directory.path, ...WINDOW]);
     expectExit(noBackup, 2);
     expect(noBackup.stderr).toContain('no source-record backup');
+    const badAccount = await runCli(['reconcile', directory.path, ...WINDOW, '--home-account', '12345']);
+    expectExit(badAccount, 2);
+    expect(badAccount.stderr).toContain('--home-account must be a 12-digit AWS account id');
+    const disagree = await runCli(['reconcile', directory.path, ...WINDOW, '--home-account', '111111111111', '--transform-env', 'HOME_ACCOUNT_ID=222222222222']);
+    expectExit(disagree, 2);
+    expect(disagree.stderr).toContain('disagree');
   });
 });

@@ -1,39 +1,48 @@
 /**
- * `reconcile`: prove for a time window that every meter record logged (the source backup, through the
- * transform's rules) was delivered, quarantined under the error prefix, or refused by Amberflo; list what is
- * missing with the log event it came from and the replay that recovers it.
+ * `reconcile`: the verdict on a time window: every meter record logged (the source backup, through the transform's
+ * rules) delivered as logged, quarantined under the error prefix, refused by Amberflo or missing, and every delivered
+ * record explained by the backup; each record that needs action listed with what recovers it.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CommandSpec, type OptionValues, UsageError, booleanOption, formatHelp, listOption, numberOption, parseCommandArgs, stringOption, timeOption } from '../lib/cli/args.ts';
 import { FAILED_REQUESTS_PREFIX } from '../lib/amberflo/failed-requests.ts';
 import { createProgress } from '../lib/cli/progress.ts';
-import { formatNumber, formatTable } from '../lib/cli/table.ts';
 import { PrefixError, staticPrefix, validatePrefix } from '../lib/delivery/object-layout.ts';
 import { DirectoryStore } from '../lib/delivery/object-store.ts';
 import { TRANSFORM_BUNDLE } from '../lib/cli/paths.ts';
 import { LocalTransform } from '../lib/reconcile/local-transform.ts';
 import { type ObjectLocation, type ReconcileReport, type ReconcileSources, reconcile } from '../lib/reconcile/reconcile.ts';
-import type { GroupTotals } from '../lib/reconcile/ledger.ts';
-import { DEFAULT_CONFIG, loadConfig } from '../../transform/config.ts';
+import { DEFAULT_CONFIG, ENV, loadConfig } from '../../transform/config.ts';
 import { PIPELINE_DEFAULTS } from '../../infra/defaults.ts';
+import { LATE_ARRIVAL_DAYS } from '../lib/replay/source-backup.ts';
 import { type ErrorSource, LOCATION_OPTIONS, errorSourceFrom } from './error-source.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
+import { formatReport } from './reconcile-report.ts';
 import { PIPELINE_OPTIONS, regionOption, transformEnvironment } from './pipeline-options.ts';
 
 export const RECONCILE_SPEC: CommandSpec = {
   name: 'reconcile',
   summary:
-    'Reconcile a time window: every meter record logged (the source backup, run through the transform bundle) ' +
-    "against what was delivered, quarantined under the error prefix, or refused by Amberflo (its failed-requests/); " +
-    'totals per meter, the missing records with their log events, and the replay that recovers them.',
+    'The verdict on a time window: every meter record logged (the source backup, run through the transform bundle) ' +
+    "delivered as logged, quarantined under the error prefix, refused by Amberflo (its failed-requests/) or missing, " +
+    'and every delivered record one that was logged; records and meterValue per outcome, each record that needs ' +
+    'action, and the replay that recovers the missing. Exit 0 only when nothing is missing, conflicting, unexpected or refused.',
   usage: 'cli reconcile [options] --since TIME [--until TIME] [DIRECTORY | s3://BUCKET]',
   options: {
     since: { type: 'string', value: 'TIME', description: 'Log events at or after this time are expected (ISO-8601 or epoch ms); required' },
     until: { type: 'string', value: 'TIME', description: 'Log events before this time are expected', default: 'now' },
     'log-group': { type: 'string', multiple: true, value: 'NAME', description: 'Only log events of this log group' },
     meter: { type: 'string', multiple: true, value: 'NAME', description: 'Only records of this meterApiName' },
-    by: { type: 'string', value: 'meter|customer', description: 'Totals per meter, or per meter and customer', default: 'meter' },
+    by: { type: 'string', value: 'meter|customer|account', description: 'Totals per meter, per meter and customer, or per meter and account', default: 'meter' },
+    'home-account': {
+      type: 'string',
+      value: 'ACCOUNT',
+      description: "The pipeline's own account (the transform's HOME_ACCOUNT_ID), for accounts sharing event ids",
+      default: 'found in the delivered uniqueIds',
+    },
+    'fail-on-quarantine': { type: 'boolean', description: 'Quarantined records (under the error prefix, not billed) fail the verdict too' },
+    'allow-empty': { type: 'boolean', description: 'A window without any log event in the source backup is reconciled (by default it fails: it proves nothing)' },
     backup: {
       type: 'string',
       value: 'LOCATION',
@@ -64,7 +73,7 @@ export const RECONCILE_SPEC: CommandSpec = {
       value: 'KEY=VALUE',
       description: "The deployed transform's settings, e.g. UNKNOWN_FIELDS=drop (the meter-time limits are lifted: the backup keeps no arrival time)",
     },
-    list: { type: 'string', value: 'N', description: 'Missing records listed with their log events (0-100000)', default: '100' },
+    list: { type: 'string', value: 'N', description: 'Records listed per kind: to recover (with their log events), unexpected, conflicting (0-100000)', default: '100' },
     's3-endpoint': LOCATION_OPTIONS['s3-endpoint'],
     region: LOCATION_OPTIONS.region,
     timeout: LOCATION_OPTIONS.timeout,
@@ -93,7 +102,7 @@ export async function reconcileCommand(argv: readonly string[], io: CommandIO): 
   const deliveredUntil = timeOption(values, 'delivered-until') ?? Math.max(now, until);
   if (deliveredUntil < until) throw new UsageError('--delivered-until must not be earlier than --until');
   const by = stringOption(values, 'by') ?? 'meter';
-  if (by !== 'meter' && by !== 'customer') throw new UsageError(`--by must be meter or customer, got "${by}"`);
+  if (by !== 'meter' && by !== 'customer' && by !== 'account') throw new UsageError(`--by must be meter, customer or account, got "${by}"`);
   const templates = {
     data: prefixTemplate(values, 'data-prefix', PIPELINE_DEFAULTS.dataOutputPrefix, 'data'),
     errors: prefixTemplate(values, 'error-prefix', PIPELINE_DEFAULTS.errorOutputPrefix, 'error'),
@@ -107,7 +116,9 @@ export async function reconcileCommand(argv: readonly string[], io: CommandIO): 
   const listLimit = numberOption(values, 'list', 100, { min: 0, max: 100_000, integer: true });
   const bundle = stringOption(values, 'bundle') ?? TRANSFORM_BUNDLE;
   if (!existsSync(bundle)) throw new UsageError(`--bundle ${bundle} not found: build the transform first with \`npm run build\``);
-  const environment = transformEnvironment(values, io);
+  // The transform runs without HOME_ACCOUNT_ID, so derived uniqueIds come out plain; the ledger qualifies them by account.
+  const { [ENV.homeAccountId]: homeFromEnvironment, ...environment } = transformEnvironment(values, io);
+  const homeAccount = homeAccountOf(stringOption(values, 'home-account'), homeFromEnvironment);
   const region = regionOption(values);
 
   const root = errorSourceFrom(positionals[0], values, '', 'the data and error prefixes');
@@ -131,9 +142,11 @@ export async function reconcileCommand(argv: readonly string[], io: CommandIO): 
   let report: ReconcileReport;
   try {
     report = await reconcile(sources, transform, {
-      window: { since, until, logGroups: listOption(values, 'log-group'), readFrom: since - widenMs, readUntil: deliveredUntil + widenMs },
-      byCustomer: by === 'customer',
+      window: { since, until, logGroups: listOption(values, 'log-group'), readFrom: since - widenMs, readUntil: deliveredUntil + widenMs, objectSpanMs: widenMs },
+      by,
       meters: listOption(values, 'meter'),
+      homeAccount,
+      policy: { quarantineFails: booleanOption(values, 'fail-on-quarantine'), allowEmpty: booleanOption(values, 'allow-empty') },
       recordPrefix: recordPrefixOf(environment),
       listLimit,
       onProgress: (message) => progress.update(message),
@@ -143,17 +156,23 @@ export async function reconcileCommand(argv: readonly string[], io: CommandIO): 
     await transform.close();
   }
 
-  const replay = report.missingSpan === undefined ? undefined : replayCommand(report.missingSpan, backupArgument(positionals[0], backupRoot, backup, root), values, root);
+  const replay = report.recoverySpan === undefined ? undefined : replayCommand(report.recoverySpan, backupArgument(positionals[0], backupRoot, backup, root), values, root);
+  const backupRange = { after: iso(report.backupObjects.after).slice(0, 10), before: iso(report.backupObjects.before).slice(0, 10) };
+  // Events of the window may still reach the backup until then: reconcile again after it.
+  const lateArrivalUntil = until + LATE_ARRIVAL_DAYS * 86_400_000;
   if (booleanOption(values, 'json')) {
     printJson(io, {
       window: { since: iso(since), until: iso(until), logGroups: listOption(values, 'log-group'), meters: listOption(values, 'meter') },
       read: {
-        backup: { location: backup.description, ...report.backupObjects },
+        backup: { location: backup.description, listed: report.backupObjects.listed, read: report.backupObjects.read, datesAfter: backupRange.after, datesBefore: backupRange.before },
         data: { location: sources.data.description, ...report.dataObjects, from: iso(since - widenMs), until: iso(deliveredUntil + widenMs) },
         errors: { location: sources.errors.description, ...report.errorObjects },
         ...(sources.amberflo === undefined ? {} : { amberflo: { location: sources.amberflo.description, ...report.amberflo } }),
       },
-      reconciled: report.reconciled,
+      ...(lateArrivalUntil > now ? { lateEventsPossibleUntil: iso(lateArrivalUntil) } : {}),
+      reconciled: report.verdict.reconciled,
+      findings: report.verdict.findings,
+      homeAccount: report.homeAccount,
       total: report.total,
       groups: report.groups,
       events: report.events,
@@ -161,14 +180,25 @@ export async function reconcileCommand(argv: readonly string[], io: CommandIO): 
       quarantinedOutsideWindow: report.quarantinedOutsideWindow,
       unattributableErrorRecords: report.unattributableErrorRecords,
       conflicts: report.conflicts,
-      missing: report.missingRecords.map((record) => ({ ...record, time: iso(record.timestamp) })),
-      missingNotListed: report.total.missing - report.missingRecords.length,
-      ...(replay === undefined || report.missingSpan === undefined ? {} : { replay: { since: iso(report.missingSpan.since), until: iso(report.missingSpan.until), logGroups: report.missingSpan.logGroups, command: replay } }),
+      unexpected: report.unexpectedRecords,
+      toRecover: report.toRecover.map((record) => ({ ...record, time: iso(record.timestamp) })),
+      toRecoverNotListed: report.total.missing + report.total.refused - report.toRecover.length,
+      ...(replay === undefined || report.recoverySpan === undefined ? {} : { replay: { since: iso(report.recoverySpan.since), until: iso(report.recoverySpan.until), logGroups: report.recoverySpan.logGroups, command: replay } }),
     });
   } else {
-    io.stdout(formatReport(report, { since, until, by, sources, replay }));
+    io.stdout(formatReport(report, { since, until, by, sources, replay, backupRange }));
   }
-  return report.reconciled ? EXIT.ok : EXIT.failures;
+  return report.verdict.reconciled ? EXIT.ok : EXIT.failures;
+}
+
+/** `--home-account`, or HOME_ACCOUNT_ID given with --transform-env (the same fact: given twice, they must agree). */
+function homeAccountOf(option: string | undefined, fromEnvironment: string | undefined): string | undefined {
+  if (option !== undefined && !/^\d{12}$/.test(option)) throw new UsageError(`--home-account must be a 12-digit AWS account id, got "${option}"`);
+  const environment = fromEnvironment === '' ? undefined : fromEnvironment;
+  if (option !== undefined && environment !== undefined && option !== environment) {
+    throw new UsageError(`--home-account ${option} and --transform-env ${ENV.homeAccountId}=${environment} disagree: give one`);
+  }
+  return option ?? environment;
 }
 
 function prefixTemplate(values: OptionValues, flag: string, fallback: string, kind: 'data' | 'error'): string {
@@ -222,7 +252,7 @@ function backupArgument(location: string | undefined, backupRoot: ErrorSource | 
   return backup.description;
 }
 
-function replayCommand(span: NonNullable<ReconcileReport['missingSpan']>, location: string, values: OptionValues, root: ErrorSource): string {
+function replayCommand(span: NonNullable<ReconcileReport['recoverySpan']>, location: string, values: OptionValues, root: ErrorSource): string {
   const endpoint = stringOption(values, 's3-endpoint');
   const target = root.store instanceof DirectoryStore ? `--local --out ${location} --append` : '--stream-arn arn:aws:kinesis:REGION:ACCOUNT:stream/NAME';
   return [
@@ -239,75 +269,6 @@ function replayCommand(span: NonNullable<ReconcileReport['missingSpan']>, locati
 
 function shellWord(text: string): string {
   return /^[\w./:@+-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
-}
-
-function formatReport(
-  report: ReconcileReport,
-  context: { since: number; until: number; by: string; sources: ReconcileSources; replay: string | undefined },
-): string {
-  const { total } = report;
-  const lines: string[] = [];
-  lines.push(`Reconcile ${iso(context.since)} to ${iso(context.until)}: ${report.events} log events in ${report.backupObjects.read} source backup objects (${context.sources.backup.description})`);
-  lines.push(`read ${report.dataObjects.read} data objects (${context.sources.data.description}), ${report.errorObjects.read} error objects (${context.sources.errors.description})` + (report.amberflo === undefined ? ", no Amberflo reason objects (none found; --amberflo LOCATION)" : `, ${report.amberflo.reasons} Amberflo reason objects (${context.sources.amberflo?.description})`), '');
-  const keyColumns = context.by === 'customer' ? ['meter', 'customer'] : ['meter'];
-  const row = (group: Omit<GroupTotals, 'meterApiName'> & { meterApiName?: string }, key: string[]) => [
-    ...key,
-    group.expected,
-    group.delivered,
-    group.quarantined,
-    group.refused,
-    group.missing,
-    group.duplicated,
-    group.conflicting,
-    formatNumber(group.expectedValue),
-    formatNumber(group.deliveredValue),
-    group.outsideWindow,
-  ];
-  const rows = report.groups.map((group) => row(group, context.by === 'customer' ? [group.meterApiName, group.customerId ?? '-'] : [group.meterApiName]));
-  rows.push(row(total, context.by === 'customer' ? ['total', ''] : ['total']));
-  lines.push(
-    formatTable(
-      [...keyColumns, 'expected', 'delivered', 'quarantined', 'refused', 'missing', 'duplicated', 'conflicting', 'value expected', 'value delivered', 'outside window'],
-      rows,
-      { rightAligned: Array.from({ length: 10 }, (_, i) => i + keyColumns.length) },
-    ),
-  );
-  const reasons = Object.entries(total.quarantinedByReason);
-  if (reasons.length > 0) lines.push('Quarantined by reason (under the error prefix; replay after a fix):', formatTable(['reason', 'records'], reasons));
-  const notes = [
-    'duplicated: the same uniqueId delivered again with the same content (Amberflo discards it); not an error.',
-    'outside window: delivered records of log events outside the window (read because objects span the buffer intervals); not errors.',
-    ...(total.refused > 0 ? ["refused: in a data object Amberflo wrote a reason for (failed-requests/; its text is not parsed, so every record of the object counts): `amberflo-failures` shows why."] : []),
-    ...(report.repeatedEvents > 0 ? [`${report.repeatedEvents} log events were in the backup more than once (a log group matched by two subscription filters?): counted once.`] : []),
-    ...(report.quarantinedOutsideWindow > 0 ? [`${report.quarantinedOutsideWindow} failed events under the error prefix are outside the window: not counted.`] : []),
-    ...(report.unattributableErrorRecords > 0 ? [`${report.unattributableErrorRecords} error records name no log event (raw data neither gzip nor JSON): \`inspect\` shows them.`] : []),
-  ];
-  lines.push(notes.map((note) => `  ${note}`).join('\n'), '');
-  if (report.conflicts.length > 0) {
-    lines.push(`Conflicting records (${total.conflicting}; the same uniqueId with other content: Amberflo keeps both or the wrong one):`);
-    lines.push(formatTable(['uniqueId', 'problem', 'object'], report.conflicts.map((conflict) => [conflict.uniqueId, conflict.problem, conflict.object])));
-  }
-  if (report.reconciled) {
-    const sums = report.groups.filter((group) => group.expectedValue !== 0 || group.deliveredValue !== 0).map((group) => `${group.meterApiName}${group.customerId === undefined ? '' : `/${group.customerId}`} ${formatNumber(group.deliveredValue)}`);
-    lines.push(`reconciled: ${formatNumber(total.expected)} records (${formatNumber(total.delivered)} delivered, ${formatNumber(total.quarantined)} quarantined, ${formatNumber(total.refused)} refused); meterValue delivered: ${sums.join(', ') || 'none'}`, '');
-    return lines.join('\n');
-  }
-  lines.push(`NOT reconciled: ${formatNumber(total.missing)} missing, ${formatNumber(total.conflicting)} conflicting of ${formatNumber(total.expected)} expected records`, '');
-  if (report.missingRecords.length > 0) {
-    lines.push(`Missing records (${report.missingRecords.length} of ${total.missing} listed):`);
-    lines.push(
-      formatTable(
-        ['uniqueId', 'meter', 'customer', 'value', 'today', 'log group', 'log stream', 'event id', 'index', 'time'],
-        report.missingRecords.map((record) => [record.uniqueId ?? '-', record.meterApiName, record.customerId, record.meterValue === undefined ? '-' : formatNumber(record.meterValue), record.verdict, record.logGroup, record.logStream, record.eventId, record.index, iso(record.timestamp)]),
-        { rightAligned: [3, 8] },
-      ),
-    );
-  }
-  if (context.replay !== undefined) {
-    lines.push('Recover them from the backup (every log event of that span is sent again with its id; Amberflo discards those it has):', `  ${context.replay}`, '');
-    lines.push('Then run this reconcile again.', '');
-  }
-  return lines.join('\n');
 }
 
 function iso(time: number): string {

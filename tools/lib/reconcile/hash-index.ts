@@ -118,3 +118,30 @@ export class HashIndex {
     for (let entry = 0; entry < this.count; entry++) this.place(entry);
   }
 }
+
+/** Strings numbered in order of first sight (log groups, reasons, accounts). */
+export class Interned {
+  private readonly names: string[] = [];
+  private readonly codes = new Map<string, number>();
+
+  get size(): number {
+    return this.names.length;
+  }
+
+  code(name: string): number {
+    let code = this.codes.get(name);
+    if (code === undefined) {
+      code = this.names.push(name) - 1;
+      this.codes.set(name, code);
+    }
+    return code;
+  }
+
+  name(code: number): string {
+    return this.names[code] as string;
+  }
+
+  all(): readonly string[] {
+    return this.names;
+  }
+}

@@ -15,6 +15,7 @@ import { type LambdaRuntime, WorkerLambdaRuntime } from '../local-pipeline/lambd
 import { startLocalFirehoseApi, type LocalFirehoseApi } from '../local-pipeline/local-firehose-api.ts';
 import { EMULATOR_CREDENTIALS } from '../local-pipeline/local-kinesis.ts';
 import type { LambdaSettings } from '../local-pipeline/pipeline.ts';
+import type { Transformer } from './reconcile.ts';
 
 /** A log event of the source backup, with where it came from and when its object arrived. */
 export interface SourceEvent {
@@ -45,7 +46,7 @@ const MAX_ROUNDS = 12;
  */
 const TIME_LIMITS_LIFTED = { [ENV.maxMeterAgeDays]: '0', [ENV.maxFutureSkewSeconds]: '31536000' } as const;
 
-export class LocalTransform {
+export class LocalTransform implements Transformer {
   private constructor(
     private readonly runtime: LambdaRuntime,
     private readonly api: LocalFirehoseApi,
@@ -82,7 +83,7 @@ export class LocalTransform {
   /** Transforms the events (one invocation, plus one per round of split pieces); results in input order. */
   async transform(events: readonly SourceEvent[]): Promise<TransformedEvent[]> {
     const results = new Map<string, { lines: string[]; rejects: TransformedEvent['rejects'][number][]; failure?: string }>();
-    const keyOf = (source: LogSource, id: string): string => JSON.stringify([source.logGroup, source.logStream, id]);
+    const keyOf = (source: LogSource, id: string): string => JSON.stringify([source.owner, source.logGroup, source.logStream, id]);
     let round: { event: SourceEvent; payload: CloudWatchLogsPayload }[] = events.map((event) => ({ event, payload: payloadOf(event) }));
     for (const event of events) results.set(keyOf(event.source, event.logEvent.id), { lines: [], rejects: [] });
     for (let rounds = 0; round.length > 0; rounds++) {
@@ -113,7 +114,7 @@ export class LocalTransform {
         // A piece of a record too large for one response: its events go round again.
         const piece = payload as CloudWatchLogsPayload;
         for (const logEvent of piece.logEvents ?? []) {
-          const original = events.find((event) => event.logEvent.id === logEvent.id && event.source.logStream === piece.logStream && event.source.logGroup === piece.logGroup);
+          const original = events.find((event) => event.logEvent.id === logEvent.id && event.source.logStream === piece.logStream && event.source.logGroup === piece.logGroup && event.source.owner === piece.owner);
           if (original !== undefined) next.push({ event: original, payload: { ...piece, logEvents: [logEvent] } });
         }
       }

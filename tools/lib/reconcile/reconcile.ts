@@ -4,16 +4,17 @@
  * refused (Amberflo's reason objects). I/O at the edges: objects are read one at a time into the ledger, which
  * keeps a few bytes per record.
  */
-import { gunzipSync } from 'node:zlib';
 import { extractRecord } from '../../../transform/extract.ts';
 import type { CloudWatchLogsPayload } from '../../../transform/types.ts';
 import { readAmberfloFailures } from '../amberflo/failed-requests.ts';
 import { objectNameTime, parseErrorObject } from '../delivery/object-layout.ts';
 import type { ObjectStore } from '../delivery/object-store.ts';
-import { failedEventsOf, isGzip } from '../error-prefix/failures.ts';
-import { mayHoldWindow, readBackupObject } from '../replay/source-backup.ts';
-import { type LedgerSummary, type MissingSpan, ReconcileLedger } from './ledger.ts';
-import type { LocalTransform, SourceEvent, TransformedEvent } from './local-transform.ts';
+import { failedEventsOf } from '../error-prefix/failures.ts';
+import { backupDates, mayHoldWindow } from '../replay/source-backup.ts';
+import { ReconcileLedger } from './ledger.ts';
+import type { SourceEvent, TransformedEvent } from './local-transform.ts';
+import { type DeliveredRecord, type GroupBy, type LedgerSummary, type RecoverySpan, type Verdict, type VerdictPolicy, judge } from './verdict.ts';
+import { namingReads, parseDeliveredLine, readPayloads, readText, windowKeys } from './objects.ts';
 
 /** A prefix of objects in a store; `template` (e.g. `ingest/records/!{timestamp:yyyy-MM-dd}/`) narrows the listing. */
 export interface ObjectLocation {
@@ -35,6 +36,8 @@ export interface ReconcileWindow {
    */
   readonly readFrom: number;
   readonly readUntil: number;
+  /** How far apart the names of a record's backup object and data object can be (both buffer intervals and an invocation). */
+  readonly objectSpanMs: number;
 }
 
 export interface ReconcileSources {
@@ -45,18 +48,29 @@ export interface ReconcileSources {
   readonly amberflo?: ObjectLocation;
 }
 
+/** The transform's rules, run on log events of the backup (LocalTransform runs the bundle; tests inject their own). */
+export interface Transformer {
+  /** The events transformed, in input order; derived uniqueIds plain (HOME_ACCOUNT_ID unset). */
+  transform(events: readonly SourceEvent[]): Promise<TransformedEvent[]>;
+}
+
 export interface ReconcileOptions {
   readonly window: ReconcileWindow;
-  readonly byCustomer: boolean;
+  readonly by: GroupBy;
   readonly meters: readonly string[];
+  /** The pipeline's account (HOME_ACCOUNT_ID), when the user gave it; otherwise inferred from the delivered uniqueIds. */
+  readonly homeAccount?: string | undefined;
+  readonly policy: VerdictPolicy;
   /** The transform's record prefix (METER_RECORD_PREFIX), to name the meter of a rejected record. */
   readonly recordPrefix: string;
-  /** How many missing records are listed with their log events. */
+  /** How many records are listed per kind (to recover, unexpected, conflicting). */
   readonly listLimit: number;
   readonly onProgress?: (message: string) => void;
 }
 
-export interface MissingRecord {
+/** A record that needs action: missing (replay it), or refused by Amberflo (fix what it objects to, then replay). */
+export interface RecordToRecover {
+  readonly outcome: 'missing' | 'refused';
   readonly uniqueId?: string;
   readonly meterApiName: string;
   readonly customerId: string;
@@ -71,20 +85,29 @@ export interface MissingRecord {
   readonly backupObject: string;
 }
 
+/** A delivered record the backup cannot explain. */
+export interface UnexpectedRecord extends DeliveredRecord {
+  readonly object: string;
+}
+
 export interface ObjectsRead {
   readonly listed: number;
   readonly read: number;
 }
 
 export interface ReconcileReport extends LedgerSummary {
-  readonly backupObjects: ObjectsRead;
+  readonly verdict: Verdict;
+  /** The backup objects read: those whose key date is after `after` and before `before` (CloudWatch Logs' ingestion latitude). */
+  readonly backupObjects: ObjectsRead & { readonly after: number; readonly before: number };
   readonly dataObjects: ObjectsRead;
   readonly errorObjects: ObjectsRead;
   /** Amberflo's reason objects read, and how many name a data object that was read. */
   readonly amberflo?: { readonly reasons: number; readonly namingDataObjects: number };
-  readonly missingRecords: readonly MissingRecord[];
-  /** The log events with missing records: their time span and log groups, what `replay --from-backup` takes. */
-  readonly missingSpan?: MissingSpan;
+  /** Missing and refused records (up to listLimit), with their log events. */
+  readonly toRecover: readonly RecordToRecover[];
+  /** The log events with missing or refused records: their time span and log groups, what `replay --from-backup` takes. */
+  readonly recoverySpan?: RecoverySpan;
+  readonly unexpectedRecords: readonly UnexpectedRecord[];
   /** Error records whose raw data names no log event (undecodable): cannot be matched to a record. */
   readonly unattributableErrorRecords: number;
 }
@@ -97,6 +120,8 @@ export interface ExpectedRecord {
   /** `valid`, or why the transform rejects or fails it. */
   readonly verdict: string;
   readonly uniqueId?: string;
+  /** The transform derived the uniqueId from the log event (the record gave none). */
+  readonly derived?: boolean;
   readonly line?: string;
   readonly meterValue?: number;
 }
@@ -108,16 +133,17 @@ const MESSAGE_BYTES_PER_INVOCATION = 1_000_000;
 /**
  * The records of a transformed log event, each at its position in the event's array (0 for a single record):
  * the valid lines fill the positions the rejects leave free. A rejected record's meter and customer are read
- * from its log line when they are strings; otherwise `-`.
+ * from its log line when they are strings (otherwise `-`), its meterValue when it is a number.
  */
 export function expectedRecords(transformed: TransformedEvent, recordPrefix: string): ExpectedRecord[] {
   const { lines, rejects, failure, event } = transformed;
-  const logged = (index: number): { meterApiName: string; customerId: string } => {
+  const logged = (index: number): { meterApiName: string; customerId: string; meterValue?: number } => {
     const found = extractRecord(event.logEvent.message, recordPrefix);
     const value = found.kind === 'record' ? (Array.isArray(found.value) ? found.value[index] : found.value) : undefined;
     const fields = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
     const text = (field: unknown): string => (typeof field === 'string' && field.trim() !== '' ? field : UNKNOWN);
-    return { meterApiName: text(fields['meterApiName']), customerId: text(fields['customerId']) };
+    const meterValue = fields['meterValue'];
+    return { meterApiName: text(fields['meterApiName']), customerId: text(fields['customerId']), ...(typeof meterValue === 'number' ? { meterValue } : {}) };
   };
   if (failure !== undefined) return [{ index: 0, ...logged(0), verdict: failure }];
   const rejected = new Map(rejects.map((reject) => [reject.index ?? 0, reject.reason]));
@@ -131,48 +157,41 @@ export function expectedRecords(transformed: TransformedEvent, recordPrefix: str
     }
     const text = lines[line++] as string;
     const record = JSON.parse(text) as { uniqueId: string; meterApiName: string; customerId: string; meterValue: number };
-    records.push({ index, meterApiName: record.meterApiName, customerId: record.customerId, verdict: 'valid', uniqueId: record.uniqueId, line: text, meterValue: record.meterValue });
+    const derived = record.uniqueId === event.logEvent.id || (record.uniqueId.startsWith(`${event.logEvent.id}-`) && /^\d+$/.test(record.uniqueId.slice(event.logEvent.id.length + 1)));
+    records.push({ index, meterApiName: record.meterApiName, customerId: record.customerId, verdict: 'valid', uniqueId: record.uniqueId, derived, line: text, meterValue: record.meterValue });
   }
   return records;
 }
 
-export async function reconcile(sources: ReconcileSources, transform: LocalTransform, options: ReconcileOptions): Promise<ReconcileReport> {
-  const ledger = new ReconcileLedger({ byCustomer: options.byCustomer, meters: options.meters, exampleLimit: options.listLimit });
+export async function reconcile(sources: ReconcileSources, transform: Transformer, options: ReconcileOptions): Promise<ReconcileReport> {
+  const ledger = new ReconcileLedger({ by: options.by, meters: options.meters, exampleLimit: options.listLimit, homeAccount: options.homeAccount });
   const progress = options.onProgress ?? (() => {});
   const { window } = options;
+  const inWindow = (event: SourceEvent): boolean =>
+    event.logEvent.timestamp >= window.since && event.logEvent.timestamp < window.until && (window.logGroups.length === 0 || window.logGroups.includes(event.source.logGroup));
 
   // Amberflo's reasons first, so a data object it refused is known when its records are read.
   const refusedObjects = new Set<string>();
   let reasons = 0;
   if (sources.amberflo !== undefined) {
-    for (const failure of await readAmberfloFailures(sources.amberflo.store, sources.amberflo.prefix)) {
+    for (const failure of await readAmberfloFailures(namingReads(sources.amberflo.store), sources.amberflo.prefix)) {
       reasons += 1;
       if (failure.ingestKey !== undefined) refusedObjects.add(failure.ingestKey);
     }
   }
 
-  const backupKeys = (await sources.backup.store.list(sources.backup.prefix)).filter((key) => mayHoldWindow(key.slice(sources.backup.prefix.length), window));
-  const backupListed = backupKeys.length;
-  let expectedRecordsSeen = 0;
-  await forEachWindowEvent(sources.backup.store, backupKeys, window, transform, (done) => progress(`source backup objects read ${done}/${backupKeys.length} · expected records ${expectedRecordsSeen}`), (transformed, object) => {
+  const allBackupKeys = await sources.backup.store.list(sources.backup.prefix);
+  const backupKeys = allBackupKeys.filter((key) => mayHoldWindow(key.slice(sources.backup.prefix.length), window));
+  await forEachEvent(sources.backup.store, backupKeys, inWindow, transform, (done) => progress(`source backup objects read ${done}/${backupKeys.length}`), (transformed, object) => {
     const { source, logEvent } = transformed.event;
-    if (!ledger.openLogEvent(ReconcileLedger.eventKey(source.logGroup, source.logStream, logEvent.id), { object, timestamp: logEvent.timestamp, logGroup: source.logGroup })) return;
-    for (const record of expectedRecords(transformed, options.recordPrefix)) {
-      expectedRecordsSeen += 1;
-      ledger.addRecord({
-        index: record.index,
-        meterApiName: record.meterApiName,
-        customerId: record.customerId,
-        ...(record.uniqueId === undefined ? {} : { uniqueId: record.uniqueId, line: record.line as string, meterValue: record.meterValue as number }),
-        ...(record.verdict === 'valid' ? {} : { reason: record.verdict }),
-      });
-    }
+    if (!ledger.openLogEvent(eventKeyOf(transformed.event), { object, timestamp: logEvent.timestamp, logGroup: source.logGroup, owner: source.owner })) return;
+    for (const record of expectedRecords(transformed, options.recordPrefix)) ledger.addRecord(record);
   });
 
   const errorKeys = await windowKeys(sources.errors, window);
   let unattributable = 0;
   for (const [position, key] of errorKeys.keys.entries()) {
-    const records = parseErrorObject(textOf(await sources.errors.store.get(key)), sources.errors.store.locate(key));
+    const records = parseErrorObject(await readText(sources.errors.store, key), sources.errors.store.locate(key));
     records.forEach((record, recordIndex) => {
       for (const failed of failedEventsOf({ record, objectKey: key, recordIndex })) {
         if (failed.source === undefined || failed.logEvent === undefined) {
@@ -181,7 +200,7 @@ export async function reconcile(sources: ReconcileSources, transform: LocalTrans
         }
         // Control messages carry no meter records; the transform drops them.
         if (failed.source.logGroup === '') continue;
-        const eventKey = ReconcileLedger.eventKey(failed.source.logGroup, failed.source.logStream, failed.logEvent.id);
+        const eventKey = ReconcileLedger.eventKey(failed.source.owner, failed.source.logGroup, failed.source.logStream, failed.logEvent.id);
         ledger.quarantine(eventKey, failed.origin === 'rejects' ? (failed.index ?? 0) : undefined, failed.reason);
       }
     });
@@ -191,45 +210,97 @@ export async function reconcile(sources: ReconcileSources, transform: LocalTrans
   const dataKeys = await windowKeys(sources.data, window);
   let namingDataObjects = 0;
   let deliveredLines = 0;
-  for (const [position, key] of dataKeys.keys.entries()) {
+  for (const [objectNumber, key] of dataKeys.keys.entries()) {
     const refused = refusedObjects.has(key);
     if (refused) namingDataObjects += 1;
-    const where = sources.data.store.locate(key);
-    for (const line of textOf(await sources.data.store.get(key)).split('\n')) {
+    const object = sources.data.store.locate(key);
+    for (const line of (await readText(sources.data.store, key)).split('\n')) {
       if (line === '') continue;
       deliveredLines += 1;
-      ledger.deliver(line, parseDeliveredLine(line, where), where, refused);
+      ledger.deliver(line, parseDeliveredLine(line, object), { object, objectNumber, refused });
     }
-    progress(`data objects read ${position + 1}/${dataKeys.keys.length} · delivered records ${deliveredLines}`);
+    progress(`data objects read ${objectNumber + 1}/${dataKeys.keys.length} · delivered records ${deliveredLines}`);
   }
+  ledger.finishDeliveries();
+  await explainOutsideWindow(sources.backup.store, allBackupKeys, dataKeys.keys, ledger, transform, options, inWindow);
 
   const summary = ledger.summary();
-  const missingRecords = summary.total.missing === 0 ? [] : await listMissing(sources.backup.store, backupKeys, ledger, transform, options);
-  const missingSpan = ledger.missingSpan();
+  const toRecover = await listToRecover(sources.backup.store, backupKeys, ledger, transform, options);
+  const recoverySpan = ledger.recoverySpan();
+  const dates = backupDates(window);
   return {
     ...summary,
-    backupObjects: { listed: backupListed, read: backupKeys.length },
+    verdict: judge(summary.total, summary.events, options.policy),
+    backupObjects: { listed: allBackupKeys.length, read: backupKeys.length, after: dates.after, before: dates.before as number },
     dataObjects: { listed: dataKeys.listed, read: dataKeys.keys.length },
     errorObjects: { listed: errorKeys.listed, read: errorKeys.keys.length },
     ...(sources.amberflo === undefined ? {} : { amberflo: { reasons, namingDataObjects } }),
-    missingRecords,
-    ...(missingSpan === undefined ? {} : { missingSpan }),
+    toRecover,
+    ...(recoverySpan === undefined ? {} : { recoverySpan }),
+    unexpectedRecords: await listUnexpected(sources.data.store, dataKeys.keys, ledger, options.listLimit),
     unattributableErrorRecords: unattributable,
   };
 }
 
+function eventKeyOf({ source, logEvent }: SourceEvent): string {
+  return ReconcileLedger.eventKey(source.owner, source.logGroup, source.logStream, logEvent.id);
+}
+
 /**
- * Every log event of the window in the given backup objects, transformed, with the number of the object it
- * was found in. Objects are read one at a time; events go to the transform in invocations of bounded size.
+ * Delivered records no expected record has are explained when the backup holds their log events outside the
+ * window: the backup objects named near the data objects that hold them are read, and their other events transformed.
  */
-async function forEachWindowEvent(
+async function explainOutsideWindow(
+  store: ObjectStore,
+  backupKeys: readonly string[],
+  dataKeys: readonly string[],
+  ledger: ReconcileLedger,
+  transform: Transformer,
+  options: ReconcileOptions,
+  inWindow: (event: SourceEvent) => boolean,
+): Promise<void> {
+  const times = [...ledger.objectsWithUnexpected()].map((object) => objectNameTime(dataKeys[object] as string));
+  const span = options.window.objectSpanMs;
+  const near = backupKeys.filter((key) => {
+    const time = objectNameTime(key);
+    return times.some((at) => at === undefined || time === undefined || Math.abs(at - time) <= span);
+  });
+  await forEachEvent(store, near, (event) => !inWindow(event), transform, () => {}, (transformed) => {
+    for (const line of transformed.lines) {
+      const { uniqueId } = JSON.parse(line) as { uniqueId: string };
+      ledger.explainOutsideWindow(uniqueId);
+      ledger.explainOutsideWindow(`${transformed.event.source.owner}-${uniqueId}`);
+    }
+  });
+}
+
+/** The unexpected records, read again from the data objects that hold them. */
+async function listUnexpected(store: ObjectStore, dataKeys: readonly string[], ledger: ReconcileLedger, limit: number): Promise<UnexpectedRecord[]> {
+  const listed = new Map<string, UnexpectedRecord>();
+  // Noted in the order the data objects were read.
+  for (const object of ledger.objectsWithUnexpected()) {
+    const key = dataKeys[object] as string;
+    for (const line of (await readText(store, key)).split('\n')) {
+      if (listed.size >= limit) return [...listed.values()];
+      if (line === '') continue;
+      const record = parseDeliveredLine(line, store.locate(key));
+      if (ledger.isUnexpected(record.uniqueId) && !listed.has(record.uniqueId)) listed.set(record.uniqueId, { ...record, object: store.locate(key) });
+    }
+  }
+  return [...listed.values()];
+}
+
+/**
+ * Every event of the given backup objects that `select` takes, transformed, with the number of the object it was
+ * found in. Objects are read one at a time; events go to the transform in invocations of bounded size.
+ */
+async function forEachEvent(
   store: ObjectStore,
   keys: readonly string[],
-  window: ReconcileWindow,
-  transform: LocalTransform,
+  select: (event: SourceEvent, object: number) => boolean,
+  transform: Transformer,
   onObject: (done: number) => void,
   onEvent: (transformed: TransformedEvent, object: number) => void,
-  chooseEvent: (event: SourceEvent, object: number) => boolean = () => true,
 ): Promise<void> {
   let batch: SourceEvent[] = [];
   let objects: number[] = [];
@@ -246,19 +317,17 @@ async function forEachWindowEvent(
   };
   for (const [object, key] of keys.entries()) {
     const arrival = objectNameTime(key);
-    for (const payload of await readBackupObject(store, key)) {
+    for (const payload of await readPayloads(store, key)) {
       const fields = payload as Partial<CloudWatchLogsPayload>;
       // Control messages carry no log events; rejects payloads re-ingested by the transform repeat events of the backup.
       if (fields.messageType !== 'DATA_MESSAGE' || !Array.isArray(fields.logEvents)) continue;
       const source = { owner: String(fields.owner ?? ''), logGroup: String(fields.logGroup ?? ''), logStream: String(fields.logStream ?? ''), subscriptionFilters: fields.subscriptionFilters ?? [] };
-      if (window.logGroups.length > 0 && !window.logGroups.includes(source.logGroup)) continue;
       for (const logEvent of fields.logEvents) {
-        if (!(logEvent.timestamp >= window.since && logEvent.timestamp < window.until)) continue;
         const event = { source, logEvent, arrival: arrival ?? logEvent.timestamp };
+        if (!select(event, object)) continue;
         // An event repeated within one invocation would mix its outputs; a repeat across invocations is the ledger's to count.
-        const eventKey = ReconcileLedger.eventKey(source.logGroup, source.logStream, logEvent.id);
+        const eventKey = eventKeyOf(event);
         if (batchKeys.has(eventKey)) await flush();
-        if (!chooseEvent(event, object)) continue;
         batch.push(event);
         objects.push(object);
         batchKeys.add(eventKey);
@@ -271,26 +340,34 @@ async function forEachWindowEvent(
   await flush();
 }
 
-/** The missing records with their log events: the backup objects that hold them are read and transformed again. */
-async function listMissing(store: ObjectStore, keys: readonly string[], ledger: ReconcileLedger, transform: LocalTransform, options: ReconcileOptions): Promise<MissingRecord[]> {
-  const objects = ledger.objectsWithMissing();
+/** The missing and refused records with their log events: the backup objects that hold them are read and transformed again. */
+async function listToRecover(
+  store: ObjectStore,
+  keys: readonly string[],
+  ledger: ReconcileLedger,
+  transform: Transformer,
+  options: ReconcileOptions,
+): Promise<RecordToRecover[]> {
+  const objects = ledger.objectsNeedingAction();
   const chosen = keys.filter((_, object) => objects.has(object));
-  const listed: MissingRecord[] = [];
+  const listed: RecordToRecover[] = [];
   const wanted = new Map<string, number[]>();
-  const keyOf = ({ source, logEvent }: SourceEvent): string => ReconcileLedger.eventKey(source.logGroup, source.logStream, logEvent.id);
+  // Events outside the window have no records in the ledger, so none needs action.
   const chooseEvent = (event: SourceEvent): boolean => {
-    const key = keyOf(event);
+    const key = eventKeyOf(event);
     if (wanted.size >= options.listLimit || wanted.has(key)) return false;
-    const indexes = ledger.missingIndexes(key);
+    const indexes = ledger.indexesNeedingAction(key);
     if (indexes.length > 0) wanted.set(key, indexes);
     return indexes.length > 0;
   };
-  await forEachWindowEvent(store, chosen, options.window, transform, () => {}, (transformed, object) => {
+  await forEachEvent(store, chosen, chooseEvent, transform, () => {}, (transformed, object) => {
     const { source, logEvent } = transformed.event;
-    const indexes = wanted.get(keyOf(transformed.event)) ?? [];
+    const key = eventKeyOf(transformed.event);
+    const indexes = wanted.get(key) ?? [];
     for (const record of expectedRecords(transformed, options.recordPrefix)) {
       if (!indexes.includes(record.index) || listed.length >= options.listLimit) continue;
       listed.push({
+        outcome: ledger.outcomeOf(key, record.index) === 'refused' ? 'refused' : 'missing',
         ...(record.uniqueId === undefined ? {} : { uniqueId: record.uniqueId }),
         meterApiName: record.meterApiName,
         customerId: record.customerId,
@@ -304,37 +381,6 @@ async function listMissing(store: ObjectStore, keys: readonly string[], ledger: 
         backupObject: store.locate(chosen[object] as string),
       });
     }
-  }, chooseEvent);
-  return listed;
-}
-
-/** The keys under a location whose object name time is in the read window (keys without one are read too). */
-async function windowKeys(location: ObjectLocation, window: ReconcileWindow): Promise<{ keys: string[]; listed: number }> {
-  const all = await location.store.list(location.prefix);
-  const keys = all.filter((key) => {
-    const time = objectNameTime(key);
-    return time === undefined || (time >= window.readFrom && time <= window.readUntil);
   });
-  return { keys, listed: all.length };
-}
-
-function textOf(body: Buffer): string {
-  return (isGzip(body) ? gunzipSync(body) : body).toString('utf8');
-}
-
-function parseDeliveredLine(line: string, where: string): { uniqueId: string; meterApiName: string; customerId: string; meterValue: number } {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    throw new Error(`${where}: a line is not JSON (is this the data prefix? it holds NDJSON meter records): ${line.slice(0, 80)}`);
-  }
-  const record = (value ?? {}) as Record<string, unknown>;
-  if (typeof record['uniqueId'] !== 'string') throw new Error(`${where}: a line has no uniqueId: ${line.slice(0, 80)}`);
-  return {
-    uniqueId: record['uniqueId'],
-    meterApiName: String(record['meterApiName'] ?? UNKNOWN),
-    customerId: String(record['customerId'] ?? UNKNOWN),
-    meterValue: typeof record['meterValue'] === 'number' ? record['meterValue'] : 0,
-  };
+  return listed;
 }

@@ -18,11 +18,14 @@ export const SOURCE_BACKUP_REASON = 'SOURCE_BACKUP';
 const DAY_MS = 86_400_000;
 /**
  * An object's date is the arrival of its oldest record: an event can be in an object dated a day before it
- * (a buffer crossing midnight), and CloudWatch Logs retries a throttled delivery for up to 24 hours, so an
- * event can arrive two days after its own date.
+ * (a buffer crossing midnight, or an event stamped up to 2 hours ahead, which CloudWatch Logs accepts). It can
+ * arrive long after its own date: CloudWatch Logs accepts events up to 14 days old and retries a throttled
+ * delivery for up to 24 hours, so objects dated up to 15 days after the window (plus a day of buffer crossing) are read.
  */
 const EARLY_DAYS = 1;
-const LATE_DAYS = 2;
+/** How long after its timestamp an event can still reach the pipeline: 14 days of PutLogEvents latitude and 24 h of retries. */
+export const LATE_ARRIVAL_DAYS = 15;
+const LATE_DAYS = LATE_ARRIVAL_DAYS + 1;
 
 export interface TimeWindow {
   readonly since: number;
@@ -35,8 +38,13 @@ export function mayHoldWindow(key: string, window: TimeWindow): boolean {
   if (match === null) return true;
   const day = Date.parse(`${match[1]}T00:00:00Z`);
   if (!Number.isFinite(day)) return true;
-  if (day + DAY_MS * (EARLY_DAYS + 1) <= window.since) return false;
-  return window.until === undefined || day < window.until + DAY_MS * LATE_DAYS;
+  const range = backupDates(window);
+  return day > range.after && (range.before === undefined || day < range.before);
+}
+
+/** The key dates that may hold events of the window: after `after`, before `before` (both excluded; epoch ms of a day). */
+export function backupDates(window: TimeWindow): { readonly after: number; readonly before?: number } {
+  return { after: window.since - DAY_MS * (EARLY_DAYS + 1), ...(window.until === undefined ? {} : { before: window.until + DAY_MS * LATE_DAYS }) };
 }
 
 export interface BackupRead {
