@@ -173,8 +173,9 @@ describe('reconcile against a local directory laid out like the buckets', () => 
     const report = jsonOf<ReconcileJson>(broken);
     expect(report.total.missing).toBe(lostCount);
     const command = (report.replay as NonNullable<ReconcileJson['replay']>).command;
+    expect(command).toMatch(/^npx meter-firehose replay /);
     expect(command).toContain(`--local --out ${out} --append`);
-    expectExit(await runCli([...command.replace(/^npm run cli -- /, '').split(' '), '--bundle', bundle]), 0);
+    expectExit(await runCli([...command.replace(/^npx meter-firehose /, '').split(' '), '--bundle', bundle]), 0);
     expectExit(await runCli(['reconcile', out, '--bundle', bundle, ...WINDOW]), 0);
   });
 

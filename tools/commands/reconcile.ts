@@ -10,7 +10,8 @@ import { FAILED_REQUESTS_PREFIX } from '../lib/amberflo/failed-requests.ts';
 import { createProgress } from '../lib/cli/progress.ts';
 import { PrefixError, staticPrefix, validatePrefix } from '../lib/delivery/object-layout.ts';
 import { DirectoryStore } from '../lib/delivery/object-store.ts';
-import { TRANSFORM_BUNDLE } from '../lib/cli/paths.ts';
+import { PROGRAM, TRANSFORM_BUNDLE } from '../lib/cli/paths.ts';
+import { now as clockNow } from '../lib/cli/clock.ts';
 import { LocalTransform } from '../lib/reconcile/local-transform.ts';
 import { type ObjectLocation, type ReconcileReport, type ReconcileSources, reconcile } from '../lib/reconcile/reconcile.ts';
 import { DEFAULT_CONFIG, ENV, loadConfig } from '../../transform/config.ts';
@@ -28,7 +29,7 @@ export const RECONCILE_SPEC: CommandSpec = {
     "delivered as logged, quarantined under the error prefix, refused by Amberflo (its failed-requests/) or missing, " +
     'and every delivered record one that was logged; records and meterValue per outcome, each record that needs ' +
     'action, and the replay that recovers the missing. Exit 0 only when nothing is missing, conflicting, unexpected or refused.',
-  usage: 'cli reconcile [options] --since TIME [--until TIME] [DIRECTORY | s3://BUCKET]',
+  usage: 'meter-firehose reconcile [options] --since TIME [--until TIME] [DIRECTORY | s3://BUCKET]',
   options: {
     since: { type: 'string', value: 'TIME', description: 'Log events at or after this time are expected (ISO-8601 or epoch ms); required' },
     until: { type: 'string', value: 'TIME', description: 'Log events before this time are expected', default: 'now' },
@@ -81,9 +82,9 @@ export const RECONCILE_SPEC: CommandSpec = {
     progress: { type: 'boolean', description: 'Report progress on stderr even when it is not a terminal' },
   },
   examples: [
-    'cli reconcile --since 2026-11-25T00:00:00Z --until 2026-11-26T00:00:00Z          # the local pipeline output (.local/bucket)',
-    'cli reconcile s3://my-amberflo-bucket --backup s3://my-pipeline-bucket --since 2026-11-25T00:00:00Z --until 2026-11-26T00:00:00Z',
-    'cli reconcile s3://my-amberflo-bucket --backup s3://my-pipeline-bucket --since 2026-11-25T00:00:00Z --until 2026-11-26T00:00:00Z --by customer --json',
+    'meter-firehose reconcile --since 2026-11-25T00:00:00Z --until 2026-11-26T00:00:00Z          # the local pipeline output (.local/bucket)',
+    'meter-firehose reconcile s3://my-amberflo-bucket --backup s3://my-pipeline-bucket --since 2026-11-25T00:00:00Z --until 2026-11-26T00:00:00Z',
+    'meter-firehose reconcile s3://my-amberflo-bucket --backup s3://my-pipeline-bucket --since 2026-11-25T00:00:00Z --until 2026-11-26T00:00:00Z --by customer --json',
   ],
 };
 
@@ -94,7 +95,7 @@ export async function reconcileCommand(argv: readonly string[], io: CommandIO): 
     return EXIT.ok;
   }
   if (positionals.length > 1) throw new UsageError(`reconcile takes one location, got ${positionals.length}`);
-  const now = Date.now();
+  const now = clockNow();
   const since = timeOption(values, 'since');
   if (since === undefined) throw new UsageError('reconcile needs a time window: --since TIME (and --until TIME, default now)');
   const until = timeOption(values, 'until') ?? now;
@@ -256,7 +257,7 @@ function replayCommand(span: NonNullable<ReconcileReport['recoverySpan']>, locat
   const endpoint = stringOption(values, 's3-endpoint');
   const target = root.store instanceof DirectoryStore ? `--local --out ${location} --append` : '--stream-arn arn:aws:kinesis:REGION:ACCOUNT:stream/NAME';
   return [
-    'npm run cli -- replay',
+    `npx ${PROGRAM} replay`,
     shellWord(location),
     '--from-backup',
     `--since ${iso(span.since)}`,
