@@ -13,7 +13,7 @@
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, type GetObjectCommandOutput, PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
-import { untilAborted } from './deadline.ts';
+import { untilAborted } from '../shared/until-aborted.ts';
 import type { ObjectRef } from './s3-events.ts';
 
 export interface CopyDependencies {

@@ -1,4 +1,4 @@
-/** The invocation's deadline as an AbortSignal, and promises that stop waiting when a signal aborts. */
+/** The invocation's deadline as an AbortSignal. */
 
 /** Why an unfinished copy stopped: the handler returns before the Lambda timeout would kill it. */
 export class InvocationDeadlineError extends Error {
@@ -19,15 +19,4 @@ export function deadlineAt(at: number, why: string): Deadline {
   if (!Number.isFinite(at)) return { at, signal: controller.signal, dispose: () => {} };
   const timer = setTimeout(() => controller.abort(new InvocationDeadlineError(why)), Math.max(0, at - Date.now()));
   return { at, signal: controller.signal, dispose: () => clearTimeout(timer) };
-}
-
-/** `promise`, or a rejection with the signal's reason as soon as it aborts, whichever comes first. */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  promise.catch(() => {});
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

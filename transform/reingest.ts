@@ -3,6 +3,7 @@
  * backoff and full jitter. The targets that speak to AWS are in reingest-targets.ts, loaded on first use.
  */
 import { groupByWeight } from './repack.ts';
+import { untilAborted } from '../shared/until-aborted.ts';
 
 export interface ReingestEntry {
   readonly data: Uint8Array;
@@ -52,17 +53,6 @@ export function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promis
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DeadlineReachedError()), Math.max(0, deadline - Date.now()));
   return untilAborted(promise, controller.signal).finally(() => clearTimeout(timer));
-}
-
-/** `promise`, or a rejection as soon as `signal` aborts, whichever comes first. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  promise.catch(() => {});
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 export interface ReingestReport {

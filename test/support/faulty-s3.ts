@@ -5,9 +5,9 @@
  * stored only when complete and intact. Path-style requests (`/<bucket>/<key>`); signatures are not checked.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { checkedUploadBody, crc32Base64 } from './aws-chunked.ts';
+import { listenOnLoopback } from './loopback.ts';
 
 /** `silent`: no answer at all; `stall`: headers and half the body, then nothing; `slow`: the body at `bytesPerSecond`;
  * `reset`: half the body, then the connection is reset; `corrupt`: one byte flipped, the stored checksum unchanged. */
@@ -47,7 +47,6 @@ export interface FaultyS3 {
 const HALF_STALL_BYTES = 64 * 1024;
 
 export async function startFaultyS3(): Promise<FaultyS3> {
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const every = (ms: number, tick: () => boolean): void => {
     const timer = setInterval(() => {
@@ -176,21 +175,13 @@ export async function startFaultyS3(): Promise<FaultyS3> {
       response.end();
     }
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listener = await listenOnLoopback(server);
   return Object.assign(state, {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const timer of timers) clearTimeout(timer);
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    endpoint: listener.endpoint,
+    close: () => {
+      for (const timer of timers) clearTimeout(timer);
+      return listener.close();
+    },
   });
 }
 

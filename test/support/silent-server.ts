@@ -1,6 +1,7 @@
 /** Loopback endpoints that misbehave: one that accepts connections and never answers, one that refuses them. */
-import { type Socket, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback.ts';
 
 export interface SilentServer {
   readonly endpoint: string;
@@ -10,25 +11,13 @@ export interface SilentServer {
 }
 
 export async function startSilentServer(): Promise<SilentServer> {
-  const sockets = new Set<Socket>();
   let accepted = 0;
-  const server = createServer((socket) => {
-    accepted += 1;
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    connections: () => accepted,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const listener = await listenOnLoopback(
+    createServer(() => {
+      accepted += 1;
+    }),
+  );
+  return { ...listener, connections: () => accepted };
 }
 
 /** The URL of a loopback port that was just released, so connecting to it is refused (ECONNREFUSED). */

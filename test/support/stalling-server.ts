@@ -1,6 +1,6 @@
 /** A loopback endpoint that answers 200 with its headers and the first bytes of a body, then goes silent. */
 import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback.ts';
 
 export interface StallingServer {
   readonly endpoint: string;
@@ -10,7 +10,6 @@ export interface StallingServer {
 }
 
 export async function startStallingServer(): Promise<StallingServer> {
-  const sockets = new Set<Socket>();
   let answered = 0;
   const server = createServer((request, response) => {
     answered += 1;
@@ -18,20 +17,5 @@ export async function startStallingServer(): Promise<StallingServer> {
     response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': '1000' });
     response.write('{"');
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('error', () => {});
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    requests: () => answered,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenOnLoopback(server)), requests: () => answered };
 }
