@@ -21,3 +21,11 @@ export function nodeMajorOf(runtime: LambdaRuntime): number {
 export function bundleTargetOf(runtime: LambdaRuntime): string {
   return `node${nodeMajorOf(runtime)}`;
 }
+
+/**
+ * NODE_OPTIONS of both functions. Source maps name the source line in a stack trace; `--max-semi-space-size=16`
+ * keeps V8's young generation at Node.js 22's size. Node.js 24 lets it grow to 64 MiB, which raised the
+ * transform's peak RSS on the worst legal event from 200–205 to 215–293 MiB in the benchmark for no gain in time
+ * (bench/README.md, "Node.js 22 and 24"); with the flag, 24 peaks as 22 does.
+ */
+export const FUNCTION_NODE_OPTIONS = '--enable-source-maps --max-semi-space-size=16';

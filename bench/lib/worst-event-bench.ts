@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKinesisClient, ensureStream } from '../../tools/lib/aws/kinesis.ts';
 import { EMULATOR_CREDENTIALS, startLocalKinesis } from '../../tools/lib/local-pipeline/local-kinesis.ts';
+import { FUNCTION_NODE_OPTIONS } from '../../infra/lambda-runtime.ts';
 import { benchEntry } from './child.ts';
 import { WORST_EVENT_SHAPES, worstEventInvocation, worstMessage, type WorstEventRun, type WorstEventShape } from './worst-event.ts';
 
@@ -41,6 +42,8 @@ export async function measureWorstEvents(): Promise<WorstEventFigure[]> {
       AWS_ENDPOINT_URL_KINESIS: kinesis.endpoint,
       AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
+      // The V8 flags the deployed function runs with.
+      NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
     };
     const figures: WorstEventFigure[] = [];
     for (const shape of Object.keys(WORST_EVENT_SHAPES) as WorstEventShape[]) {

@@ -10,7 +10,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { RELAY_ENV } from '../../relay/config.ts';
-import type { LambdaRuntime } from '../lambda-runtime.ts';
+import { FUNCTION_NODE_OPTIONS, type LambdaRuntime } from '../lambda-runtime.ts';
 import { nagObjectArn } from './delivery.ts';
 import { acknowledgeRuntimeChoice, functionRuntime } from './function-runtime.ts';
 import { pipelineFunctionCode } from './lambda-code.ts';
@@ -114,7 +114,7 @@ export class Relay {
         [RELAY_ENV.amberfloBucket]: props.amberfloBucketName,
         [RELAY_ENV.amberfloRegion]: props.amberfloBucketRegion ?? Aws.REGION,
         [RELAY_ENV.secretArn]: props.amberfloKeys.secretArn,
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
       },
     });
     acknowledgeRuntimeChoice(this.function, props.runtime);

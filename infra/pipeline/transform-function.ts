@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { TransformConfig } from '../../transform/config.ts';
-import type { LambdaRuntime } from '../lambda-runtime.ts';
+import { FUNCTION_NODE_OPTIONS, type LambdaRuntime } from '../lambda-runtime.ts';
 import { acknowledgeRuntimeChoice, functionRuntime } from './function-runtime.ts';
 import { pipelineFunctionCode } from './lambda-code.ts';
 import { ownLogGroup, type OwnLogGroupProps } from './own-log-group.ts';
@@ -59,7 +59,7 @@ export class TransformFunction {
       timeout: Duration.seconds(props.timeoutSeconds),
       role,
       logGroup: this.logGroup,
-      environment: { ...transformEnvironment(props.config), NODE_OPTIONS: '--enable-source-maps' },
+      environment: { ...transformEnvironment(props.config), NODE_OPTIONS: FUNCTION_NODE_OPTIONS },
     });
     acknowledgeRuntimeChoice(this.function, props.runtime);
   }

@@ -63,7 +63,7 @@ describe('transform function', () => {
       [ENV.maxFutureSkewSeconds]: String(DEFAULT_CONFIG.maxFutureSkewSeconds),
       [ENV.metricsNamespace]: DEFAULT_CONFIG.metricsNamespace,
       [ENV.pipelineName]: stack.pipeline.pipelineName,
-      NODE_OPTIONS: '--enable-source-maps',
+      NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=16',
     });
     expect(stack.pipeline.pipelineName).toMatch(/^Test-Pipeline-[A-Za-z0-9]+$/);
   });
