@@ -22,13 +22,14 @@ import { bundleTransform, transformBuildOptions } from '../../build/transform-bu
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** A project with the repository's transform sources (without a compiled scanner) and its node_modules. */
+/** A project with the repository's transform and shared sources (without a compiled scanner) and its node_modules. */
 function freshProject(): string {
   const root = mkdtempSync(path.join(tmpdir(), 'meter-firehose-scanner-'));
   cpSync(path.join(ROOT, 'transform'), path.join(root, 'transform'), {
     recursive: true,
     filter: (source) => !path.basename(source).startsWith(path.basename(SCANNER_WASM)),
   });
+  cpSync(path.join(ROOT, 'shared'), path.join(root, 'shared'), { recursive: true });
   cpSync(path.join(ROOT, 'package.json'), path.join(root, 'package.json'));
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
   return root;
