@@ -24,7 +24,7 @@ import { TransformFunction } from './pipeline/transform-function.ts';
 import { PipelineBucket } from './pipeline/pipeline-bucket.ts';
 import { Relay } from './pipeline/relay.ts';
 import { Reconcile } from './pipeline/reconcile.ts';
-import type { ReconcileMetricName } from '../reconcile-function/report.ts';
+import type { ReconcileMetricName } from '../reconcile-function/metric-names.ts';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 
 /** A metric the transform publishes for every invocation (transform/metrics.ts), per pipeline. */

@@ -5,20 +5,11 @@
  */
 import type { ReconcileReport } from '../tools/lib/reconcile/reconcile.ts';
 import type { Totals } from '../tools/lib/reconcile/verdict.ts';
+import { RECONCILE_RECORD_METRICS } from './metric-names.ts';
 import type { WindowStatus } from './windows.ts';
 
-/** The metrics of a window's check, in the order of the EMF document. */
-export const RECONCILE_METRICS = [
-  ['ReconcileExpected', 'expected'],
-  ['ReconcileDelivered', 'delivered'],
-  ['ReconcileQuarantined', 'quarantined'],
-  ['ReconcileRefused', 'refused'],
-  ['ReconcileMissing', 'missing'],
-  ['ReconcileConflicting', 'conflicting'],
-  ['ReconcileUnexpected', 'unexpected'],
-] as const satisfies readonly (readonly [string, keyof Totals])[];
-
-export type ReconcileMetricName = (typeof RECONCILE_METRICS)[number][0] | 'ReconcileWindowsProven' | 'ReconcileWindowsNotProven';
+// Each record metric reads a field of the totals.
+RECONCILE_RECORD_METRICS satisfies readonly (readonly [string, keyof Totals])[];
 
 export interface WindowCheck {
   readonly pipeline: string;
@@ -89,7 +80,7 @@ export function notProvenReport(check: WindowCheck, reason: string): WindowRepor
 export function metricLine(report: WindowReport, namespace: string, timestamp: number): string {
   const proven = report.status !== 'not-proven';
   const values: Record<string, number> = { ReconcileWindowsProven: proven ? 1 : 0, ReconcileWindowsNotProven: proven ? 0 : 1 };
-  if (proven && report.total !== undefined) for (const [name, key] of RECONCILE_METRICS) values[name] = report.total[key];
+  if (proven && report.total !== undefined) for (const [name, key] of RECONCILE_RECORD_METRICS) values[name] = report.total[key];
   return JSON.stringify({
     level: report.status === 'reconciled' ? 'INFO' : 'WARN',
     message: `reconcile window ${report.window.from}: ${report.status}${report.reason === undefined ? '' : ` (${report.reason})`}`,

@@ -9,7 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { RECONCILE_ENV } from '../../reconcile-function/config.ts';
-import type { ReconcileMetricName } from '../../reconcile-function/report.ts';
+import type { ReconcileMetricName } from '../../reconcile-function/metric-names.ts';
 import { FAILED_REQUESTS_PREFIX } from '../../tools/lib/amberflo/failed-requests.ts';
 import type { TransformConfig } from '../../transform/config.ts';
 import type { LambdaRuntime } from '../lambda-runtime.ts';
