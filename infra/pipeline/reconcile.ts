@@ -79,9 +79,13 @@ export interface ReconcileProps extends OwnLogGroupProps, ReconcileTimingSetting
  * window of arrival time and writes a report per window under `reconcile/`; a findings alarm and a not-proven alarm.
  */
 export class Reconcile {
+  /** The reconciling function: one invocation per scheduled run, and one per window it reconciles. */
   readonly function: lambda.Function;
+  /** Its role. In direct mode Amberflo's bucket policy must let it read the ingest, error and `failed-requests/` prefixes. */
   readonly role: iam.Role;
+  /** Its log group, `/meter-firehose/<pipelineName>/reconcile` (the EMF metrics and a line per window). */
   readonly logGroup: logs.LogGroup;
+  /** The EventBridge rule that runs it once per window length. */
   readonly schedule: events.Rule;
   /** The findings alarm and the not-proven alarm. */
   readonly alarms: cloudwatch.Alarm[];
