@@ -1,4 +1,5 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { PipelineConfigError } from '../../infra/index.ts';
 import { objectSpanSeconds, reconcileSettleSeconds } from '../../infra/pipeline/reconcile.ts';
@@ -16,7 +17,7 @@ describe.each([
   ['direct', {}],
   ['relay', { delivery: 'relay' as const, amberfloKeysSecretArn: SECRET_ARN }],
 ])('continuous reconcile, %s delivery by default', (mode, settings) => {
-  const { template } = synth(settings);
+  const { app, template } = synth(settings);
 
   it('runs the function on a schedule of one window (1 hour)', () => {
     const rule = onlyResource(template, 'AWS::Events::Rule');
@@ -65,8 +66,20 @@ describe.each([
     }
   });
 
-  it('passes cfn-lint', () => {
+  it('passes cfn-lint and cdk-nag (AwsSolutions)', () => {
     expectNoLintErrors(template);
+    expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
+  });
+
+  it(mode === 'direct' ? 'outputs the role Amberflo\'s bucket policy must let read' : 'needs no grant from Amberflo (it reads with their key pair)', () => {
+    const outputs = Object.keys(template.findOutputs('*'));
+    expect(outputs.includes('ReconcileRoleArn')).toBe(mode === 'direct');
+  });
+
+  it('adds a reconcile graph to the dashboard', () => {
+    const body = JSON.stringify(onlyResource(template, 'AWS::CloudWatch::Dashboard').properties['DashboardBody']);
+    expect(body).toContain('Reconcile: records per window');
+    expect(body).toContain('ReconcileMissing');
   });
 });
 
