@@ -19,6 +19,7 @@ import { pipelineFunctionCode } from './lambda-code.ts';
 import { ownLogGroup, type OwnLogGroupProps } from './own-log-group.ts';
 import { FORWARDER_TIMEOUT } from './relay.ts';
 import { staticPart } from './s3-prefixes.ts';
+import { type ReconcileTimingSettings, objectSpanSeconds, reconcileSettleSeconds } from '../reconcile-timing.ts';
 import { transformEnvironment } from './settings.ts';
 
 /** The reports' prefix in the pipeline bucket. */
@@ -27,36 +28,6 @@ export const RECONCILE_REPORT_PREFIX = 'reconcile/';
 export const RECONCILE_TIMEOUT = Duration.minutes(15);
 /** 2048 MB: the ledger keeps a few bytes per record, and Lambda's CPU share grows with memory (gunzip, JSON, the transform). */
 export const RECONCILE_MEMORY_MB = 2048;
-/** CloudWatch Logs' own delivery to the subscription destination, and its retries, before the buffers start. */
-const LOG_DELIVERY_MARGIN_SECONDS = 300;
-
-export interface ReconcileTimingSettings {
-  readonly processorBufferIntervalSeconds: number;
-  readonly destinationBufferIntervalSeconds: number;
-  readonly processorRetries: number;
-  readonly transformTimeoutSeconds: number;
-  readonly delivery: 'direct' | 'relay';
-}
-
-/**
- * How long after a window closes its records have settled: twice both buffer intervals (a record and, once, what
- * the transform re-ingests from it), every attempt of the transform (retries + 1 timeouts), the forwarder's copy
- * and one retry in relay mode, and CloudWatch Logs' own delivery. 25 minutes with the defaults (29 relay).
- */
-export function reconcileSettleSeconds(settings: ReconcileTimingSettings): number {
-  return (
-    2 * (settings.processorBufferIntervalSeconds + settings.destinationBufferIntervalSeconds) +
-    (settings.processorRetries + 1) * settings.transformTimeoutSeconds +
-    (settings.delivery === 'relay' ? 2 * FORWARDER_TIMEOUT.toSeconds() : 0) +
-    LOG_DELIVERY_MARGIN_SECONDS
-  );
-}
-
-/** How far apart the names of a record's backup object and data object can be: both buffer intervals and an invocation. */
-export function objectSpanSeconds(settings: ReconcileTimingSettings): number {
-  return settings.processorBufferIntervalSeconds + settings.destinationBufferIntervalSeconds + settings.transformTimeoutSeconds;
-}
-
 export interface ReconcileProps extends OwnLogGroupProps, ReconcileTimingSettings {
   readonly pipelineName: string;
   readonly runtime: LambdaRuntime;
@@ -163,7 +134,7 @@ export class Reconcile {
         [RECONCILE_ENV.dataPrefix]: staticPart(props.dataOutputPrefix),
         [RECONCILE_ENV.errorPrefix]: staticPart(props.errorOutputPrefix),
         [RECONCILE_ENV.windowSeconds]: String(props.windowSeconds),
-        [RECONCILE_ENV.settleSeconds]: String(reconcileSettleSeconds(props)),
+        [RECONCILE_ENV.settleSeconds]: String(reconcileSettleSeconds(props, FORWARDER_TIMEOUT.toSeconds())),
         [RECONCILE_ENV.objectSpanSeconds]: String(objectSpanSeconds(props)),
         [RECONCILE_ENV.transformEnvironment]: JSON.stringify(transformEnvironment(props.transformConfig)),
         NODE_OPTIONS: '--enable-source-maps',

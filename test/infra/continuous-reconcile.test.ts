@@ -2,7 +2,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { PipelineConfigError } from '../../infra/index.ts';
-import { objectSpanSeconds, reconcileSettleSeconds } from '../../infra/pipeline/reconcile.ts';
+import { objectSpanSeconds, reconcileSettleSeconds } from '../../infra/reconcile-timing.ts';
 import { buildPipeline, expectNoLintErrors, onlyResource, synth } from './helpers.ts';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:amberflo-keys-AbCdEf';
@@ -106,8 +106,8 @@ describe('continuous reconcile settings', () => {
 
   it('settles the buffers, every transform attempt, a re-ingest round and the forwarder', () => {
     const timing = { processorBufferIntervalSeconds: 60, destinationBufferIntervalSeconds: 300, processorRetries: 3, transformTimeoutSeconds: 120 };
-    expect(reconcileSettleSeconds({ ...timing, delivery: 'direct' })).toBe(2 * 360 + 4 * 120 + 300);
-    expect(reconcileSettleSeconds({ ...timing, delivery: 'relay' })).toBe(2 * 360 + 4 * 120 + 240 + 300);
-    expect(objectSpanSeconds({ ...timing, delivery: 'direct' })).toBe(480);
+    expect(reconcileSettleSeconds({ ...timing, delivery: 'direct' }, 120)).toBe(2 * 360 + 4 * 120 + 300);
+    expect(reconcileSettleSeconds({ ...timing, delivery: 'relay' }, 120)).toBe(2 * 360 + 4 * 120 + 240 + 300);
+    expect(objectSpanSeconds(timing)).toBe(480);
   });
 });
