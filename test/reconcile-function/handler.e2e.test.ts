@@ -14,7 +14,7 @@ import { REPORT_MARGIN_MS } from '../../reconcile-function/config.ts';
 import { type ReconcileDependencies, createReconcileHandler } from '../../reconcile-function/handler.ts';
 import { InProcessTransform } from '../../reconcile-function/in-process-transform.ts';
 import type { WindowReport } from '../../reconcile-function/report.ts';
-import { S3Store } from '../../tools/lib/delivery/object-store.ts';
+import { type ObjectStore, S3Store } from '../../tools/lib/delivery/object-store.ts';
 import { exitCodeOf, runCli, transformBundle } from '../support/cli.ts';
 import { EMULATOR_CREDENTIALS, type LocalS3, startS3, tempDirectory } from '../support/emulators.ts';
 import { type SilentServer, startSilentServer } from '../support/silent-server.ts';
@@ -24,7 +24,7 @@ import { synth } from '../infra/helpers.ts';
 const WINDOW = '2026-11-25T09:00:00.000Z';
 const CHECKED_AT = Date.parse('2026-11-25T11:00:00Z');
 const SAMPLE = { expected: 77, delivered: 70, quarantined: 7 } as const;
-const BUCKETS = { pipeline: 'pipeline', amberflo: 'amberflo', damaged: 'amberflo-damaged' } as const;
+const BUCKETS = { pipeline: 'pipeline', amberflo: 'amberflo', damaged: 'amberflo-damaged', relayPipeline: 'relay-pipeline', relayAmberflo: 'relay-amberflo' } as const;
 
 const CONFIG: ReconcileFunctionConfig = {
   pipelineName: 'meters',
@@ -72,6 +72,9 @@ beforeAll(async () => {
       await store(BUCKETS.amberflo).put(key, body);
       await store(BUCKETS.damaged).put(key, body);
     }
+    // Relay: Firehose writes the backup and both prefixes into the pipeline bucket; the forwarder copies ingest objects.
+    await store(BUCKETS.relayPipeline).put(key, body);
+    if (key.startsWith('ingest/')) await store(BUCKETS.relayAmberflo).put(key, body);
   }
 }, 120_000);
 
@@ -188,4 +191,25 @@ describe('the reconciling function against S3 (s3rver), direct mode', () => {
     expect(late.result).toMatchObject({ status: 'not-proven', reason: expect.stringMatching(/ran out of time/) });
     expect(metricsOf(late.lines.at(-1) as string)).toEqual({ ReconcileWindowsProven: 0, ReconcileWindowsNotProven: 1 });
   }, 90_000);
+});
+
+describe('the reconciling function against S3 (s3rver), relay mode', () => {
+  const RELAY = { ...CONFIG, delivery: 'relay' as const, pipelineBucket: BUCKETS.relayPipeline, amberfloBucket: BUCKETS.relayAmberflo, amberfloKeysSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf' };
+
+  it('counts what the forwarder wrote to Amberflo\'s bucket, not what sits in the pipeline bucket, and errors from the pipeline bucket', async () => {
+    const relayPipeline = store(BUCKETS.relayPipeline);
+    const relayAmberflo = store(BUCKETS.relayAmberflo);
+    const clean = await handle({ window: WINDOW }, { config: RELAY, pipelineStore: relayPipeline, amberfloStore: relayAmberflo });
+    expect(clean.result).toMatchObject({ status: 'reconciled', total: { expected: 77, delivered: 70, quarantined: 7 } });
+
+    // An ingest object the forwarder never copied: still in the pipeline bucket, missing in Amberflo's.
+    const notForwarded: ObjectStore = {
+      locate: (key) => relayAmberflo.locate(key),
+      put: (key, body) => relayAmberflo.put(key, body),
+      get: (key) => relayAmberflo.get(key),
+      list: async (prefix) => (prefix.startsWith('ingest/') ? [] : relayAmberflo.list(prefix)),
+    };
+    const lost = await handle({ window: WINDOW }, { config: RELAY, pipelineStore: relayPipeline, amberfloStore: notForwarded });
+    expect(lost.result).toMatchObject({ status: 'findings', findings: ['missing'], total: { expected: 77, delivered: 0, quarantined: 7, missing: 70 } });
+  }, 60_000);
 });
