@@ -65,7 +65,7 @@ describe('the construct package in a CDK app of its own', () => {
     expect(installed).toContain(PACKAGE.name);
     for (const tool of BUILD_TOOLCHAIN) expect(installed).not.toContain(tool);
     const shipped = readdirSync(path.join(consumer, 'node_modules', PACKAGE.name, 'dist')).sort();
-    expect(shipped).toEqual(['construct', 'relay', 'tools', 'transform']);
+    expect(shipped).toEqual(['construct', 'reconcile', 'relay', 'tools', 'transform']);
   });
 
   it('loads as ESM, and with require() from CommonJS, with the runtime exports of infra/index.ts', async () => {
