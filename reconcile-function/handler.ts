@@ -49,7 +49,7 @@ export function createReconcileHandler(dependencies: () => ReconcileDependencies
   };
 }
 
-/** Lists the reports of the look-back, invokes one run per due window; returns the windows started. */
+/** Lists the reports of the look-back, invokes one run per due window; returns the windows started. A window that cannot be started is counted not proven. */
 export async function scheduleWindows(deps: ReconcileDependencies): Promise<string[]> {
   const { config } = deps;
   const now = deps.now();
@@ -62,9 +62,19 @@ export async function scheduleWindows(deps: ReconcileDependencies): Promise<stri
     }
   }
   const due = dueWindows(reports, { now, windowMs: config.windowMs, settleMs: config.settleMs, lookBackMs: RECHECK_LOOK_BACK_MS, maxWindows: MAX_FAN_OUT });
-  for (const start of due) await deps.invokeWindow(start);
-  const windows = due.map((start) => new Date(start).toISOString());
-  deps.log(JSON.stringify({ level: 'INFO', message: `reconcile: ${due.length} windows due`, Pipeline: config.pipelineName, windows }));
+  const started: number[] = [];
+  for (const start of due) {
+    try {
+      await deps.invokeWindow(start);
+      started.push(start);
+    } catch (error) {
+      // Counted not proven now (the alarm sees it); without a report, the window is due again at the next run.
+      const check = { pipeline: config.pipelineName, from: start, until: start + config.windowMs, checkedAt: now, backupLocation: deps.pipelineStore.locate(config.backupPrefix) };
+      deps.log(metricLine(notProvenReport(check, `its reconcile could not be started: ${error instanceof Error ? error.message : String(error)}`), config.metricsNamespace, now));
+    }
+  }
+  const windows = started.map((start) => new Date(start).toISOString());
+  deps.log(JSON.stringify({ level: 'INFO', message: `reconcile: ${due.length} windows due, ${started.length} started`, Pipeline: config.pipelineName, windows }));
   return windows;
 }
 

@@ -167,6 +167,11 @@ describe('the reconciling function against S3 (s3rver), direct mode', () => {
     // The window's report has findings: the next scheduled run checks it again (within the look-back).
     const scheduled = await handle({ source: 'aws.events' }, { now: () => Date.parse('2026-11-25T10:30:00Z') });
     expect(scheduled.invoked).toEqual([Date.parse(WINDOW)]);
+    expect(scheduled.result).toEqual({ windows: [WINDOW] });
+    // A window whose run cannot be started is counted not proven, so the alarm sees it.
+    const refused = await handle({ source: 'aws.events' }, { now: () => Date.parse('2026-11-25T10:30:00Z'), invokeWindow: async () => Promise.reject(new Error('TooManyRequestsException')) });
+    expect(refused.result).toEqual({ windows: [] });
+    expect(metricsOf(refused.lines[0] as string)).toEqual({ ReconcileWindowsProven: 0, ReconcileWindowsNotProven: 1 });
   }, 60_000);
 
   it('reports a window whose delivered objects cannot be read "not proven", with no record counts (never zero missing)', async () => {
