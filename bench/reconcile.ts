@@ -9,15 +9,10 @@
  *   npm run build && node dist/bench/reconcile.mjs [--records-per-second 50] [--hours 24] [--dir .local/bench/reconcile]
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { gzipSync } from 'node:zlib';
-import { encodeMeterRecord } from '../transform/encode.ts';
-import { formatLogLine, logEventId, seededRandom, subscriptionPayload } from '../tools/lib/cloudwatch/payloads.ts';
-import { objectKey } from '../tools/lib/delivery/object-layout.ts';
-import { DirectoryStore } from '../tools/lib/delivery/object-store.ts';
-import type { LogEvent } from '../transform/types.ts';
+import { writeReconcileFixture } from './lib/reconcile-fixture.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,46 +24,9 @@ const { values } = parseArgs({
 const rate = Number(values['records-per-second']);
 const hours = Number(values.hours);
 const directory = resolve(values.dir as string);
-const EVENTS_PER_PAYLOAD = 25;
-const OBJECT_SECONDS = 300;
 const DAY = Date.UTC(2026, 10, 25);
-const METERS = ['api-calls', 'storage-gb-hours', 'compute-seconds', 'emails-sent', 'tokens'] as const;
-
-rmSync(directory, { recursive: true, force: true });
-const store = new DirectoryStore(directory);
-const random = seededRandom(7);
 const started = Date.now();
-let records = 0;
-let sequence = 0;
-let uuid = 0;
-const name = (): string => `00000000-0000-4000-8000-${String(uuid++).padStart(12, '0')}`;
-for (let objectStart = DAY; objectStart < DAY + hours * 3_600_000; objectStart += OBJECT_SECONDS * 1000) {
-  const backup: Buffer[] = [];
-  const lines: string[] = [];
-  const count = Math.round(rate * OBJECT_SECONDS);
-  for (let first = 0; first < count; first += EVENTS_PER_PAYLOAD) {
-    const events: LogEvent[] = [];
-    for (let i = first; i < Math.min(count, first + EVENTS_PER_PAYLOAD); i++) {
-      const timestamp = objectStart + Math.floor((i * 1000) / rate);
-      const record = {
-        meterApiName: METERS[Math.floor(random() * METERS.length)] as string,
-        customerId: `cust-${String(Math.floor(random() * 5000)).padStart(6, '0')}`,
-        meterTimeInMillis: timestamp - Math.floor(random() * 50),
-        meterValue: random() < 0.7 ? 1 : Math.round(random() * 10_000) / 100,
-      };
-      const id = logEventId(timestamp, ++sequence);
-      events.push({ id, timestamp, message: formatLogLine('node-text', record, { prefix: 'meter_record_for_stream', timestamp }) });
-      lines.push(encodeMeterRecord({ ...record, uniqueId: id }));
-    }
-    backup.push(gzipSync(JSON.stringify(subscriptionPayload(events))));
-  }
-  records += lines.length;
-  const keyOf = (prefix: string, extension: string): string =>
-    objectKey({ prefix, deliveryStreamName: 'meter-firehose', deliveryStreamVersion: 1, timestamp: objectStart, uuid: name(), fileExtension: extension });
-  const day = new Date(objectStart).toISOString().slice(0, 10);
-  await store.put(keyOf(`source-backup/${day}/`, ''), Buffer.concat(backup));
-  await store.put(keyOf(`ingest/records/${day}/`, '.gz'), gzipSync(lines.join('')));
-}
+const records = await writeReconcileFixture(directory, { rate, start: DAY, hours });
 const generatedSeconds = (Date.now() - started) / 1000;
 
 const cli = resolve('dist/tools/cli.mjs');

@@ -1,5 +1,5 @@
 /**
- * `npm run build`: the transform and relay forwarder Lambdas (as deployed), the construct package around them, the
+ * `npm run build`: the transform, relay forwarder and reconciling Lambdas (as deployed), the construct package around them, the
  * CLI and the benchmarks, bundled with esbuild.
  */
 import { build } from 'esbuild';
@@ -7,6 +7,7 @@ import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { bundleTransform, ESM_REQUIRE_BANNER } from './transform-bundle.ts';
 import { buildConstructPackage } from './construct-package.ts';
+import { bundleReconcile } from './reconcile-bundle.ts';
 import { bundleRelay } from './relay-bundle.ts';
 import { WASM_LOADER } from './scanner-wasm.ts';
 
@@ -16,6 +17,7 @@ rmSync(dist, { recursive: true, force: true });
 
 bundleTransform(projectRoot, path.join(dist, 'transform'));
 bundleRelay(projectRoot, path.join(dist, 'relay'));
+bundleReconcile(projectRoot, path.join(dist, 'reconcile'));
 await buildConstructPackage(projectRoot);
 
 // Command-line entry points run on the developer's machine (Node.js 22 or 24, package.json `engines`).

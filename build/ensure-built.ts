@@ -8,7 +8,7 @@ import * as path from 'node:path';
 
 const projectRoot = path.resolve(import.meta.dirname, '..');
 /** What `npm run build` reads. */
-const SOURCES = ['transform', 'relay', 'shared', 'infra', 'tools', 'build', 'bench', 'package.json', 'tsconfig.json'];
+const SOURCES = ['transform', 'relay', 'reconcile-function', 'shared', 'infra', 'tools', 'build', 'bench', 'package.json', 'tsconfig.json'];
 /** Written last by `npm run build` (build/build.ts). */
 const BUILT = path.join(projectRoot, 'dist', '.built');
 

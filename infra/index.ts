@@ -6,6 +6,8 @@ export { MeterIngestionPipeline, type PipelineMetricName } from './meter-ingesti
 export type { DeliveryCompression, DeliveryMode, MeterIngestionPipelineProps, TransformSettings } from './pipeline/props.ts';
 export { PipelineConfigError } from './pipeline/settings.ts';
 export type { Relay } from './pipeline/relay.ts';
+export type { Reconcile } from './pipeline/reconcile.ts';
+export type { ReconcileMetricName } from '../reconcile-function/metric-names.ts';
 export type { SenderDestination, SenderPrincipals } from './pipeline/sender-destination.ts';
 export { MeterRecordSender, type MeterRecordSenderProps } from './sender/meter-record-sender.ts';
 export { MeterRecordSenderStack, type MeterRecordSenderStackProps } from './sender/sender-stack.ts';

@@ -1,4 +1,5 @@
-import { Annotations, Aws, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import { PIPELINE_DEFAULTS } from './defaults.ts';
 import { ENV } from '../transform/config.ts';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -22,6 +23,8 @@ import { LogSubscriptions } from './pipeline/subscriptions.ts';
 import { TransformFunction } from './pipeline/transform-function.ts';
 import { PipelineBucket } from './pipeline/pipeline-bucket.ts';
 import { Relay } from './pipeline/relay.ts';
+import { Reconcile } from './pipeline/reconcile.ts';
+import type { ReconcileMetricName } from '../reconcile-function/metric-names.ts';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 
 /** A metric the transform publishes for every invocation (transform/metrics.ts), per pipeline. */
@@ -64,6 +67,8 @@ export class MeterIngestionPipeline extends Construct {
   readonly pipelineBucket: s3.IBucket | undefined;
   /** Relay mode's queue, dead-letter queue and forwarder; undefined in direct mode. */
   readonly relay: Relay | undefined;
+  /** Continuous reconcile's schedule, function and alarms; undefined when `continuousReconcile` is off. */
+  readonly reconcile: Reconcile | undefined;
   /** The CloudWatch Logs destination sender accounts subscribe to (`senderAccountIds`, `senderOrganizationId`). */
   readonly senderDestination: SenderDestination | undefined;
 
@@ -175,8 +180,29 @@ export class MeterIngestionPipeline extends Construct {
       );
     }
 
+    this.reconcile =
+      settings.continuousReconcile && this.pipelineBucket !== undefined
+        ? new Reconcile(this, {
+            ...settings,
+            logGroupName: settings.reconcileLogGroupName,
+            runtime: settings.lambdaRuntime,
+            pipelineBucket: this.pipelineBucket,
+            sourceBackupPrefix: PIPELINE_DEFAULTS.sourceBackupPrefix,
+            windowSeconds: settings.reconcileWindowSeconds,
+            alarmOnRefused: settings.reconcileAlarmOnRefused,
+            metric: (metricName, metricProps) => this.metricReconcile(metricName, metricProps),
+          })
+        : undefined;
+    if (!settings.sourceBackup && props.continuousReconcile === undefined) {
+      Annotations.of(this).addWarningV2(
+        'cdk-meter-firehose:noContinuousReconcile',
+        'sourceBackup is off, so continuous reconcile is too: nothing proves the bill is complete (turn sourceBackup on to have it)',
+      );
+    }
+
     const monitoring = new Monitoring(this, {
-      otherAlarms: this.relay?.alarms ?? [],
+      otherAlarms: [...(this.relay?.alarms ?? []), ...(this.reconcile?.alarms ?? [])],
+      widgets: this.reconcile?.widgets ?? [],
       ...settings,
       metric: (metricName) => this.metric(metricName),
       stream,
@@ -225,6 +251,23 @@ export class MeterIngestionPipeline extends Construct {
   /** Firehose records too large for one response, re-ingested into the source in pieces. Sum over 5 minutes by default. */
   metricRecordsReingested(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric('RecordsReingested', props);
+  }
+
+  /**
+   * A metric of continuous reconcile for this pipeline: records per outcome of each window checked
+   * (`ReconcileExpected`, `ReconcileDelivered`, `ReconcileQuarantined`, `ReconcileRefused`, `ReconcileMissing`,
+   * `ReconcileConflicting`, `ReconcileUnexpected`) and windows proven or not (`ReconcileWindowsProven`,
+   * `ReconcileWindowsNotProven`). A window re-checked counts again. Sum over 1 hour by default.
+   */
+  metricReconcile(metricName: ReconcileMetricName, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.metricsNamespace,
+      metricName,
+      dimensionsMap: { Pipeline: this.pipelineName },
+      statistic: 'Sum',
+      period: Duration.hours(1),
+      ...props,
+    });
   }
 
   /**

@@ -205,6 +205,13 @@ export const SETTINGS = {
   amberfloKeys: { kind: 'secret', contextKey: 'amberfloKeysSecretArn', defaultText: 'none; direct mode needs no key pair' },
   amberfloBucketRegion: { kind: 'string', contextKey: 'amberfloBucketRegion', defaultText: "the stack's Region" },
   sourceBackup: { kind: 'boolean', contextKey: 'sourceBackup', default: true },
+  continuousReconcile: {
+    kind: 'boolean',
+    contextKey: 'continuousReconcile',
+    defaultText: 'true when `sourceBackup` is on (the backup is what it reconciles against); off without it',
+  },
+  reconcileWindow: { kind: 'duration', contextKey: 'reconcileWindowSeconds', unit: 'seconds', min: 300, max: 86_400, default: 3_600 },
+  reconcileAlarmOnRefused: { kind: 'boolean', contextKey: 'reconcileAlarmOnRefused', default: true },
   pipelineBucketName: {
     kind: 'string',
     contextKey: 'pipelineBucketName',

@@ -51,6 +51,12 @@ export class MeterFirehoseStack extends Stack {
         value: this.pipeline.pipelineBucket.bucketName,
       });
     }
+    if (this.pipeline.reconcile !== undefined && this.pipeline.relay === undefined) {
+      new CfnOutput(this, 'ReconcileRoleArn', {
+        description: "Role continuous reconcile reads with: Amberflo's bucket policy must let it read the ingest, error and failed-requests/ prefixes",
+        value: this.pipeline.reconcile.role.roleArn,
+      });
+    }
     if (this.pipeline.relay !== undefined) {
       new CfnOutput(this, 'RelayDeadLetterQueueUrl', {
         description: 'Ingest objects not forwarded to Amberflo; redrive after fixing the cause',

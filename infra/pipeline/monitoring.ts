@@ -39,8 +39,10 @@ export interface MonitoringProps extends MonitoringSettings {
   readonly stream: MeterStream | undefined;
   readonly transform: lambda.IFunction;
   readonly deliveryStream: firehose.CfnDeliveryStream;
-  /** Alarms of other parts (the relay's) that notify the same topic. */
+  /** Alarms of other parts (the relay's, continuous reconcile's) that notify the same topic. */
   readonly otherAlarms?: readonly cloudwatch.Alarm[];
+  /** Dashboard widgets of other parts, after the transform's. */
+  readonly widgets?: readonly cloudwatch.IWidget[];
 }
 
 /** The pipeline's alarms (notifying the alarm topic, if any) and its dashboard. */
@@ -63,7 +65,7 @@ export class Monitoring {
         alarm.addOkAction(action);
       }
     }
-    this.dashboard = this.createDashboard(props.metric);
+    this.dashboard = this.createDashboard(props.metric, props.widgets ?? []);
   }
 
   private addAlarms(props: MonitoringProps): void {
@@ -237,7 +239,7 @@ export class Monitoring {
     );
   }
 
-  private createDashboard(metric: MonitoringProps['metric']): cloudwatch.Dashboard {
+  private createDashboard(metric: MonitoringProps['metric'], widgets: readonly cloudwatch.IWidget[]): cloudwatch.Dashboard {
     const graph = (title: string, names: PipelineMetricName[]) =>
       new cloudwatch.GraphWidget({
         title,
@@ -250,6 +252,7 @@ export class Monitoring {
       graph('Meter records', ['MeterRecordsOut', 'RejectedMeterRecords']),
       graph('Transform bytes', ['BytesIn', 'BytesOut']),
     );
+    if (widgets.length > 0) dashboard.addWidgets(...widgets);
     for (let i = 0; i < this.alarms.length; i += 3) {
       dashboard.addWidgets(
         ...this.alarms.slice(i, i + 3).map((alarm) => new cloudwatch.AlarmWidget({ alarm, width: 8, title: alarm.node.id })),

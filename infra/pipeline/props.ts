@@ -49,6 +49,25 @@ export interface MeterIngestionPipelineProps {
   readonly sourceBackup?: boolean;
 
   /**
+   * Continuous reconcile: a function that proves every window of arrival time, on a schedule, against the source
+   * backup (delivered, quarantined, refused or missing; conflicting and unexpected records), writes a report per
+   * window under `reconcile/` in the pipeline bucket, publishes `Reconcile*` metrics and raises two alarms. `true`
+   * with `sourceBackup: false` is refused: without the backup there is nothing to prove against.
+   * @default - true when `sourceBackup` is on (the backup is what it reconciles against); off without it
+   */
+  readonly continuousReconcile?: boolean;
+
+  /**
+   * Continuous reconcile: the length of a window of arrival time (5 minutes to a day, dividing a day), and how
+   * often the schedule runs. Shorter windows for higher volumes: one invocation reconciles one window.
+   * @default Duration.seconds(3600)
+   */
+  readonly reconcileWindow?: Duration;
+
+  /** Continuous reconcile: records Amberflo refused (its `failed-requests/`) fire the findings alarm too. @default true */
+  readonly reconcileAlarmOnRefused?: boolean;
+
+  /**
    * An existing bucket of this account to use as the pipeline bucket (it must block public access, deny
    * non-TLS requests and expire objects). @default - a bucket is created (needed for relay mode or source backup)
    */

@@ -17,7 +17,7 @@ import { pipelineFunctionCode } from './lambda-code.ts';
 import { ownLogGroup, type OwnLogGroupProps } from './own-log-group.ts';
 import { staticPart } from './s3-prefixes.ts';
 
-const FORWARDER_TIMEOUT = Duration.minutes(2);
+export const FORWARDER_TIMEOUT = Duration.minutes(2);
 /** Receives of a message before SQS moves it to the dead-letter queue. */
 export const RELAY_MAX_RECEIVE_COUNT = 5;
 /** SQS's longest retention: the DLQ alarm fires within minutes, objects expire after 15 days at the earliest. */

@@ -78,6 +78,10 @@ export interface ResolvedSettings {
   readonly transformLogGroupName: string;
   readonly deliveryLogGroupName: string;
   readonly forwarderLogGroupName: string;
+  readonly reconcileLogGroupName: string;
+  readonly continuousReconcile: boolean;
+  readonly reconcileWindowSeconds: number;
+  readonly reconcileAlarmOnRefused: boolean;
   /** Every log group the account policy leaves out: the pipeline's own, those subscribed directly, the excluded. */
   readonly accountPolicyExclusions: string[];
 }
@@ -100,7 +104,8 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
     fail(`pipelineName must be 1-64 letters, digits, "-" or "_", got "${pipelineName}"`);
   }
   const delivery = choiceSetting(props, 'delivery');
-  const logGroups = ownLogGroupNames(pipelineName, delivery);
+  const reconcile = resolveReconcile(props, number);
+  const logGroups = ownLogGroupNames(pipelineName, delivery, reconcile.continuousReconcile);
   const subscriptions = resolveSubscriptions(props, logGroups.own);
   const source = resolveSource(props);
   const senders = resolveSenders(props, fail);
@@ -147,6 +152,24 @@ export function resolveSettings(props: MeterIngestionPipelineProps, defaultPipel
     ...relay,
     amberfloBucketRegion: props.amberfloBucketRegion,
     pipelineBucketExpirationDays: number('pipelineBucketExpiration'),
+    ...reconcile,
+  };
+}
+
+/** Continuous reconcile: on by default with the source backup, refused without it; its window divides a day. */
+function resolveReconcile(props: MeterIngestionPipelineProps, number: (name: NumberName) => number) {
+  const sourceBackup = props.sourceBackup ?? true;
+  if (props.continuousReconcile === true && !sourceBackup) {
+    fail('continuousReconcile needs sourceBackup: it reconciles deliveries against the backup of what was logged; turn sourceBackup on, or continuousReconcile off');
+  }
+  const reconcileWindowSeconds = number('reconcileWindow');
+  if (reconcileWindowSeconds % 60 !== 0 || 86_400 % reconcileWindowSeconds !== 0) {
+    fail(`reconcileWindow must be whole minutes that divide a day (windows are aligned to UTC days), got ${reconcileWindowSeconds} seconds`);
+  }
+  return {
+    continuousReconcile: props.continuousReconcile ?? sourceBackup,
+    reconcileWindowSeconds,
+    reconcileAlarmOnRefused: props.reconcileAlarmOnRefused ?? true,
   };
 }
 
@@ -220,13 +243,19 @@ function choiceSetting<K extends ChoiceName>(props: MeterIngestionPipelineProps,
   return value as SettingChoice<K>;
 }
 
-function ownLogGroupNames(pipelineName: string, delivery: DeliveryMode) {
+function ownLogGroupNames(pipelineName: string, delivery: DeliveryMode, continuousReconcile: boolean) {
   const names = {
     transformLogGroupName: `/meter-firehose/${pipelineName}/transform`,
     deliveryLogGroupName: `/meter-firehose/${pipelineName}/delivery-errors`,
     forwarderLogGroupName: `/meter-firehose/${pipelineName}/forwarder`,
+    reconcileLogGroupName: `/meter-firehose/${pipelineName}/reconcile`,
   };
-  const own = [names.transformLogGroupName, names.deliveryLogGroupName, ...(delivery === 'relay' ? [names.forwarderLogGroupName] : [])];
+  const own = [
+    names.transformLogGroupName,
+    names.deliveryLogGroupName,
+    ...(delivery === 'relay' ? [names.forwarderLogGroupName] : []),
+    ...(continuousReconcile ? [names.reconcileLogGroupName] : []),
+  ];
   return { names, own };
 }
 

@@ -7,6 +7,7 @@
 import { buildSync, type BuildOptions } from 'esbuild';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { reconcileBuildOptions } from '../../build/reconcile-bundle.ts';
 import { relayBuildOptions } from '../../build/relay-bundle.ts';
 import { compileScanner } from '../../build/scanner-wasm.ts';
 import { transformBuildOptions } from '../../build/transform-bundle.ts';
@@ -23,6 +24,7 @@ function files(options: BuildOptions): Record<string, string> {
 describe.each([
   ['transform', (runtime: LambdaRuntime) => transformBuildOptions(ROOT, OUT, runtime)],
   ['relay', (runtime: LambdaRuntime) => relayBuildOptions(ROOT, OUT, runtime)],
+  ['reconcile', (runtime: LambdaRuntime) => reconcileBuildOptions(ROOT, OUT, runtime)],
 ])('the %s bundle', (_name, optionsFor) => {
   it(`is built for ${LAMBDA_RUNTIMES.map(bundleTargetOf).join(' and ')}, the same bytes for each`, () => {
     compileScanner(ROOT);

@@ -10,6 +10,7 @@ import {
 } from '../../tools/lib/plan/cost-plan.ts';
 import { parseHints, sourcesFrom } from '../../tools/commands/plan.ts';
 import { planSourceBackup } from '../../tools/lib/plan/source-backup-cost.ts';
+import { RECONCILE_MAX_RECORDS_PER_WINDOW, planReconcile, reconcileWindowFor } from '../../tools/lib/plan/reconcile-cost.ts';
 import { jsonOf, runCli } from '../support/cli.ts';
 
 // 100 records/s of 256 B, 10 per Kinesis record, output 10× input:
@@ -274,5 +275,36 @@ describe('source-record backup cost', () => {
     expect(without.stdout).not.toContain('Source-record backup');
     const text = await runCli(['plan', '--events-per-second', '100', '--backup-retention-days', '30']);
     expect(text.stdout).toMatch(/Source-record backup .* kept over 30 days/);
+  });
+});
+
+describe('continuous reconcile cost', () => {
+  it('takes the longest window one invocation reconciles: an hour up to its ceiling, shorter above, none past the shortest', () => {
+    expect(reconcileWindowFor(50)).toBe(3600);
+    expect(reconcileWindowFor(RECONCILE_MAX_RECORDS_PER_WINDOW / 3600)).toBe(3600);
+    expect(reconcileWindowFor(RECONCILE_MAX_RECORDS_PER_WINDOW / 3600 + 1)).toBe(1800);
+    expect(reconcileWindowFor(5000)).toBe(1200);
+    expect(reconcileWindowFor(RECONCILE_MAX_RECORDS_PER_WINDOW / 300 + 1)).toBeUndefined();
+  });
+
+  it('prices two invocations per window, the reads of its objects and listings, one report, 9 metrics and 5 alarm metrics', () => {
+    const prices = { lambdaRequestsPerMillion: 0.2, lambdaGBSecond: 0.0000133334, s3PutPer1000: 0.005, s3GetPer1000: 0.0004, cloudWatchMetricMonth: 0.3, cloudWatchAlarmMetricMonth: 0.1 };
+    // Objects every 300 s: 8,760 a month.
+    const backup = { inputBytesPerSecond: 0, objectsPerMonth: 8760, storedBytes: 0, monthly: { storage: 0, puts: 0, total: 0 } };
+    const cost = planReconcile({ eventsPerSecond: 50 }, backup, { windowSeconds: 3600, objectSpanSeconds: 480, retentionDays: 90 }, prices);
+    expect(cost.windowsPerMonth).toBe(730);
+    expect(cost.recordsPerWindow).toBe(180_000);
+    expect(cost.monthly.cloudWatch).toBeCloseTo(9 * 0.3 + 5 * 0.1, 10);
+    // 12 backup + (3600 + 960) / 300 data objects + 24 reports; 2 × 26 pages of 25,920 keys + 4 listings + 1 PUT.
+    const s3PerWindow = (12 + 15.2 + 24) * 0.0004 + (2 * 26 + 4 + 1) * 0.005;
+    expect(cost.monthly.s3).toBeCloseTo((730 * s3PerWindow) / 1000, 10);
+    expect(cost.monthly.total).toBeCloseTo(cost.monthly.lambda + cost.monthly.s3 + cost.monthly.cloudWatch, 10);
+  });
+
+  it('is printed on a line of its own and left out with --no-reconcile or without the backup', async () => {
+    expect((await runCli(['plan', '--events-per-second', '50'])).stdout).toMatch(/Continuous reconcile .*1-hour windows, 730 a month of 180,000 records/);
+    expect((await runCli(['plan', '--events-per-second', '5000'])).stdout).toMatch(/Continuous reconcile .*20-minute windows \(set reconcileWindow\)/);
+    expect((await runCli(['plan', '--events-per-second', '50', '--no-reconcile'])).stdout).not.toContain('Continuous reconcile');
+    expect((await runCli(['plan', '--events-per-second', '50', '--no-source-backup'])).stdout).not.toContain('Continuous reconcile');
   });
 });

@@ -64,22 +64,22 @@ describe('the account policy never doubles a directly subscribed log group', () 
 
   it('leaves out every group in sourceLogGroupNames, once', () => {
     expect(criteria({ sourceLogGroupNames: ['/a', '/b'], accountPolicyExcludedLogGroupNames: ['/b', '/c'] })).toBe(
-      'LogGroupName NOT IN ["/meter-firehose/p/transform", "/meter-firehose/p/delivery-errors", "/a", "/b", "/c"]',
+      'LogGroupName NOT IN ["/meter-firehose/p/transform", "/meter-firehose/p/delivery-errors", "/meter-firehose/p/reconcile", "/a", "/b", "/c"]',
     );
   });
 
   it('counts them against the 50 names the policy takes', () => {
     const sources = ['/a', '/b'];
     const excluded = (n: number) => Array.from({ length: n }, (_, i) => `/g${i}`);
-    expect(() => buildPipeline({ accountSubscriptionPolicy: true, sourceLogGroupNames: sources, accountPolicyExcludedLogGroupNames: excluded(46) })).not.toThrow();
-    expect(() => buildPipeline({ accountSubscriptionPolicy: true, sourceLogGroupNames: sources, accountPolicyExcludedLogGroupNames: excluded(47) })).toThrow(
+    expect(() => buildPipeline({ accountSubscriptionPolicy: true, sourceLogGroupNames: sources, accountPolicyExcludedLogGroupNames: excluded(45) })).not.toThrow();
+    expect(() => buildPipeline({ accountSubscriptionPolicy: true, sourceLogGroupNames: sources, accountPolicyExcludedLogGroupNames: excluded(46) })).toThrow(
       new PipelineConfigError(
-        'accountPolicyExcludedLogGroupNames may list at most 46 log groups (the policy takes 50 and excludes the ' +
-          "pipeline's own two and the 2 of sourceLogGroupNames), got 47",
+        'accountPolicyExcludedLogGroupNames may list at most 45 log groups (the policy takes 50 and excludes the ' +
+          "pipeline's own three and the 2 of sourceLogGroupNames), got 46",
       ),
     );
     // Without the policy, sources take no room in it.
-    expect(() => buildPipeline({ sourceLogGroupNames: sources, accountPolicyExcludedLogGroupNames: excluded(48) })).not.toThrow();
+    expect(() => buildPipeline({ sourceLogGroupNames: sources, accountPolicyExcludedLogGroupNames: excluded(47) })).not.toThrow();
   });
 });
 

@@ -56,6 +56,14 @@ export function onlyResource(template: Template, type: string): { logicalId: str
   return { logicalId, properties: resource.Properties };
 }
 
+/** A function of the pipeline by its construct id (`Transform`, `Forwarder`, `Reconcile`), the pipeline's id being `Pipeline`. */
+export function pipelineFunction(template: Template, id: string): { logicalId: string; properties: Record<string, any> } {
+  const matches = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([logicalId]) => new RegExp(`^Pipeline${id}[0-9A-F]{8}$`).test(logicalId));
+  if (matches.length !== 1) throw new Error(`expected one function Pipeline${id}, found ${matches.length}`);
+  const [logicalId, resource] = matches[0]!;
+  return { logicalId, properties: resource.Properties };
+}
+
 /** Every acknowledged cdk-nag rule, by the construct path it was acknowledged on. */
 export function acknowledgments(app: App): Record<string, string[]> {
   const byPath: Record<string, string[]> = {};

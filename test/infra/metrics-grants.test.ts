@@ -87,14 +87,14 @@ describe('grantReadSourceBackup', () => {
 describe("Amberflo's key pair in relay mode", () => {
   const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
-  it('lets the forwarder decrypt with the customer-managed key the secret was given with, and with no key otherwise', () => {
+  it('lets the forwarder and the reconciling function decrypt with the customer-managed key the secret was given with, and with no key otherwise', () => {
     const decrypts = (pipeline: MeterIngestionPipeline) =>
       Object.values(Template.fromStack(Stack.of(pipeline)).findResources('AWS::IAM::Policy')).flatMap((policy: any) =>
         policy.Properties.PolicyDocument.Statement.filter((statement: any) => [statement.Action].flat().includes('kms:Decrypt')).map((statement: any) => statement.Resource),
       );
     const stack = new Stack();
     const keys = secretsmanager.Secret.fromSecretAttributes(stack, 'Keys', { secretCompleteArn: SECRET_ARN, encryptionKey: kms.Key.fromKeyArn(stack, 'Key', KEY_ARN) });
-    expect(decrypts(buildPipeline({ delivery: 'relay', amberfloKeys: keys }))).toEqual([KEY_ARN]);
+    expect(decrypts(buildPipeline({ delivery: 'relay', amberfloKeys: keys }))).toEqual([KEY_ARN, KEY_ARN]);
     expect(decrypts(relayPipeline())).toEqual([]);
   });
 });

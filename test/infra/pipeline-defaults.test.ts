@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { LAMBDA_NODE_MAJOR } from '../../build/lambda-node.ts';
 import { DEFAULT_CONFIG, ENV } from '../../transform/config.ts';
 import type { MeterFirehoseStack } from '../../infra/stack.ts';
-import { acknowledgments, BUCKET, onlyResource, synth, type Synthesized } from './helpers.ts';
+import { acknowledgments, BUCKET, onlyResource, pipelineFunction, synth, type Synthesized } from './helpers.ts';
 
 let synthesized: Synthesized;
 let template: Template;
@@ -48,7 +48,7 @@ describe('transform function', () => {
   });
 
   it('gets every setting the transform reads, with a unique pipeline name', () => {
-    const variables = onlyResource(template, 'AWS::Lambda::Function').properties.Environment.Variables;
+    const variables = pipelineFunction(template, 'Transform').properties.Environment.Variables;
     expect(variables).toEqual({
       [ENV.prefix]: DEFAULT_CONFIG.prefix,
       [ENV.maxDecompressedBytes]: String(DEFAULT_CONFIG.maxDecompressedBytes),
@@ -108,8 +108,18 @@ describe('transform function', () => {
     });
   });
 
-  it('attaches no other policy to any role', () => {
-    expect(template.findResources('AWS::IAM::Policy')).toEqual({});
+  it('attaches no other policy to any role (but the reconciling function\'s leave to invoke itself)', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((policy) => policy.Properties);
+    expect(policies).toEqual([
+      {
+        PolicyName: expect.any(String),
+        Roles: [ref(stack.pipeline.reconcile?.role.roleName)],
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [pipelineFunction(template, 'Reconcile').logicalId, 'Arn'] } }],
+        },
+      },
+    ]);
     expect(template.findResources('AWS::IAM::ManagedPolicy')).toEqual({});
   });
 });
@@ -343,8 +353,8 @@ describe('alarms', () => {
 
   it('covers the stream, delivery, the transform and rejected records, dimensioned by the real resources', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
-    // And StreamNotReadAlarm, a math expression (deploy-hardening.test.ts).
-    expect(alarms).toHaveLength(expected().length + 1);
+    // And StreamNotReadAlarm, a math expression (deploy-hardening.test.ts), and continuous reconcile's two (continuous-reconcile.test.ts).
+    expect(alarms).toHaveLength(expected().length + 3);
     for (const [namespace, metricName, dimensions, statistic, comparison, threshold] of expected()) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: namespace,
@@ -393,9 +403,17 @@ describe('cdk-nag AwsSolutions', () => {
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/errors/*]`,
         `AwsSolutions-IAM5[Resource::<${ref(pipelineBucketLogicalId())}.Arn>/source-backup/*]`,
         `AwsSolutions-IAM5[Resource::<${ref(pipelineBucketLogicalId())}.Arn>/source-backup-errors/*]`,
-        `AwsSolutions-IAM5[Resource::<${onlyResource(template, 'AWS::Lambda::Function').logicalId}.Arn>:*]`,
+        `AwsSolutions-IAM5[Resource::<${pipelineFunction(template, 'Transform').logicalId}.Arn>:*]`,
       ],
       'Test/Pipeline/DeliveryStream': ['AwsSolutions-KDF1'],
+      'Test/Pipeline/Reconcile': ['AwsSolutions-L1'],
+      'Test/Pipeline/ReconcileRole': [
+        `AwsSolutions-IAM5[Resource::<${ref(pipelineBucketLogicalId())}.Arn>/source-backup/*]`,
+        `AwsSolutions-IAM5[Resource::<${ref(pipelineBucketLogicalId())}.Arn>/reconcile/*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/ingest/records/*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/errors/*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/failed-requests/*]`,
+      ],
     });
   });
 });

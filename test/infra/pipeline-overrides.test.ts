@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../transform/config.ts';
 import type { PipelineSettings } from '../../infra/config.ts';
 import type { MeterFirehoseStack } from '../../infra/stack.ts';
-import { acknowledgments, BUCKET, onlyResource, synth, type Synthesized } from './helpers.ts';
+import { acknowledgments, BUCKET, onlyResource, pipelineFunction, synth, type Synthesized } from './helpers.ts';
 
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:111122223333:meter-alarms';
 const SOURCES = ['/aws/lambda/orders', '/aws/lambda/search'];
@@ -106,7 +106,7 @@ describe('overridden settings', () => {
   });
 
   it('size the transform and configure it, keeping PIPELINE_NAME unique to the pipeline', () => {
-    const fn = onlyResource(template, 'AWS::Lambda::Function').properties;
+    const fn = pipelineFunction(template, 'Transform').properties;
     expect(fn.MemorySize).toBe(2048);
     expect(fn.Timeout).toBe(60);
     expect(fn.Environment.Variables).toMatchObject({
@@ -145,7 +145,7 @@ describe('sources', () => {
       PolicyName: 'billing-meter-records',
       PolicyType: 'SUBSCRIPTION_FILTER_POLICY',
       SelectionCriteria:
-        'LogGroupName NOT IN ["/meter-firehose/billing/transform", "/meter-firehose/billing/delivery-errors", ' +
+        'LogGroupName NOT IN ["/meter-firehose/billing/transform", "/meter-firehose/billing/delivery-errors", "/meter-firehose/billing/reconcile", ' +
         '"/aws/lambda/orders", "/aws/lambda/search", "/aws/lambda/noisy"]',
     });
     expect(policy.Scope ?? 'ALL').toBe('ALL');
@@ -162,7 +162,7 @@ describe('sources', () => {
 
   it('never include a log group of the pipeline itself', () => {
     const ownNames = Object.values(template.findResources('AWS::Logs::LogGroup')).map((g) => g.Properties.LogGroupName);
-    expect(ownNames).toHaveLength(2);
+    expect(ownNames).toHaveLength(3);
     const subscribed = Object.values(template.findResources('AWS::Logs::SubscriptionFilter')).map((f) => f.Properties.LogGroupName);
     expect(subscribed.filter((name) => ownNames.includes(name))).toEqual([]);
     const criteria: string = onlyResource(template, 'AWS::Logs::AccountPolicy').properties.SelectionCriteria;
@@ -191,8 +191,8 @@ describe('alarms', () => {
   it('notify the topic when they fire and when they recover', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     // Nine on the pipeline's resources, StreamNotReadAlarm, the subscriptions' errors and throttling, and the two
-    // shard-capacity alarms of a provisioned stream (streamShardCount: 2).
-    expect(alarms).toHaveLength(14);
+    // shard-capacity alarms of a provisioned stream (streamShardCount: 2), and continuous reconcile's two.
+    expect(alarms).toHaveLength(16);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([TOPIC_ARN]);
       expect(alarm.Properties.OKActions).toEqual([TOPIC_ARN]);

@@ -2,7 +2,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { acknowledgments, BUCKET, onlyResource, synth, type Synthesized } from './helpers.ts';
+import { acknowledgments, BUCKET, onlyResource, pipelineFunction, synth, type Synthesized } from './helpers.ts';
 
 const SOURCES = ['/aws/lambda/orders'];
 
@@ -95,7 +95,15 @@ describe('source: direct', () => {
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/errors/*]`,
         `AwsSolutions-IAM5[Resource::<${onlyResource(template, 'AWS::S3::Bucket').logicalId}.Arn>/source-backup/*]`,
         `AwsSolutions-IAM5[Resource::<${onlyResource(template, 'AWS::S3::Bucket').logicalId}.Arn>/source-backup-errors/*]`,
-        `AwsSolutions-IAM5[Resource::<${onlyResource(template, 'AWS::Lambda::Function').logicalId}.Arn>:*]`,
+        `AwsSolutions-IAM5[Resource::<${pipelineFunction(template, 'Transform').logicalId}.Arn>:*]`,
+      ],
+      'Test/Pipeline/Reconcile': ['AwsSolutions-L1'],
+      'Test/Pipeline/ReconcileRole': [
+        `AwsSolutions-IAM5[Resource::<${onlyResource(template, 'AWS::S3::Bucket').logicalId}.Arn>/source-backup/*]`,
+        `AwsSolutions-IAM5[Resource::<${onlyResource(template, 'AWS::S3::Bucket').logicalId}.Arn>/reconcile/*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/ingest/records/*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/errors/*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/failed-requests/*]`,
       ],
     });
   });

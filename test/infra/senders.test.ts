@@ -14,7 +14,7 @@ import { MeterRecordSender, type MeterRecordSenderProps } from '../../infra/send
 import { MeterRecordSenderStack } from '../../infra/sender/sender-stack.ts';
 import { RegionalSenderDestination, type RegionalSenderDestinationProps } from '../../infra/sender/regional-destination.ts';
 import { createApp } from '../../infra/stack.ts';
-import { buildPipeline, expectNoLintErrors, FEATURE_FLAGS, onlyResource, synth } from './helpers.ts';
+import { buildPipeline, expectNoLintErrors, FEATURE_FLAGS, onlyResource, pipelineFunction, synth } from './helpers.ts';
 
 const SENDER_A = '111111111111';
 const SENDER_B = '222222222222';
@@ -36,7 +36,7 @@ describe('the central pipeline with sender accounts', () => {
   it('creates no destination and sets no home account without senders', () => {
     const { template } = synth();
     template.resourceCountIs('AWS::Logs::Destination', 0);
-    const { properties } = onlyResource(template, 'AWS::Lambda::Function');
+    const { properties } = pipelineFunction(template, 'Transform');
     expect(properties.Environment.Variables.HOME_ACCOUNT_ID).toBeUndefined();
   });
 
@@ -78,7 +78,7 @@ describe('the central pipeline with sender accounts', () => {
 
   it('gives the transform the home account, so sender accounts\' records derive their own uniqueIds', () => {
     const { template } = synth({ senderAccountIds: [SENDER_A] });
-    const { properties } = onlyResource(template, 'AWS::Lambda::Function');
+    const { properties } = pipelineFunction(template, 'Transform');
     expect(properties.Environment.Variables.HOME_ACCOUNT_ID).toEqual({ Ref: 'AWS::AccountId' });
     template.hasOutput('SenderDestinationArn', {});
   });

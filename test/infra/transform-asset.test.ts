@@ -5,7 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeterFirehoseStack } from '../../infra/stack.ts';
-import { BUCKET, onlyResource } from './helpers.ts';
+import { BUCKET, pipelineFunction } from './helpers.ts';
 
 describe('the deployed transform code', () => {
   let outdir: string;
@@ -17,7 +17,7 @@ describe('the deployed transform code', () => {
     const stack = new MeterFirehoseStack(app, 'Bundled', { pipeline: { amberfloBucketName: BUCKET } });
     const template = Template.fromStack(stack);
     app.synth();
-    const fn = onlyResource(template, 'AWS::Lambda::Function').properties;
+    const fn = pipelineFunction(template, 'Transform').properties;
     const zip = (fn.Code as { S3Key: string }).S3Key;
     assetDir = path.join(outdir, `asset.${zip.replace(/\.zip$/, '')}`);
   });

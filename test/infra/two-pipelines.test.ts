@@ -20,8 +20,8 @@ describe('two pipelines in one stack', () => {
     const staging = pipeline(stack, 'Staging', { source: 'direct' });
     expect(production.pipelineName).not.toBe(staging.pipelineName);
     const logGroupNames = Object.values(Template.fromStack(stack).findResources('AWS::Logs::LogGroup')).map((r) => r.Properties.LogGroupName);
-    expect(logGroupNames).toHaveLength(4);
-    expect(new Set(logGroupNames).size).toBe(4);
+    expect(logGroupNames).toHaveLength(6);
+    expect(new Set(logGroupNames).size).toBe(6);
   });
 
   it('are refused with the same pipelineName, naming the first', () => {

@@ -36,7 +36,7 @@ describe('settings out of range are rejected at synth time, naming the setting',
     ['transform setting the function would reject', { transform: { unknownFields: 'keep' as 'drop' } }, /^transform: UNKNOWN_FIELDS must be "reject" or "drop", got "keep"$/],
     ['transform prefix with spaces', { transform: { prefix: 'meter record' } }, /^transform: METER_RECORD_PREFIX must be one token/],
     ['duplicate sources', { sourceLogGroupNames: ['/a', '/a'] }, /^sourceLogGroupNames lists "\/a" twice$/],
-    ['too many account policy exclusions', { accountPolicyExcludedLogGroupNames: Array.from({ length: 49 }, (_, i) => `/g${i}`) }, /^accountPolicyExcludedLogGroupNames may list at most 48/],
+    ['too many account policy exclusions', { accountPolicyExcludedLogGroupNames: Array.from({ length: 49 }, (_, i) => `/g${i}`) }, /^accountPolicyExcludedLogGroupNames may list at most 47/],
     ['duration alarm above 100 %', { durationAlarmPercentOfTimeout: 101 }, /^durationAlarmPercentOfTimeout must be a whole number from 1 to 100/],
     ['Lambda runtime this project does not test', { lambdaRuntime: 'nodejs20.x' as 'nodejs22.x' }, /^lambdaRuntime must be "nodejs24.x" or "nodejs22.x" \(the Node.js lines AWS supports that this project tests\), got "nodejs20.x"$/],
     ['unknown source', { source: 'kafka' as 'direct' }, /^source must be one of "kinesis-on-demand", "kinesis-provisioned", "direct", got "kafka"$/],
@@ -74,13 +74,13 @@ describe('the pipeline never feeds itself', () => {
     },
   );
 
-  it('excludes from the account policy the log groups the function and Firehose log to', () => {
+  it('excludes from the account policy the log groups the functions and Firehose log to', () => {
     const pipeline = buildPipeline({ accountSubscriptionPolicy: true });
     const policy = pipeline.node.findChild('AccountSubscriptionPolicy') as logs.CfnAccountPolicy;
-    const names = [pipeline.transformLogGroup, pipeline.deliveryLogGroup].map(
+    const names = [pipeline.transformLogGroup, pipeline.deliveryLogGroup, pipeline.reconcile!.logGroup].map(
       (group) => (group.node.defaultChild as logs.CfnLogGroup).logGroupName,
     );
-    expect(names).toEqual(['/meter-firehose/p/transform', '/meter-firehose/p/delivery-errors']);
+    expect(names).toEqual(['/meter-firehose/p/transform', '/meter-firehose/p/delivery-errors', '/meter-firehose/p/reconcile']);
     expect(policy.selectionCriteria).toBe(`LogGroupName NOT IN [${names.map((name) => JSON.stringify(name)).join(', ')}]`);
   });
 });

@@ -65,7 +65,7 @@ describe('the construct package in a CDK app of its own', () => {
     expect(installed).toContain(PACKAGE.name);
     for (const tool of BUILD_TOOLCHAIN) expect(installed).not.toContain(tool);
     const shipped = readdirSync(path.join(consumer, 'node_modules', PACKAGE.name, 'dist')).sort();
-    expect(shipped).toEqual(['construct', 'relay', 'tools', 'transform']);
+    expect(shipped).toEqual(['construct', 'reconcile', 'relay', 'tools', 'transform']);
   });
 
   it('loads as ESM, and with require() from CommonJS, with the runtime exports of infra/index.ts', async () => {
@@ -95,8 +95,8 @@ describe('the construct package in a CDK app of its own', () => {
     }
     expect(valuesOf(example, 'AWS::CloudWatch::Dashboard', 'DashboardName').sort()).toEqual(['meters-production', 'meters-staging']);
     const logGroups = valuesOf(example, 'AWS::Logs::LogGroup', 'LogGroupName');
-    expect(logGroups.filter((name) => name.startsWith('/meter-firehose/meters-production/'))).toHaveLength(2);
-    expect(logGroups.filter((name) => name.startsWith('/meter-firehose/meters-staging/'))).toHaveLength(3);
+    expect(logGroups.filter((name) => name.startsWith('/meter-firehose/meters-production/'))).toHaveLength(3);
+    expect(logGroups.filter((name) => name.startsWith('/meter-firehose/meters-staging/'))).toHaveLength(4);
     expect(Object.values(example.Resources).filter((r) => r.Type === 'AWS::Logs::SubscriptionFilter').map((r) => r.Properties!['LogGroupName']).sort()).toEqual([
       '/aws/lambda/production-api',
       '/aws/lambda/staging-api',
@@ -104,8 +104,8 @@ describe('the construct package in a CDK app of its own', () => {
     expect(Object.keys(example['Outputs'] as object).sort()).toEqual(['ProductionFirehoseRoleArn', 'StagingDeliveryStreamName']);
   });
 
-  it('deploys the bundles the tests ran: each function asset hash is that of dist/transform or dist/relay', () => {
-    const tested = ['transform', 'relay'].map((name) => `${FileSystem.fingerprint(path.join(ROOT, 'dist', name))}.zip`);
+  it('deploys the bundles the tests ran: each function asset hash is that of dist/transform, dist/relay or dist/reconcile', () => {
+    const tested = ['transform', 'relay', 'reconcile'].map((name) => `${FileSystem.fingerprint(path.join(ROOT, 'dist', name))}.zip`);
     expect(new Set(functionAssetKeys(example))).toEqual(new Set(tested));
   });
 

@@ -30,6 +30,8 @@ import {
 import { DEFAULT_PIPELINE_SOURCE, PIPELINE_SOURCES, type PipelineSourceKind, isPipelineSource } from '../../infra/pipeline-source.ts';
 import { PIPELINE_DEFAULTS } from '../../infra/defaults.ts';
 import { type BackupCost, type BackupSettings, planSourceBackup } from '../lib/plan/source-backup-cost.ts';
+import { type ReconcileCost, type ReconcileSettings, planReconcile, reconcileWindowFor } from '../lib/plan/reconcile-cost.ts';
+import { objectSpanSeconds } from '../../infra/reconcile-timing.ts';
 import { DEFAULT_CONFIG } from '../../transform/config.ts';
 import { formatBytes, formatDuration, formatNumber, formatTable } from '../lib/cli/table.ts';
 import { EXIT, type CommandIO, printJson } from './io.ts';
@@ -83,7 +85,8 @@ export const PLAN_SPEC: CommandSpec = {
       description: 'Days the source-record backup is kept (pipeline bucket lifecycle)',
       default: String(PIPELINE_DEFAULTS.pipelineBucketExpirationDays),
     },
-    'no-source-backup': { type: 'boolean', description: 'Leave out the source-record backup' },
+    'no-source-backup': { type: 'boolean', description: 'Leave out the source-record backup (and continuous reconcile, which needs it)' },
+    'no-reconcile': { type: 'boolean', description: 'Leave out continuous reconcile' },
     price: { type: 'string', multiple: true, value: 'NAME=USD', description: `Override a price (${Object.keys(DEFAULT_PRICES).join(', ')})` },
     json: { type: 'boolean', description: 'Print the plan as JSON' },
   },
@@ -147,8 +150,23 @@ export async function planCommand(argv: readonly string[], io: CommandIO): Promi
   };
   const sourceBackup = booleanOption(values, 'no-source-backup') ? undefined : planSourceBackup(workload, backupSettings, prices);
 
-  if (booleanOption(values, 'json')) printJson(io, { ...report, ...(sourceBackup === undefined ? {} : { sourceBackup: { ...backupSettings, ...sourceBackup } }) });
-  else io.stdout(formatPlans(report) + (sourceBackup === undefined ? '' : formatSourceBackup(sourceBackup, backupSettings)));
+  // The default window is an hour; above its ceiling, the longest window one invocation reconciles (or the shortest).
+  const reconcileSettings: ReconcileSettings = {
+    windowSeconds: reconcileWindowFor(workload.eventsPerSecond) ?? 300,
+    objectSpanSeconds: objectSpanSeconds(PIPELINE_DEFAULTS),
+    retentionDays: backupSettings.retentionDays,
+  };
+  const reconcile = sourceBackup === undefined || booleanOption(values, 'no-reconcile') ? undefined : planReconcile(workload, sourceBackup, reconcileSettings, prices);
+
+  if (booleanOption(values, 'json')) {
+    printJson(io, {
+      ...report,
+      ...(sourceBackup === undefined ? {} : { sourceBackup: { ...backupSettings, ...sourceBackup } }),
+      ...(reconcile === undefined ? {} : { continuousReconcile: { ...reconcileSettings, ...reconcile } }),
+    });
+  } else {
+    io.stdout(formatPlans(report) + (sourceBackup === undefined ? '' : formatSourceBackup(sourceBackup, backupSettings)) + (reconcile === undefined ? '' : formatReconcile(reconcile, reconcileSettings)));
+  }
   return EXIT.ok;
 }
 
@@ -281,6 +299,17 @@ export function formatSourceBackup(cost: BackupCost, settings: BackupSettings): 
     `\nSource-record backup (on by default; --no-source-backup leaves it out): ${formatBytes(cost.inputBytesPerSecond)}/s of gzipped source records, ` +
     `${formatBytes(cost.storedBytes)} kept over ${settings.retentionDays} days, ${formatNumber(Math.round(cost.objectsPerMonth))} objects a month: ` +
     `$${cost.monthly.total.toFixed(2)}/month more (storage $${cost.monthly.storage.toFixed(2)}, PUTs $${cost.monthly.puts.toFixed(2)}).\n`
+  );
+}
+
+/** A line of its own, like the backup's: one invocation per window of arrival time, whatever the source. */
+export function formatReconcile(cost: ReconcileCost, settings: ReconcileSettings): string {
+  const window = settings.windowSeconds === 3600 ? '1-hour windows' : `${settings.windowSeconds / 60}-minute windows (set reconcileWindow)`;
+  const over = reconcileWindowFor(cost.recordsPerWindow / settings.windowSeconds) === undefined ? ' Over the ceiling of one invocation: split the traffic over pipelines.' : '';
+  return (
+    `Continuous reconcile (on with the backup; --no-reconcile leaves it out): ${window}, ${formatNumber(Math.round(cost.windowsPerMonth))} a month of ` +
+    `${formatNumber(Math.round(cost.recordsPerWindow))} records, ~${Math.ceil(cost.invocationSeconds)} s each: $${cost.monthly.total.toFixed(2)}/month more ` +
+    `(Lambda $${cost.monthly.lambda.toFixed(2)}, S3 requests $${cost.monthly.s3.toFixed(2)}, CloudWatch metrics and alarms $${cost.monthly.cloudWatch.toFixed(2)}).${over}\n`
   );
 }
 

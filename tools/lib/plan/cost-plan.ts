@@ -59,6 +59,12 @@ export interface Prices {
   readonly s3PutPer1000: number;
   /** S3 Standard storage, for the source-record backup. */
   readonly s3StorageGBMonth: number;
+  /** S3 GET requests (continuous reconcile reads); LIST requests cost what PUTs do. */
+  readonly s3GetPer1000: number;
+  /** A custom metric (continuous reconcile's), per month. */
+  readonly cloudWatchMetricMonth: number;
+  /** A standard-resolution alarm, per metric it evaluates, per month. */
+  readonly cloudWatchAlarmMetricMonth: number;
 }
 
 /** us-east-1 list prices (USD), sources in tools/README.md; override with --price. */
@@ -73,6 +79,9 @@ export const DEFAULT_PRICES: Prices = {
   lambdaGBSecond: 0.0000133334,
   s3PutPer1000: 0.005,
   s3StorageGBMonth: 0.023,
+  s3GetPer1000: 0.0004,
+  cloudWatchMetricMonth: 0.3,
+  cloudWatchAlarmMetricMonth: 0.1,
 };
 
 /** The lines of a monthly bill, in the order they are printed; a new cost is one more line here. */

@@ -38,6 +38,11 @@ export interface ReconcileWindow {
   readonly readUntil: number;
   /** How far apart the names of a record's backup object and data object can be (both buffer intervals and an invocation). */
   readonly objectSpanMs: number;
+  /**
+   * A window of arrival time instead (the continuous reconcile's): every event of the backup objects named in
+   * from..until (until excluded) is expected, whatever its log time; `since` and `until` then only date the report.
+   */
+  readonly arrival?: { readonly from: number; readonly until: number };
 }
 
 export interface ReconcileSources {
@@ -167,8 +172,12 @@ export async function reconcile(sources: ReconcileSources, transform: Transforme
   const ledger = new ReconcileLedger({ by: options.by, meters: options.meters, exampleLimit: options.listLimit, homeAccount: options.homeAccount });
   const progress = options.onProgress ?? (() => {});
   const { window } = options;
-  const inWindow = (event: SourceEvent): boolean =>
-    event.logEvent.timestamp >= window.since && event.logEvent.timestamp < window.until && (window.logGroups.length === 0 || window.logGroups.includes(event.source.logGroup));
+  const { arrival } = window;
+  const inGroups = (event: SourceEvent): boolean => window.logGroups.length === 0 || window.logGroups.includes(event.source.logGroup);
+  const inWindow =
+    arrival === undefined
+      ? (event: SourceEvent): boolean => event.logEvent.timestamp >= window.since && event.logEvent.timestamp < window.until && inGroups(event)
+      : (event: SourceEvent): boolean => event.arrival >= arrival.from && event.arrival < arrival.until && inGroups(event);
 
   // Amberflo's reasons first, so a data object it refused is known when its records are read.
   const refusedObjects = new Set<string>();
@@ -181,7 +190,7 @@ export async function reconcile(sources: ReconcileSources, transform: Transforme
   }
 
   const allBackupKeys = await sources.backup.store.list(sources.backup.prefix);
-  const backupKeys = allBackupKeys.filter((key) => mayHoldWindow(key.slice(sources.backup.prefix.length), window));
+  const backupKeys = allBackupKeys.filter((key) => (arrival === undefined ? mayHoldWindow(key.slice(sources.backup.prefix.length), window) : namedIn(key, arrival)));
   await forEachEvent(sources.backup.store, backupKeys, inWindow, transform, (done) => progress(`source backup objects read ${done}/${backupKeys.length}`), (transformed, object) => {
     const { source, logEvent } = transformed.event;
     if (!ledger.openLogEvent(eventKeyOf(transformed.event), { object, timestamp: logEvent.timestamp, logGroup: source.logGroup, owner: source.owner })) return;
@@ -240,6 +249,11 @@ export async function reconcile(sources: ReconcileSources, transform: Transforme
     unexpectedRecords: await listUnexpected(sources.data.store, dataKeys.keys, ledger, options.listLimit),
     unattributableErrorRecords: unattributable,
   };
+}
+
+function namedIn(key: string, range: { readonly from: number; readonly until: number }): boolean {
+  const time = objectNameTime(key);
+  return time !== undefined && time >= range.from && time < range.until;
 }
 
 function eventKeyOf({ source, logEvent }: SourceEvent): string {

@@ -1,0 +1,43 @@
+/**
+ * The reconciling function's AWS wiring. Every client is bounded: connection, idle socket and response-header
+ * timeouts (throwOnRequestTimeout), and at most 3 attempts; Amberflo's bucket is read with Amberflo's key pair in
+ * relay mode (the forwarder's secret), with the function's role in direct mode (Amberflo's bucket policy grants it).
+ */
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CachedAmberfloKeys, secretsManagerReader } from '../relay/amberflo-keys.ts';
+import { boundedHttpHandler, secretsManagerClient } from '../relay/clients.ts';
+import { S3Store } from '../tools/lib/delivery/object-store.ts';
+import { AWS_TIMEOUT_MS, type ReconcileFunctionConfig } from './config.ts';
+import type { ReconcileDependencies } from './handler.ts';
+import { InProcessTransform } from './in-process-transform.ts';
+
+const KEYS_TTL_MS = 5 * 60_000;
+const TIMEOUTS = { connectionTimeoutMs: AWS_TIMEOUT_MS, idleTimeoutMs: AWS_TIMEOUT_MS };
+
+export function awsDependencies(config: ReconcileFunctionConfig, env: NodeJS.ProcessEnv): ReconcileDependencies {
+  const region = env['AWS_REGION'] ?? 'us-east-1';
+  const functionName = env['AWS_LAMBDA_FUNCTION_NAME'] ?? '';
+  const pipelineStore = new S3Store({ bucket: config.pipelineBucket, region, timeoutMs: AWS_TIMEOUT_MS });
+  const keys =
+    config.amberfloKeysSecretArn === undefined
+      ? undefined
+      : new CachedAmberfloKeys(secretsManagerReader(secretsManagerClient(TIMEOUTS), config.amberfloKeysSecretArn), KEYS_TTL_MS, Date.now, `the Amberflo key secret ${config.amberfloKeysSecretArn}`);
+  const amberfloStore = new S3Store({
+    bucket: config.amberfloBucket,
+    region: config.amberfloRegion,
+    timeoutMs: AWS_TIMEOUT_MS,
+    ...(keys === undefined ? {} : { credentials: () => keys.get() }),
+  });
+  const lambda = new LambdaClient({ region, maxAttempts: 3, requestHandler: boundedHttpHandler(TIMEOUTS) });
+  return {
+    config,
+    pipelineStore,
+    amberfloStore,
+    transformer: new InProcessTransform(config.transformEnvironment, region),
+    invokeWindow: async (start) => {
+      await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ window: new Date(start).toISOString() })) }));
+    },
+    now: Date.now,
+    log: (line) => process.stdout.write(`${line}\n`),
+  };
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { RECONCILE_ENV, reconcileConfigFrom } from '../../reconcile-function/config.ts';
+import { type WindowStatus, dueWindows, newestSettledWindow, reportDayPrefixes, reportKey, windowOfReportKey } from '../../reconcile-function/windows.ts';
+
+const HOUR = 3_600_000;
+// Any day works: times are built from this one, never from the clock.
+const DAY = Date.parse('2031-03-09T00:00:00Z');
+const OPTIONS = { windowMs: HOUR, settleMs: 25 * 60_000, lookBackMs: 24 * HOUR, maxWindows: 24 };
+
+describe('the windows a scheduled run reconciles', () => {
+  it('starts with the newest window closed and settled (ends at least the settle delay ago)', () => {
+    expect(newestSettledWindow({ now: DAY + 10 * HOUR + 24 * 60_000, ...OPTIONS })).toBe(DAY + 8 * HOUR);
+    expect(newestSettledWindow({ now: DAY + 10 * HOUR + 25 * 60_000, ...OPTIONS })).toBe(DAY + 9 * HOUR);
+    // A new pipeline (no reports) starts there, not at history it never saw.
+    expect(dueWindows(new Map(), { now: DAY + 10 * HOUR + 30 * 60_000, ...OPTIONS })).toEqual([DAY + 9 * HOUR]);
+  });
+
+  it('takes windows without a report and re-checks those not reconciled, back to the oldest report in the look-back', () => {
+    const reports = new Map<number, WindowStatus>([
+      [DAY + 3 * HOUR, 'reconciled'],
+      [DAY + 4 * HOUR, 'findings'],
+      [DAY + 5 * HOUR, 'reconciled'],
+      [DAY + 6 * HOUR, 'not-proven'],
+      [DAY + 8 * HOUR, 'reconciled'],
+    ]);
+    expect(dueWindows(reports, { now: DAY + 10 * HOUR + 30 * 60_000, ...OPTIONS })).toEqual([DAY + 9 * HOUR, DAY + 7 * HOUR, DAY + 6 * HOUR, DAY + 4 * HOUR]);
+  });
+
+  it('stops re-checking a window past the look-back, and starts at most maxWindows', () => {
+    const now = DAY + 30 * HOUR + 30 * 60_000;
+    // Newest settled: DAY + 29 h; the look-back reaches DAY + 6 h.
+    expect(dueWindows(new Map([[DAY + 2 * HOUR, 'findings']]), { now, ...OPTIONS })).toEqual([DAY + 29 * HOUR]);
+    const reports = new Map<number, WindowStatus>([[DAY + 10 * HOUR, 'reconciled']]);
+    expect(dueWindows(reports, { now, ...OPTIONS })).toHaveLength(19);
+    expect(dueWindows(reports, { now, ...OPTIONS, maxWindows: 3 })).toEqual([DAY + 29 * HOUR, DAY + 28 * HOUR, DAY + 27 * HOUR]);
+  });
+
+  it('names reports by day and window, and reads the window back from the key', () => {
+    const key = reportKey('reconcile/', DAY + 5 * HOUR);
+    expect(key).toBe('reconcile/2031-03-09/2031-03-09T05:00:00.000Z.json');
+    expect(windowOfReportKey(key)).toBe(DAY + 5 * HOUR);
+    expect(windowOfReportKey('reconcile/2031-03-09/notes.txt')).toBeUndefined();
+    expect(reportDayPrefixes('reconcile/', DAY + 5 * HOUR, 24 * HOUR)).toEqual(['reconcile/2031-03-08/', 'reconcile/2031-03-09/']);
+  });
+});
+
+describe('the function configuration', () => {
+  const env = {
+    [RECONCILE_ENV.pipelineName]: 'meters',
+    [RECONCILE_ENV.metricsNamespace]: 'MeterFirehose',
+    [RECONCILE_ENV.delivery]: 'relay',
+    [RECONCILE_ENV.pipelineBucket]: 'pipeline',
+    [RECONCILE_ENV.backupPrefix]: 'source-backup/',
+    [RECONCILE_ENV.reportPrefix]: 'reconcile/',
+    [RECONCILE_ENV.amberfloBucket]: 'amberflo',
+    [RECONCILE_ENV.amberfloRegion]: 'us-west-2',
+    [RECONCILE_ENV.amberfloKeysSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf',
+    [RECONCILE_ENV.dataPrefix]: 'ingest/records/',
+    [RECONCILE_ENV.errorPrefix]: 'errors/',
+    [RECONCILE_ENV.windowSeconds]: '3600',
+    [RECONCILE_ENV.settleSeconds]: '1740',
+    [RECONCILE_ENV.objectSpanSeconds]: '480',
+    [RECONCILE_ENV.transformEnvironment]: '{"UNKNOWN_FIELDS":"drop"}',
+  };
+
+  it('reads what the construct sets', () => {
+    expect(reconcileConfigFrom(env)).toMatchObject({ delivery: 'relay', windowMs: HOUR, settleMs: 1_740_000, objectSpanMs: 480_000, transformEnvironment: { UNKNOWN_FIELDS: 'drop' } });
+  });
+
+  it('refuses what it cannot work with, naming the variable', () => {
+    expect(() => reconcileConfigFrom({ ...env, [RECONCILE_ENV.amberfloKeysSecretArn]: '' })).toThrow(/AMBERFLO_KEYS_SECRET_ARN is required with relay delivery/);
+    expect(() => reconcileConfigFrom({ ...env, [RECONCILE_ENV.windowSeconds]: '7000' })).toThrow(/WINDOW_SECONDS must divide a day/);
+    expect(() => reconcileConfigFrom({ ...env, [RECONCILE_ENV.delivery]: 'carrier-pigeon' })).toThrow(/DELIVERY must be direct or relay/);
+    expect(() => reconcileConfigFrom({ ...env, [RECONCILE_ENV.pipelineBucket]: undefined })).toThrow(/PIPELINE_BUCKET is not set/);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * What continuous reconcile costs: one invocation per window (plus the scheduled run that starts it), sized by the
+ * records of the window at the throughput one invocation measured (bench/reconcile-function.ts); S3 GETs of the
+ * window's backup and data objects, LIST pages of the prefixes it lists (whole, so they grow with retention), one
+ * report PUT; its CloudWatch metrics and alarms. Windows re-checked after findings are left out (rare, same cost each).
+ */
+import type { BackupCost } from './source-backup-cost.ts';
+import { HOURS_PER_MONTH, type Prices, type Workload } from './cost-plan.ts';
+
+/** Records one invocation reconciles per second, measured with bench/reconcile-function.ts (README, "Continuous reconcile"). */
+export const RECONCILE_RECORDS_PER_SECOND = 25_000;
+/**
+ * Records one invocation reconciles within its 2048 MB: measured 811 MiB peak for 3.6 M records (about 180 bytes a
+ * record over a 170 MiB base), so 7.2 M keep a quarter of the memory spare. Its 15 minutes allow far more.
+ */
+export const RECONCILE_MAX_RECORDS_PER_WINDOW = 7_200_000;
+/** The window lengths `reconcileWindow` may take that are whole minutes dividing an hour, longest first. */
+const WINDOW_CHOICES_SECONDS = [3600, 1800, 1200, 900, 600, 300] as const;
+/** Listing, the reports' look-back, writing the report: the time of an invocation with no records. */
+const RECONCILE_BASE_SECONDS = 2;
+const RECONCILE_MEMORY_GB = 2;
+/** Reconcile*: seven record counts and two window counts, with the Pipeline dimension. */
+const RECONCILE_METRICS = 9;
+/** Metrics in the findings alarm's expression (missing, conflicting, unexpected, refused) and the not-proven alarm's one. */
+const RECONCILE_ALARM_METRICS = 5;
+/** Reports a scheduled run reads back (the look-back of 24 hours of windows). */
+const REPORTS_READ_PER_RUN = 24;
+
+export interface ReconcileSettings {
+  readonly windowSeconds: number;
+  /** How far around the window data objects are read: both buffer intervals and a transform timeout. */
+  readonly objectSpanSeconds: number;
+  readonly retentionDays: number;
+}
+
+export interface ReconcileCost {
+  readonly windowsPerMonth: number;
+  readonly recordsPerWindow: number;
+  readonly invocationSeconds: number;
+  readonly monthly: { readonly lambda: number; readonly s3: number; readonly cloudWatch: number; readonly total: number };
+}
+
+type ReconcilePrices = Pick<Prices, 'lambdaRequestsPerMillion' | 'lambdaGBSecond' | 's3PutPer1000' | 's3GetPer1000' | 'cloudWatchMetricMonth' | 'cloudWatchAlarmMetricMonth'>;
+
+/** The longest window whose records one invocation reconciles; undefined above the shortest window's ceiling. */
+export function reconcileWindowFor(eventsPerSecond: number): number | undefined {
+  return WINDOW_CHOICES_SECONDS.find((seconds) => eventsPerSecond * seconds <= RECONCILE_MAX_RECORDS_PER_WINDOW);
+}
+
+export function planReconcile(workload: Pick<Workload, 'eventsPerSecond'>, backup: BackupCost, settings: ReconcileSettings, prices: ReconcilePrices): ReconcileCost {
+  const windowsPerMonth = (HOURS_PER_MONTH * 3600) / settings.windowSeconds;
+  const recordsPerWindow = workload.eventsPerSecond * settings.windowSeconds;
+  const invocationSeconds = RECONCILE_BASE_SECONDS + recordsPerWindow / RECONCILE_RECORDS_PER_SECOND;
+  // The backup's objects and the data objects are buffered alike (the destination's hints).
+  const objectSeconds = (HOURS_PER_MONTH * 3600) / backup.objectsPerMonth;
+  const objectsStored = (settings.retentionDays * 86_400) / objectSeconds;
+  const getsPerWindow = settings.windowSeconds / objectSeconds + (settings.windowSeconds + 2 * settings.objectSpanSeconds) / objectSeconds + REPORTS_READ_PER_RUN;
+  // Backup and data prefixes, 1,000 keys a page; the error prefix, failed-requests/ and the reports' days a page each.
+  const listsPerWindow = 2 * Math.ceil(objectsStored / 1000) + 4;
+  const lambda =
+    (2 * windowsPerMonth * prices.lambdaRequestsPerMillion) / 1e6 + windowsPerMonth * (invocationSeconds + RECONCILE_BASE_SECONDS) * RECONCILE_MEMORY_GB * prices.lambdaGBSecond;
+  const s3 = (windowsPerMonth * (getsPerWindow * prices.s3GetPer1000 + (listsPerWindow + 1) * prices.s3PutPer1000)) / 1000;
+  const cloudWatch = RECONCILE_METRICS * prices.cloudWatchMetricMonth + RECONCILE_ALARM_METRICS * prices.cloudWatchAlarmMetricMonth;
+  return { windowsPerMonth, recordsPerWindow, invocationSeconds, monthly: { lambda, s3, cloudWatch, total: lambda + s3 + cloudWatch } };
+}
