@@ -28,16 +28,37 @@ export function awsDependencies(config: ReconcileFunctionConfig, env: NodeJS.Pro
     timeoutMs: AWS_TIMEOUT_MS,
     ...(keys === undefined ? {} : { credentials: () => keys.get() }),
   });
-  const lambda = new LambdaClient({ region, maxAttempts: 3, requestHandler: boundedHttpHandler(TIMEOUTS) });
   return {
     config,
     pipelineStore,
     amberfloStore,
     transformer: new InProcessTransform(config.transformEnvironment, region),
-    invokeWindow: async (start) => {
-      await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ window: new Date(start).toISOString() })) }));
-    },
+    invokeWindow: windowInvoker({ functionName, region, timeouts: TIMEOUTS }),
     now: Date.now,
     log: (line) => process.stdout.write(`${line}\n`),
+  };
+}
+
+export interface WindowInvokerOptions {
+  readonly functionName: string;
+  readonly region: string;
+  readonly timeouts: { readonly connectionTimeoutMs: number; readonly idleTimeoutMs: number };
+  /** An explicit endpoint and credentials (tests); otherwise the SDK's defaults. */
+  readonly endpoint?: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/** Starts a window's run: an asynchronous invocation of this function, at most 3 bounded attempts. */
+export function windowInvoker(options: WindowInvokerOptions): (start: number) => Promise<void> {
+  const lambda = new LambdaClient({
+    region: options.region,
+    maxAttempts: 3,
+    requestHandler: boundedHttpHandler(options.timeouts),
+    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+  });
+  return async (start) => {
+    const payload = Buffer.from(JSON.stringify({ window: new Date(start).toISOString() }));
+    await lambda.send(new InvokeCommand({ FunctionName: options.functionName, InvocationType: 'Event', Payload: payload }));
   };
 }
