@@ -35,6 +35,7 @@ if (values.child) {
   const handler = createReconcileHandler(() => ({
     config: {
       pipelineName: 'bench',
+      pipelineAccount: '123456789012',
       metricsNamespace: 'MeterFirehose',
       delivery: 'direct',
       pipelineBucket: 'bench',
@@ -52,6 +53,8 @@ if (values.child) {
     pipelineStore: store,
     amberfloStore: store,
     transformer: new InProcessTransform({}, 'us-east-1'),
+    // The independent count reads a few CloudWatch series; the bench measures the reconcile itself.
+    forwardedCounts: { read: async () => new Map() },
     invokeWindow: async () => {},
     now: () => START + hours * 3_600_000 + 1_800_000,
     log: () => {},

@@ -3,11 +3,14 @@
  * timeouts (throwOnRequestTimeout), and at most 3 attempts; Amberflo's bucket is read with Amberflo's key pair in
  * relay mode (the forwarder's secret), with the function's role in direct mode (Amberflo's bucket policy grants it).
  */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CachedAmberfloKeys, secretsManagerReader } from '../relay/amberflo-keys.ts';
 import { boundedHttpHandler, secretsManagerClient } from '../relay/clients.ts';
 import { S3Store } from '../tools/lib/delivery/object-store.ts';
 import { AWS_TIMEOUT_MS, type ReconcileFunctionConfig } from './config.ts';
+import { CloudWatchForwardedCounts } from './cloudwatch-forwarded.ts';
+import type { SubscriptionFilterId } from './forwarded-check.ts';
 import type { ReconcileDependencies } from './handler.ts';
 import { InProcessTransform } from './in-process-transform.ts';
 
@@ -33,14 +36,14 @@ export function awsDependencies(config: ReconcileFunctionConfig, env: NodeJS.Pro
     pipelineStore,
     amberfloStore,
     transformer: new InProcessTransform(config.transformEnvironment, region),
+    forwardedCounts: new CloudWatchForwardedCounts(cloudWatchClient({ region, timeouts: TIMEOUTS })),
     invokeWindow: windowInvoker({ functionName, region, timeouts: TIMEOUTS }),
     now: Date.now,
     log: (line) => process.stdout.write(`${line}\n`),
   };
 }
 
-export interface WindowInvokerOptions {
-  readonly functionName: string;
+export interface ClientOptions {
   readonly region: string;
   readonly timeouts: { readonly connectionTimeoutMs: number; readonly idleTimeoutMs: number };
   /** An explicit endpoint and credentials (tests); otherwise the SDK's defaults. */
@@ -48,17 +51,31 @@ export interface WindowInvokerOptions {
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
-/** Starts a window's run: an asynchronous invocation of this function, at most 3 bounded attempts. */
-export function windowInvoker(options: WindowInvokerOptions): (start: number) => Promise<void> {
-  const lambda = new LambdaClient({
+export interface WindowInvokerOptions extends ClientOptions {
+  readonly functionName: string;
+}
+
+/** Every client of this function: bounded handler, at most 3 attempts. */
+function clientSettings(options: ClientOptions) {
+  return {
     region: options.region,
     maxAttempts: 3,
     requestHandler: boundedHttpHandler(options.timeouts),
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-  });
-  return async (start) => {
-    const payload = Buffer.from(JSON.stringify({ window: new Date(start).toISOString() }));
+  };
+}
+
+/** CloudWatch, to read ForwardedLogEvents. */
+export function cloudWatchClient(options: ClientOptions): CloudWatchClient {
+  return new CloudWatchClient(clientSettings(options));
+}
+
+/** Starts a window's run: an asynchronous invocation of this function, at most 3 bounded attempts. */
+export function windowInvoker(options: WindowInvokerOptions): (start: number, knownFilters: readonly SubscriptionFilterId[]) => Promise<void> {
+  const lambda = new LambdaClient(clientSettings(options));
+  return async (start, knownFilters) => {
+    const payload = Buffer.from(JSON.stringify({ window: new Date(start).toISOString(), knownFilters }));
     await lambda.send(new InvokeCommand({ FunctionName: options.functionName, InvocationType: 'Event', Payload: payload }));
   };
 }

@@ -2,6 +2,7 @@
 
 export const RECONCILE_ENV = {
   pipelineName: 'PIPELINE_NAME',
+  pipelineAccount: 'PIPELINE_ACCOUNT',
   metricsNamespace: 'METRICS_NAMESPACE',
   delivery: 'DELIVERY',
   pipelineBucket: 'PIPELINE_BUCKET',
@@ -20,15 +21,26 @@ export const RECONCILE_ENV = {
 
 /** Windows with findings (or not proven) are checked again on every run while they are this recent. */
 export const RECHECK_LOOK_BACK_MS = 24 * 3_600_000;
+/** Subscription filters from recent reports a window's run is given (about 120 KB: well inside an asynchronous invocation's 256 KB event). */
+export const MAX_KNOWN_FILTERS = 1_000;
 /** At most this many window invocations per scheduled run; the rest are due at the next run. */
 export const MAX_FAN_OUT = 24;
 /** Time kept back from the function's timeout to write the report and the metrics of a window that did not finish. */
 export const REPORT_MARGIN_MS = 20_000;
+/**
+ * How far apart CloudWatch Logs' forwarding of an event (when ForwardedLogEvents counts it) and Firehose's arrival of
+ * its record (when the backup files it) are taken to be, either way: seconds normally. A delivery stream reading its
+ * source later than this makes events of a window's last minute arrive in the next window, which the independent
+ * count reports as unbacked, with its figures.
+ */
+export const FORWARDING_LAG_MS = 60_000;
 /** Connection and idle timeouts of every AWS call (one S3 GET, LIST or PUT answers in well under a second). */
 export const AWS_TIMEOUT_MS = 5_000;
 
 export interface ReconcileFunctionConfig {
   readonly pipelineName: string;
+  /** The pipeline's AWS account: the subscription filters whose ForwardedLogEvents it can read are its own. */
+  readonly pipelineAccount: string;
   readonly metricsNamespace: string;
   readonly delivery: 'direct' | 'relay';
   readonly pipelineBucket: string;
@@ -74,10 +86,13 @@ export function reconcileConfigFrom(env: NodeJS.ProcessEnv): ReconcileFunctionCo
   } catch {
     throw new ReconcileConfigError(`${RECONCILE_ENV.transformEnvironment} must be a JSON object`);
   }
+  const pipelineAccount = text('pipelineAccount');
+  if (!/^\d{12}$/.test(pipelineAccount)) throw new ReconcileConfigError(`${RECONCILE_ENV.pipelineAccount} must be a 12-digit AWS account id, got "${pipelineAccount}"`);
   const windowMs = seconds('windowSeconds');
   if (86_400_000 % windowMs !== 0) throw new ReconcileConfigError(`${RECONCILE_ENV.windowSeconds} must divide a day, got ${windowMs / 1000}`);
   return {
     pipelineName: text('pipelineName'),
+    pipelineAccount,
     metricsNamespace: text('metricsNamespace'),
     delivery,
     pipelineBucket: text('pipelineBucket'),

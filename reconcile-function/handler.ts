@@ -6,10 +6,11 @@
 import type { Context } from 'aws-lambda';
 import type { ObjectStore } from '../tools/lib/delivery/object-store.ts';
 import { FAILED_REQUESTS_PREFIX } from '../tools/lib/amberflo/failed-requests.ts';
-import { type ReconcileSources, type Transformer, reconcile } from '../tools/lib/reconcile/reconcile.ts';
+import { type ReconcileReport, type ReconcileSources, type Transformer, reconcile } from '../tools/lib/reconcile/reconcile.ts';
 import { DEFAULT_POLICY } from '../tools/lib/reconcile/verdict.ts';
 import { DEFAULT_CONFIG, loadConfig } from '../transform/config.ts';
-import { MAX_FAN_OUT, RECHECK_LOOK_BACK_MS, REPORT_MARGIN_MS, type ReconcileFunctionConfig } from './config.ts';
+import { FORWARDING_LAG_MS, MAX_FAN_OUT, MAX_KNOWN_FILTERS, RECHECK_LOOK_BACK_MS, REPORT_MARGIN_MS, type ReconcileFunctionConfig } from './config.ts';
+import { type ForwardedCheck, type ForwardedCountReader, type SubscriptionFilterId, checkForwarded, countRanges, filterKey, filtersToCount, readRange } from './forwarded-check.ts';
 import { type WindowReport, metricLine, notProvenReport, provenReport } from './report.ts';
 import { type WindowStatus, dueWindows, newestSettledWindow, reportDayPrefixes, reportKey, windowOfReportKey } from './windows.ts';
 
@@ -23,8 +24,10 @@ export interface ReconcileDependencies {
   /** Amberflo's bucket, as the pipeline delivers to it: the data prefix, failed-requests/ (and the error prefix with direct delivery). */
   readonly amberfloStore: ObjectStore;
   readonly transformer: Transformer;
-  /** Starts the reconcile of one window in an invocation of its own. */
-  readonly invokeWindow: (start: number) => Promise<void>;
+  /** CloudWatch Logs' ForwardedLogEvents: the independent count of what the backup must hold. */
+  readonly forwardedCounts: ForwardedCountReader;
+  /** Starts the reconcile of one window in an invocation of its own, with the subscription filters recent reports counted. */
+  readonly invokeWindow: (start: number, knownFilters: readonly SubscriptionFilterId[]) => Promise<void>;
   readonly now: () => number;
   readonly log: (line: string) => void;
 }
@@ -32,6 +35,8 @@ export interface ReconcileDependencies {
 /** A window's run; anything else (the schedule's event) is a scheduled run. */
 export interface WindowEvent {
   readonly window: string;
+  /** Subscription filters counted in recent reports: their ForwardedLogEvents are read even if the window's backup shows none. */
+  readonly knownFilters?: readonly SubscriptionFilterId[];
 }
 
 export type ReconcileHandler = (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<{ windows: string[] } | WindowReport>;
@@ -39,11 +44,12 @@ export type ReconcileHandler = (event: unknown, context: Pick<Context, 'getRemai
 export function createReconcileHandler(dependencies: () => ReconcileDependencies): ReconcileHandler {
   return async (event, context) => {
     const deps = dependencies();
-    const window = (event as Partial<WindowEvent> | null)?.window;
+    const { window, knownFilters = [] } = (event ?? {}) as Partial<WindowEvent>;
     if (typeof window === 'string') {
       const start = Date.parse(window);
       if (!Number.isFinite(start) || start % deps.config.windowMs !== 0) throw new Error(`not a window start: ${JSON.stringify(window)}`);
-      return reconcileWindow(deps, start, context);
+      if (!Array.isArray(knownFilters) || !knownFilters.every(isFilterId)) throw new Error('knownFilters must be a list of {filter, logGroup?} strings');
+      return reconcileWindow(deps, start, context, knownFilters);
     }
     return { windows: await scheduleWindows(deps) };
   };
@@ -55,17 +61,25 @@ export async function scheduleWindows(deps: ReconcileDependencies): Promise<stri
   const now = deps.now();
   const newest = newestSettledWindow({ now, windowMs: config.windowMs, settleMs: config.settleMs });
   const reports = new Map<number, WindowStatus>();
+  const known = new Map<string, SubscriptionFilterId>();
   for (const prefix of reportDayPrefixes(config.reportPrefix, newest, RECHECK_LOOK_BACK_MS)) {
     for (const key of await deps.pipelineStore.list(prefix)) {
       const start = windowOfReportKey(key);
-      if (start !== undefined) reports.set(start, await reportStatus(deps.pipelineStore, key));
+      if (start === undefined) continue;
+      const summary = await reportSummary(deps.pipelineStore, key);
+      reports.set(start, summary.status);
+      for (const filter of summary.filters) known.set(filterKey(filter), filter);
     }
+  }
+  const knownFilters = [...known.values()].slice(0, MAX_KNOWN_FILTERS);
+  if (known.size > MAX_KNOWN_FILTERS) {
+    deps.log(JSON.stringify({ level: 'WARN', message: `reconcile: ${known.size} subscription filters in recent reports; each window's run is given ${MAX_KNOWN_FILTERS} (the rest are counted when its backup shows them)`, Pipeline: config.pipelineName }));
   }
   const due = dueWindows(reports, { now, windowMs: config.windowMs, settleMs: config.settleMs, lookBackMs: RECHECK_LOOK_BACK_MS, maxWindows: MAX_FAN_OUT });
   const started: number[] = [];
   for (const start of due) {
     try {
-      await deps.invokeWindow(start);
+      await deps.invokeWindow(start, knownFilters);
       started.push(start);
     } catch (error) {
       // Counted not proven now (the alarm sees it); without a report, the window is due again at the next run.
@@ -78,18 +92,30 @@ export async function scheduleWindows(deps: ReconcileDependencies): Promise<stri
   return windows;
 }
 
-/** A report that cannot be read or parsed counts as not proven: its window is checked again. */
-async function reportStatus(store: ObjectStore, key: string): Promise<WindowStatus> {
+/** A report's status and the filters it counted. One that cannot be read or parsed counts as not proven: its window is checked again. */
+async function reportSummary(store: ObjectStore, key: string): Promise<{ status: WindowStatus; filters: SubscriptionFilterId[] }> {
   try {
-    const status = (JSON.parse((await store.get(key)).toString('utf8')) as { status?: unknown }).status;
-    return status === 'reconciled' || status === 'findings' ? status : 'not-proven';
+    const report = JSON.parse((await store.get(key)).toString('utf8')) as { status?: unknown; forwarded?: { filters?: unknown } };
+    const status = report.status === 'reconciled' || report.status === 'findings' ? report.status : 'not-proven';
+    const filters = Array.isArray(report.forwarded?.filters) ? (report.forwarded.filters as unknown[]).filter(isFilterId).map(({ logGroup, filter }) => (logGroup === undefined ? { filter } : { logGroup, filter })) : [];
+    return { status, filters };
   } catch {
-    return 'not-proven';
+    return { status: 'not-proven', filters: [] };
   }
 }
 
+function isFilterId(value: unknown): value is SubscriptionFilterId {
+  const candidate = value as Partial<SubscriptionFilterId> | null;
+  return typeof candidate === 'object' && candidate !== null && (candidate.logGroup === undefined || typeof candidate.logGroup === 'string') && typeof candidate.filter === 'string';
+}
+
 /** Reconciles one window; a window it cannot read, or cannot finish in time, is reported not proven. */
-export async function reconcileWindow(deps: ReconcileDependencies, start: number, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<WindowReport> {
+export async function reconcileWindow(
+  deps: ReconcileDependencies,
+  start: number,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+  knownFilters: readonly SubscriptionFilterId[] = [],
+): Promise<WindowReport> {
   const { config } = deps;
   const checkedAt = deps.now();
   const budgetMs = context.getRemainingTimeInMillis() - REPORT_MARGIN_MS;
@@ -103,8 +129,8 @@ export async function reconcileWindow(deps: ReconcileDependencies, start: number
       timer = setTimeout(() => reject(new Error(`ran out of time: not finished within ${Math.round(budgetMs / 1000)} s (raise the function's timeout or shorten reconcileWindow)`)), budgetMs);
     });
     try {
-      const result = await Promise.race([reconcile(sourcesOf(deps), deps.transformer, optionsOf(config, start, checkedAt)), outOfTime]);
-      report = provenReport(check, result);
+      const proof = await Promise.race([proveWindow(deps, start, checkedAt, knownFilters), outOfTime]);
+      report = provenReport(check, proof.reconciled, proof.forwarded);
     } catch (error) {
       report = notProvenReport(check, error instanceof Error ? error.message : String(error));
     } finally {
@@ -119,6 +145,22 @@ export async function reconcileWindow(deps: ReconcileDependencies, start: number
   }
   deps.log(metricLine(report, config.metricsNamespace, checkedAt));
   return report;
+}
+
+/** The window reconciled, then the independent count of its backup. */
+async function proveWindow(deps: ReconcileDependencies, start: number, checkedAt: number, knownFilters: readonly SubscriptionFilterId[]): Promise<{ reconciled: ReconcileReport; forwarded: ForwardedCheck }> {
+  const { config } = deps;
+  const reconciled = await reconcile(sourcesOf(deps), deps.transformer, optionsOf(config, start, checkedAt));
+  const backup = reconciled.arrivalBackup ?? { named: [], events: [] };
+  const ranges = countRanges({ window: { from: start, until: start + config.windowMs }, named: backup.named, namedBefore: backup.namedBefore, objectSpanMs: config.objectSpanMs, lagMs: FORWARDING_LAG_MS });
+  const input = { ranges, account: config.pipelineAccount, backup: backup.events, known: knownFilters };
+  let counts;
+  try {
+    counts = await deps.forwardedCounts.read(filtersToCount(input), readRange(ranges));
+  } catch (error) {
+    throw new Error(`CloudWatch Logs' ForwardedLogEvents could not be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return { reconciled, forwarded: checkForwarded(input, counts) };
 }
 
 function sourcesOf(deps: ReconcileDependencies): ReconcileSources {

@@ -11,5 +11,8 @@ export const RECONCILE_RECORD_METRICS = [
   ['ReconcileUnexpected', 'unexpected'],
 ] as const;
 
-/** A metric of continuous reconcile: records per outcome, and windows proven or not. */
-export type ReconcileMetricName = (typeof RECONCILE_RECORD_METRICS)[number][0] | 'ReconcileWindowsProven' | 'ReconcileWindowsNotProven';
+/** Log events CloudWatch Logs forwarded that no backup object of the window holds (its ForwardedLogEvents against the backup). */
+export const RECONCILE_UNBACKED_METRIC = 'ReconcileUnbackedLogEvents';
+
+/** A metric of continuous reconcile: records per outcome, unbacked log events, and windows proven or not. */
+export type ReconcileMetricName = (typeof RECONCILE_RECORD_METRICS)[number][0] | typeof RECONCILE_UNBACKED_METRIC | 'ReconcileWindowsProven' | 'ReconcileWindowsNotProven';

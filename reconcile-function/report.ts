@@ -5,7 +5,8 @@
  */
 import type { ReconcileReport } from '../tools/lib/reconcile/reconcile.ts';
 import type { Totals } from '../tools/lib/reconcile/verdict.ts';
-import { RECONCILE_RECORD_METRICS } from './metric-names.ts';
+import type { ForwardedCheck } from './forwarded-check.ts';
+import { RECONCILE_RECORD_METRICS, RECONCILE_UNBACKED_METRIC } from './metric-names.ts';
 import type { WindowStatus } from './windows.ts';
 
 /** Each record metric with the field of the totals it reads (checked here, where Totals is known). */
@@ -36,11 +37,13 @@ export interface WindowReport {
   readonly unexpected: ReconcileReport['unexpectedRecords'];
   readonly conflicts: ReconcileReport['conflicts'];
   readonly replay?: { readonly since: string; readonly until: string; readonly logGroups: readonly string[]; readonly command: string };
+  /** CloudWatch Logs' own count of the events it forwarded, against the backup's (finding `unbacked` when the backup holds fewer). */
+  readonly forwarded?: ForwardedCheck;
 }
 
 /** The report of a window reconcile read through. Empty windows are proven: nothing arrived, nothing is owed. */
-export function provenReport(check: WindowCheck, report: ReconcileReport): WindowReport {
-  const findings = report.verdict.findings.filter((finding) => finding !== 'empty');
+export function provenReport(check: WindowCheck, report: ReconcileReport, forwarded: ForwardedCheck): WindowReport {
+  const findings = [...report.verdict.findings.filter((finding) => finding !== 'empty'), ...(forwarded.unbacked > 0 ? ['unbacked'] : [])];
   const span = report.recoverySpan;
   return {
     pipeline: check.pipeline,
@@ -58,6 +61,7 @@ export function provenReport(check: WindowCheck, report: ReconcileReport): Windo
     ...(span === undefined
       ? {}
       : { replay: { since: iso(span.since), until: iso(span.until), logGroups: span.logGroups, command: replayCommand(check.backupLocation, span) } }),
+    forwarded,
   };
 }
 
@@ -81,6 +85,7 @@ export function metricLine(report: WindowReport, namespace: string, timestamp: n
   const proven = report.status !== 'not-proven';
   const values: Record<string, number> = { ReconcileWindowsProven: proven ? 1 : 0, ReconcileWindowsNotProven: proven ? 0 : 1 };
   if (proven && report.total !== undefined) for (const [name, key] of RECORD_METRICS) values[name] = report.total[key];
+  if (proven && report.forwarded !== undefined) values[RECONCILE_UNBACKED_METRIC] = report.forwarded.unbacked;
   return JSON.stringify({
     level: report.status === 'reconciled' ? 'INFO' : 'WARN',
     message: `reconcile window ${report.window.from}: ${report.status}${report.reason === undefined ? '' : ` (${report.reason})`}`,

@@ -9,7 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { RECONCILE_ENV } from '../../reconcile-function/config.ts';
-import type { ReconcileMetricName } from '../../reconcile-function/metric-names.ts';
+import { RECONCILE_UNBACKED_METRIC, type ReconcileMetricName } from '../../reconcile-function/metric-names.ts';
 import { FAILED_REQUESTS_PREFIX } from '../../tools/lib/amberflo/failed-requests.ts';
 import type { TransformConfig } from '../../transform/config.ts';
 import type { LambdaRuntime } from '../lambda-runtime.ts';
@@ -96,7 +96,13 @@ export class Reconcile {
         }),
         PipelineBucket: new iam.PolicyDocument({ statements }),
         AmberfloBucket: new iam.PolicyDocument({ statements: amberfloStatements }),
+        // The independent count: CloudWatch Logs' ForwardedLogEvents. Neither action takes a resource narrower than *.
+        ForwardedLogEvents: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['cloudwatch:ListMetrics', 'cloudwatch:GetMetricData'], resources: ['*'] })] }),
       },
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'cloudwatch:ListMetrics and cloudwatch:GetMetricData support no resource-level permissions; both only read metrics.',
     });
     props.amberfloKeys?.encryptionKey?.grantDecrypt(this.role);
     const nagged = [
@@ -123,6 +129,7 @@ export class Reconcile {
       retryAttempts: 0,
       environment: {
         [RECONCILE_ENV.pipelineName]: props.pipelineName,
+        [RECONCILE_ENV.pipelineAccount]: Aws.ACCOUNT_ID,
         [RECONCILE_ENV.metricsNamespace]: props.transformConfig.metricsNamespace,
         [RECONCILE_ENV.delivery]: props.delivery,
         [RECONCILE_ENV.pipelineBucket]: bucket.bucketName,
@@ -158,6 +165,7 @@ export class Reconcile {
       missing: props.metric('ReconcileMissing', { period }),
       conflicting: props.metric('ReconcileConflicting', { period }),
       unexpected: props.metric('ReconcileUnexpected', { period }),
+      unbacked: props.metric(RECONCILE_UNBACKED_METRIC, { period }),
       ...(props.alarmOnRefused ? { refused: props.metric('ReconcileRefused', { period }) } : {}),
     };
     // Twice the window, at most a day: one scheduled run (and its windows' reports) falls in every period.
@@ -166,13 +174,13 @@ export class Reconcile {
       new cloudwatch.Alarm(scope, 'ReconcileFindingsAlarm', {
         alarmName: `${props.pipelineName}-reconcile-findings`,
         alarmDescription:
-          `${props.pipelineName}: meter records missing, conflicting or unexpected${props.alarmOnRefused ? ' (or refused by Amberflo)' : ''} in a reconciled window. ` +
+          `${props.pipelineName}: meter records missing, conflicting or unexpected${props.alarmOnRefused ? ' (or refused by Amberflo)' : ''}, or log events CloudWatch Logs forwarded that no backup object holds, in a reconciled window. ` +
           `The window's report in the pipeline bucket (${RECONCILE_REPORT_PREFIX}<day>/<window>.json) lists each record and the replay that recovers it.`,
         metric: new cloudwatch.MathExpression({
           expression: Object.keys(findingMetrics).join(' + '),
           usingMetrics: findingMetrics,
           period,
-          label: 'Records needing action',
+          label: 'Records and log events needing action',
         }),
         threshold: 0,
         evaluationPeriods: 1,
@@ -197,7 +205,7 @@ export class Reconcile {
         title: 'Reconcile: records per window',
         width: 12,
         left: (['ReconcileExpected', 'ReconcileDelivered', 'ReconcileQuarantined', 'ReconcileRefused'] as const).map((name) => props.metric(name, { period })),
-        right: (['ReconcileMissing', 'ReconcileConflicting', 'ReconcileUnexpected'] as const).map((name) => props.metric(name, { period })),
+        right: (['ReconcileMissing', 'ReconcileConflicting', 'ReconcileUnexpected', RECONCILE_UNBACKED_METRIC] as const).map((name) => props.metric(name, { period })),
       }),
       new cloudwatch.GraphWidget({
         title: 'Reconcile: windows',

@@ -11,12 +11,16 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReconcileFunctionConfig } from '../../reconcile-function/config.ts';
 import { REPORT_MARGIN_MS } from '../../reconcile-function/config.ts';
+import { cloudWatchClient } from '../../reconcile-function/aws.ts';
+import { CloudWatchForwardedCounts } from '../../reconcile-function/cloudwatch-forwarded.ts';
+import type { SubscriptionFilterId } from '../../reconcile-function/forwarded-check.ts';
 import { type ReconcileDependencies, createReconcileHandler } from '../../reconcile-function/handler.ts';
 import { InProcessTransform } from '../../reconcile-function/in-process-transform.ts';
 import type { WindowReport } from '../../reconcile-function/report.ts';
 import { type ObjectStore, S3Store } from '../../tools/lib/delivery/object-store.ts';
 import { exitCodeOf, runCli, transformBundle } from '../support/cli.ts';
 import { EMULATOR_CREDENTIALS, type LocalS3, startS3, tempDirectory } from '../support/emulators.ts';
+import { type FakeCloudWatch, filterSeries, startFakeCloudWatch } from '../support/fake-cloudwatch.ts';
 import { type SilentServer, startSilentServer } from '../support/silent-server.ts';
 import { synth } from '../infra/helpers.ts';
 
@@ -24,10 +28,19 @@ import { synth } from '../infra/helpers.ts';
 const WINDOW = '2026-11-25T09:00:00.000Z';
 const CHECKED_AT = Date.parse('2026-11-25T11:00:00Z');
 const SAMPLE = { expected: 77, delivered: 70, quarantined: 7 } as const;
+/**
+ * CloudWatch Logs' ForwardedLogEvents for the samples' filter: the 09:00 backup object's 49 events forwarded over
+ * 09:00-09:04, the 09:05 object's 28 over 09:05-09:09 (each object takes records for up to its buffer interval).
+ */
+const SAMPLE_FILTER = { logGroup: '/aws/lambda/orders-handler', filter: 'meter-records' } as const;
+const FORWARDED_PER_MINUTE: [string, number][] = [['09:00', 10], ['09:01', 10], ['09:02', 10], ['09:03', 10], ['09:04', 9], ['09:05', 6], ['09:06', 6], ['09:07', 6], ['09:08', 5], ['09:09', 5]];
+/** Forwarded in the certain minutes 09:01-09:58 (the first minute may be an earlier object's, a lag away). */
+const FORWARDED_CERTAIN = 67;
 const BUCKETS = { pipeline: 'pipeline', amberflo: 'amberflo', damaged: 'amberflo-damaged', relayPipeline: 'relay-pipeline', relayAmberflo: 'relay-amberflo' } as const;
 
 const CONFIG: ReconcileFunctionConfig = {
   pipelineName: 'meters',
+  pipelineAccount: '123456789012',
   metricsNamespace: 'MeterFirehose',
   delivery: 'direct',
   pipelineBucket: BUCKETS.pipeline,
@@ -45,6 +58,7 @@ const CONFIG: ReconcileFunctionConfig = {
 
 let s3: LocalS3;
 let silent: SilentServer;
+let cloudWatch: FakeCloudWatch;
 let out: string;
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -65,6 +79,9 @@ beforeAll(async () => {
   expect(code, output).toBe(0);
   s3 = await startS3(Object.values(BUCKETS));
   silent = await startSilentServer();
+  cloudWatch = await startFakeCloudWatch({
+    series: [filterSeries(SAMPLE_FILTER.logGroup, SAMPLE_FILTER.filter, new Map(FORWARDED_PER_MINUTE.map(([minute, events]) => [Date.parse(`2026-11-25T${minute}:00Z`), events])))],
+  });
   for (const key of await filesUnder(out)) {
     const body = await readFile(join(out, key));
     if (key.startsWith('source-backup/')) await store(BUCKETS.pipeline).put(key, body);
@@ -79,30 +96,42 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([s3?.close(), silent?.close(), ...cleanups.map((cleanup) => cleanup())]);
+  await Promise.all([s3?.close(), silent?.close(), cloudWatch?.close(), ...cleanups.map((cleanup) => cleanup())]);
 });
 
 interface Run {
   readonly result: unknown;
   readonly lines: string[];
   readonly invoked: number[];
+  readonly knownFilters: (readonly SubscriptionFilterId[])[];
+}
+
+function forwardedCounts(endpoint: string, timeoutMs = 5_000): CloudWatchForwardedCounts {
+  return new CloudWatchForwardedCounts(
+    cloudWatchClient({ region: 'us-east-1', timeouts: { connectionTimeoutMs: timeoutMs, idleTimeoutMs: timeoutMs }, endpoint, credentials: EMULATOR_CREDENTIALS }),
+  );
 }
 
 async function handle(event: unknown, overrides: Partial<ReconcileDependencies> = {}, remainingMs = 900_000): Promise<Run> {
   const lines: string[] = [];
   const invoked: number[] = [];
+  const knownFilters: (readonly SubscriptionFilterId[])[] = [];
   const dependencies: ReconcileDependencies = {
     config: CONFIG,
     pipelineStore: store(BUCKETS.pipeline),
     amberfloStore: store(BUCKETS.amberflo),
     transformer: new InProcessTransform({}, 'us-east-1'),
-    invokeWindow: async (start) => void invoked.push(start),
+    forwardedCounts: forwardedCounts(cloudWatch.endpoint),
+    invokeWindow: async (start, filters) => {
+      invoked.push(start);
+      knownFilters.push(filters);
+    },
     now: () => CHECKED_AT,
     log: (line) => lines.push(line),
     ...overrides,
   };
   const result = await createReconcileHandler(() => dependencies)(event, { getRemainingTimeInMillis: () => remainingMs });
-  return { result, lines, invoked };
+  return { result, lines, invoked, knownFilters };
 }
 
 function metricsOf(line: string): Record<string, number> {
@@ -123,6 +152,11 @@ function findingsAlarmInput(metrics: Record<string, number>): number {
   return expression.split(' + ').reduce((sum, id) => sum + (values.get(id) as number), 0);
 }
 
+/** The store with the keys `hidden` picks left out of its listings: objects lost. */
+function hiding(inner: ObjectStore, hidden: (key: string) => boolean): ObjectStore {
+  return { locate: (key) => inner.locate(key), put: (key, body) => inner.put(key, body), get: (key) => inner.get(key), list: async (prefix) => (await inner.list(prefix)).filter((key) => !hidden(key)) };
+}
+
 async function reportAt(bucket: string, key: string): Promise<WindowReport> {
   return JSON.parse((await store(bucket).get(key)).toString('utf8')) as WindowReport;
 }
@@ -137,7 +171,50 @@ describe('the reconciling function against S3 (s3rver), direct mode', () => {
     expect(metrics).toMatchObject({ ReconcileExpected: 77, ReconcileDelivered: 70, ReconcileQuarantined: 7, ReconcileMissing: 0, ReconcileWindowsProven: 1, ReconcileWindowsNotProven: 0 });
     expect(findingsAlarmInput(metrics)).toBe(0);
     expect((await reportAt(BUCKETS.pipeline, REPORT_KEY)).status).toBe('reconciled');
+    // CloudWatch Logs' own count agrees: all 77 events in the backup, 67 of them forwarded in the certain minutes.
+    expect((result as WindowReport).forwarded).toEqual({
+      certainMinutes: { from: '2026-11-25T09:01:00.000Z', until: '2026-11-25T09:59:00.000Z' },
+      filters: [{ ...SAMPLE_FILTER, backupEvents: SAMPLE.expected, forwardedCertain: FORWARDED_CERTAIN, forwardedPossible: SAMPLE.expected, unbacked: 0, beyondForwarded: 0 }],
+      uncounted: [],
+      unbacked: 0,
+    });
+    expect(metrics['ReconcileUnbackedLogEvents']).toBe(0);
   }, 60_000);
+
+  it('does not trust a window whose backup and deliveries were both lost: CloudWatch Logs forwarded events no backup object holds', async () => {
+    // Firehose discarding a day of undeliverable data leaves nothing behind: by the backup alone, an empty window.
+    const lostBackup = hiding(store(BUCKETS.pipeline), (key) => key.startsWith('source-backup/'));
+    const lostDeliveries = hiding(store(BUCKETS.amberflo), () => true);
+    const run = await handle({ window: WINDOW, knownFilters: [SAMPLE_FILTER] }, { pipelineStore: lostBackup, amberfloStore: lostDeliveries });
+    const report = run.result as WindowReport;
+    expect(report.total).toMatchObject({ expected: 0, delivered: 0, missing: 0 });
+    expect(report.status).toBe('findings');
+    expect(report.findings).toEqual(['unbacked']);
+    expect(report.forwarded?.filters).toEqual([{ ...SAMPLE_FILTER, backupEvents: 0, forwardedCertain: FORWARDED_CERTAIN, forwardedPossible: 0, unbacked: FORWARDED_CERTAIN, beyondForwarded: 0 }]);
+    const metrics = metricsOf(run.lines.at(-1) as string);
+    expect(metrics).toMatchObject({ ReconcileUnbackedLogEvents: FORWARDED_CERTAIN, ReconcileMissing: 0, ReconcileWindowsProven: 1 });
+    expect(findingsAlarmInput(metrics)).toBe(FORWARDED_CERTAIN);
+  }, 60_000);
+
+  it('sees one lost backup object: its 28 events, 18 of them in certain minutes, are unbacked, and its deliveries unexpected', async () => {
+    const lostObject = hiding(store(BUCKETS.pipeline), (key) => key.startsWith('source-backup/') && key.includes('-2026-11-25-09-05-'));
+    const run = await handle({ window: WINDOW }, { pipelineStore: lostObject });
+    const report = run.result as WindowReport;
+    expect(report.findings).toEqual(['unexpected', 'unbacked']);
+    expect(report.forwarded).toMatchObject({ unbacked: 18, filters: [{ backupEvents: 49, forwardedCertain: FORWARDED_CERTAIN, unbacked: 18 }] });
+  }, 60_000);
+
+  it('reports "not proven" when CloudWatch never answers: the independent count is part of the proof', async () => {
+    const started = Date.now();
+    const run = await handle({ window: WINDOW }, { forwardedCounts: forwardedCounts(silent.endpoint, 300) });
+    expect(run.result).toMatchObject({ status: 'not-proven', reason: expect.stringMatching(/^CloudWatch Logs' ForwardedLogEvents could not be read: /) });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(metricsOf(run.lines.at(-1) as string)).toEqual({ ReconcileWindowsProven: 0, ReconcileWindowsNotProven: 1 });
+  }, 60_000);
+
+  it('refuses a window event whose knownFilters are not filters', async () => {
+    await expect(handle({ window: WINDOW, knownFilters: [{ logGroup: 7 }] })).rejects.toThrow('knownFilters must be a list of {filter, logGroup?} strings');
+  });
 
   it('reports exactly a lost record, a conflicting one and a never-logged one, with the replay that recovers the loss', async () => {
     const damaged = store(BUCKETS.damaged);
@@ -167,6 +244,8 @@ describe('the reconciling function against S3 (s3rver), direct mode', () => {
     // The window's report has findings: the next scheduled run checks it again (within the look-back).
     const scheduled = await handle({ source: 'aws.events' }, { now: () => Date.parse('2026-11-25T10:30:00Z') });
     expect(scheduled.invoked).toEqual([Date.parse(WINDOW)]);
+    // With the filters recent reports counted, so a window whose backup shows none of them is still counted.
+    expect(scheduled.knownFilters).toEqual([[SAMPLE_FILTER]]);
     expect(scheduled.result).toEqual({ windows: [WINDOW] });
     // A window whose run cannot be started is counted not proven, so the alarm sees it.
     const refused = await handle({ source: 'aws.events' }, { now: () => Date.parse('2026-11-25T10:30:00Z'), invokeWindow: async () => Promise.reject(new Error('TooManyRequestsException')) });

@@ -52,6 +52,7 @@ describe('the function configuration', () => {
     [RECONCILE_ENV.pipelineBucket]: 'pipeline',
     [RECONCILE_ENV.backupPrefix]: 'source-backup/',
     [RECONCILE_ENV.reportPrefix]: 'reconcile/',
+    [RECONCILE_ENV.pipelineAccount]: '123456789012',
     [RECONCILE_ENV.amberfloBucket]: 'amberflo',
     [RECONCILE_ENV.amberfloRegion]: 'us-west-2',
     [RECONCILE_ENV.amberfloKeysSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf',
@@ -64,7 +65,7 @@ describe('the function configuration', () => {
   };
 
   it('reads what the construct sets', () => {
-    expect(reconcileConfigFrom(env)).toMatchObject({ delivery: 'relay', windowMs: HOUR, settleMs: 1_740_000, objectSpanMs: 480_000, transformEnvironment: { UNKNOWN_FIELDS: 'drop' } });
+    expect(reconcileConfigFrom(env)).toMatchObject({ pipelineAccount: '123456789012', delivery: 'relay', windowMs: HOUR, settleMs: 1_740_000, objectSpanMs: 480_000, transformEnvironment: { UNKNOWN_FIELDS: 'drop' } });
   });
 
   it('refuses what it cannot work with, naming the variable', () => {
@@ -72,5 +73,6 @@ describe('the function configuration', () => {
     expect(() => reconcileConfigFrom({ ...env, [RECONCILE_ENV.windowSeconds]: '7000' })).toThrow(/WINDOW_SECONDS must divide a day/);
     expect(() => reconcileConfigFrom({ ...env, [RECONCILE_ENV.delivery]: 'carrier-pigeon' })).toThrow(/DELIVERY must be direct or relay/);
     expect(() => reconcileConfigFrom({ ...env, [RECONCILE_ENV.pipelineBucket]: undefined })).toThrow(/PIPELINE_BUCKET is not set/);
+    expect(() => reconcileConfigFrom({ ...env, [RECONCILE_ENV.pipelineAccount]: '1234' })).toThrow('PIPELINE_ACCOUNT must be a 12-digit AWS account id, got "1234"');
   });
 });

@@ -115,6 +115,31 @@ export interface ReconcileReport extends LedgerSummary {
   readonly unexpectedRecords: readonly UnexpectedRecord[];
   /** Error records whose raw data names no log event (undecodable): cannot be matched to a record. */
   readonly unattributableErrorRecords: number;
+  /** A window of arrival time: how its backup objects lie in time and what they hold per subscription filter. */
+  readonly arrivalBackup?: ArrivalBackup;
+}
+
+/** The `policyLevel` of a payload that came through an account-level subscription filter policy. */
+const ACCOUNT_LEVEL_POLICY = 'ACCOUNT_LEVEL_POLICY';
+
+/** Log events a window's backup objects hold for one subscription filter, as CloudWatch Logs delivered them (re-ingested pieces left out). */
+export interface SourceEventCount {
+  /** The account whose log group it is (the payload's `owner`). */
+  readonly owner: string;
+  /** The log group; absent for an account-level subscription filter policy (counted over every log group). */
+  readonly logGroup?: string;
+  /** The filter the payload names (`''` when it names none). */
+  readonly filter: string;
+  readonly events: number;
+}
+
+export interface ArrivalBackup {
+  /** Name times of the window's backup objects. */
+  readonly named: readonly number[];
+  /** The name time of the newest backup object named before the window. */
+  readonly namedBefore?: number;
+  /** Log events of the window's objects per owner, log group and subscription filter, each copy counted. */
+  readonly events: readonly SourceEventCount[];
 }
 
 /** One expected record of a transformed log event, in array order. */
@@ -191,11 +216,12 @@ export async function reconcile(sources: ReconcileSources, transform: Transforme
 
   const allBackupKeys = await sources.backup.store.list(sources.backup.prefix);
   const backupKeys = allBackupKeys.filter((key) => (arrival === undefined ? mayHoldWindow(key.slice(sources.backup.prefix.length), window) : namedIn(key, arrival)));
+  const sourceCounts = new Map<string, SourceEventCount>();
   await forEachEvent(sources.backup.store, backupKeys, inWindow, transform, (done) => progress(`source backup objects read ${done}/${backupKeys.length}`), (transformed, object) => {
     const { source, logEvent } = transformed.event;
     if (!ledger.openLogEvent(eventKeyOf(transformed.event), { object, timestamp: logEvent.timestamp, logGroup: source.logGroup, owner: source.owner })) return;
     for (const record of expectedRecords(transformed, options.recordPrefix)) ledger.addRecord(record);
-  });
+  }, arrival === undefined ? undefined : (payload) => countSourcePayload(sourceCounts, payload));
 
   const errorKeys = await windowKeys(sources.errors, window);
   let unattributable = 0;
@@ -248,6 +274,35 @@ export async function reconcile(sources: ReconcileSources, transform: Transforme
     ...(recoverySpan === undefined ? {} : { recoverySpan }),
     unexpectedRecords: await listUnexpected(sources.data.store, dataKeys.keys, ledger, options.listLimit),
     unattributableErrorRecords: unattributable,
+    ...(arrival === undefined ? {} : { arrivalBackup: arrivalBackupOf(allBackupKeys, backupKeys, arrival, sourceCounts) }),
+  };
+}
+
+/**
+ * Counts a backup payload's events under the filter it came through (an event reaches the stream once per filter
+ * that matched it). Pieces the transform re-ingested repeat events of a payload already counted: left out.
+ */
+function countSourcePayload(counts: Map<string, SourceEventCount>, payload: Partial<CloudWatchLogsPayload>): void {
+  if (typeof payload.reingestGeneration === 'number' || !Array.isArray(payload.logEvents)) return;
+  const owner = String(payload.owner ?? '');
+  const accountPolicy = payload.policyLevel === ACCOUNT_LEVEL_POLICY;
+  // An account-level policy's ForwardedLogEvents has no log group: its events are counted per filter alone.
+  const logGroup = accountPolicy ? undefined : String(payload.logGroup ?? '');
+  const filters = Array.isArray(payload.subscriptionFilters) && payload.subscriptionFilters.length > 0 ? payload.subscriptionFilters.map(String) : [''];
+  for (const filter of filters) {
+    const key = JSON.stringify([owner, logGroup ?? null, filter]);
+    const events = (counts.get(key)?.events ?? 0) + payload.logEvents.length;
+    counts.set(key, { owner, ...(logGroup === undefined ? {} : { logGroup }), filter, events });
+  }
+}
+
+function arrivalBackupOf(allKeys: readonly string[], windowKeys: readonly string[], arrival: { readonly from: number }, counts: Map<string, SourceEventCount>): ArrivalBackup {
+  const times = (keys: readonly string[]) => keys.map(objectNameTime).filter((time): time is number => time !== undefined);
+  const namedBefore = times(allKeys).reduce<number | undefined>((newest, time) => (time < arrival.from && (newest === undefined || time > newest) ? time : newest), undefined);
+  return {
+    named: times(windowKeys),
+    ...(namedBefore === undefined ? {} : { namedBefore }),
+    events: [...counts.values()],
   };
 }
 
@@ -315,6 +370,7 @@ async function forEachEvent(
   transform: Transformer,
   onObject: (done: number) => void,
   onEvent: (transformed: TransformedEvent, object: number) => void,
+  onPayload?: (payload: Partial<CloudWatchLogsPayload>) => void,
 ): Promise<void> {
   let batch: SourceEvent[] = [];
   let objects: number[] = [];
@@ -335,6 +391,7 @@ async function forEachEvent(
       const fields = payload as Partial<CloudWatchLogsPayload>;
       // Control messages carry no log events; rejects payloads re-ingested by the transform repeat events of the backup.
       if (fields.messageType !== 'DATA_MESSAGE' || !Array.isArray(fields.logEvents)) continue;
+      onPayload?.(fields);
       const source = { owner: String(fields.owner ?? ''), logGroup: String(fields.logGroup ?? ''), logStream: String(fields.logStream ?? ''), subscriptionFilters: fields.subscriptionFilters ?? [] };
       for (const logEvent of fields.logEvents) {
         const event = { source, logEvent, arrival: arrival ?? logEvent.timestamp };
