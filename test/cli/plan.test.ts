@@ -287,14 +287,15 @@ describe('continuous reconcile cost', () => {
     expect(reconcileWindowFor(RECONCILE_MAX_RECORDS_PER_WINDOW / 300 + 1)).toBeUndefined();
   });
 
-  it('prices two invocations per window, the reads of its objects and listings, one report, 9 metrics and 5 alarm metrics', () => {
-    const prices = { lambdaRequestsPerMillion: 0.2, lambdaGBSecond: 0.0000133334, s3PutPer1000: 0.005, s3GetPer1000: 0.0004, cloudWatchMetricMonth: 0.3, cloudWatchAlarmMetricMonth: 0.1 };
+  it('prices two invocations per window, the reads of its objects and listings, one report, 10 metrics, 6 alarm metrics and the count\'s reads', () => {
+    const prices = { lambdaRequestsPerMillion: 0.2, lambdaGBSecond: 0.0000133334, s3PutPer1000: 0.005, s3GetPer1000: 0.0004, cloudWatchMetricMonth: 0.3, cloudWatchAlarmMetricMonth: 0.1, cloudWatchReadsPer1000: 0.01 };
     // Objects every 300 s: 8,760 a month.
     const backup = { inputBytesPerSecond: 0, objectsPerMonth: 8760, storedBytes: 0, monthly: { storage: 0, puts: 0, total: 0 } };
     const cost = planReconcile({ eventsPerSecond: 50 }, backup, { windowSeconds: 3600, objectSpanSeconds: 480, retentionDays: 90 }, prices);
     expect(cost.windowsPerMonth).toBe(730);
     expect(cost.recordsPerWindow).toBe(180_000);
-    expect(cost.monthly.cloudWatch).toBeCloseTo(9 * 0.3 + 5 * 0.1, 10);
+    // A ListMetrics page and one metric requested per window.
+    expect(cost.monthly.cloudWatch).toBeCloseTo(10 * 0.3 + 6 * 0.1 + (730 * 2 * 0.01) / 1000, 10);
     // 12 backup + (3600 + 960) / 300 data objects + 24 reports; 2 × 26 pages of 25,920 keys + 4 listings + 1 PUT.
     const s3PerWindow = (12 + 15.2 + 24) * 0.0004 + (2 * 26 + 4 + 1) * 0.005;
     expect(cost.monthly.s3).toBeCloseTo((730 * s3PerWindow) / 1000, 10);

@@ -35,12 +35,12 @@ describe.each([
     expect(env.AMBERFLO_KEYS_SECRET_ARN).toBe(mode === 'relay' ? SECRET_ARN : undefined);
   });
 
-  it('alarms on findings (missing + conflicting + unexpected + refused) and on a window not proven (missing data breaching)', () => {
+  it('alarms on findings (missing + conflicting + unexpected + unbacked + refused) and on a window not proven (missing data breaching)', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: Match.stringLikeRegexp('-reconcile-findings$'),
       ComparisonOperator: 'GreaterThanThreshold',
       Threshold: 0,
-      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'missing + conflicting + unexpected + refused' })]),
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'missing + conflicting + unexpected + unbacked + refused' })]),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: Match.stringLikeRegexp('-reconcile-not-proven$'),
@@ -57,6 +57,11 @@ describe.each([
     expect(puts).toHaveLength(1);
     expect(JSON.stringify(puts[0].Resource)).toContain('/reconcile/*');
     expect(text).not.toMatch(/s3:\*|s3:Delete/);
+    // The one statement on * reads CloudWatch Logs' ForwardedLogEvents: neither action takes a narrower resource.
+    const anywhere = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement).filter((s: any) => s.Resource === '*');
+    expect(anywhere.map((s: any) => [s.Action].flat().sort())).toEqual([['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics']]);
+    const reconcile = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => /^PipelineReconcile[0-9A-F]{8}$/.test(id))![1];
+    expect(reconcile.Properties.Environment.Variables.PIPELINE_ACCOUNT).toEqual({ Ref: 'AWS::AccountId' });
     if (mode === 'relay') {
       expect(text).toContain('secretsmanager:GetSecretValue');
       expect(text).not.toContain('arn:aws:s3:::amberflo-test-bucket');
@@ -100,7 +105,7 @@ describe('continuous reconcile settings', () => {
     expect(() => synth({ reconcileWindowSeconds: 420 })).toThrow(/reconcileWindow(Seconds)? must be whole minutes that divide a day/);
     expect(() => synth({ reconcileAlarmOnRefused: false })).not.toThrow();
     synth({ reconcileAlarmOnRefused: false }).template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'missing + conflicting + unexpected' })]),
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'missing + conflicting + unexpected + unbacked' })]),
     });
   });
 

@@ -408,6 +408,7 @@ describe('cdk-nag AwsSolutions', () => {
       'Test/Pipeline/DeliveryStream': ['AwsSolutions-KDF1'],
       'Test/Pipeline/Reconcile': ['AwsSolutions-L1'],
       'Test/Pipeline/ReconcileRole': [
+        'AwsSolutions-IAM5[Resource::*]',
         `AwsSolutions-IAM5[Resource::<${ref(pipelineBucketLogicalId())}.Arn>/source-backup/*]`,
         `AwsSolutions-IAM5[Resource::<${ref(pipelineBucketLogicalId())}.Arn>/reconcile/*]`,
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/ingest/records/*]`,

@@ -99,6 +99,7 @@ describe('source: direct', () => {
       ],
       'Test/Pipeline/Reconcile': ['AwsSolutions-L1'],
       'Test/Pipeline/ReconcileRole': [
+        'AwsSolutions-IAM5[Resource::*]',
         `AwsSolutions-IAM5[Resource::<${onlyResource(template, 'AWS::S3::Bucket').logicalId}.Arn>/source-backup/*]`,
         `AwsSolutions-IAM5[Resource::<${onlyResource(template, 'AWS::S3::Bucket').logicalId}.Arn>/reconcile/*]`,
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${BUCKET}/ingest/records/*]`,

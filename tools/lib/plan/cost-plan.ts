@@ -65,6 +65,8 @@ export interface Prices {
   readonly cloudWatchMetricMonth: number;
   /** A standard-resolution alarm, per metric it evaluates, per month. */
   readonly cloudWatchAlarmMetricMonth: number;
+  /** CloudWatch reads: GetMetricData per 1,000 metrics requested, ListMetrics per 1,000 requests (continuous reconcile's independent count). */
+  readonly cloudWatchReadsPer1000: number;
 }
 
 /** us-east-1 list prices (USD), sources in tools/README.md; override with --price. */
@@ -82,6 +84,7 @@ export const DEFAULT_PRICES: Prices = {
   s3GetPer1000: 0.0004,
   cloudWatchMetricMonth: 0.3,
   cloudWatchAlarmMetricMonth: 0.1,
+  cloudWatchReadsPer1000: 0.01,
 };
 
 /** The lines of a monthly bill, in the order they are printed; a new cost is one more line here. */

@@ -2,7 +2,8 @@
  * What continuous reconcile costs: one invocation per window (plus the scheduled run that starts it), sized by the
  * records of the window at the throughput one invocation measured (bench/reconcile-function.ts); S3 GETs of the
  * window's backup and data objects, LIST pages of the prefixes it lists (whole, so they grow with retention), one
- * report PUT; its CloudWatch metrics and alarms. Windows re-checked after findings are left out (rare, same cost each).
+ * report PUT; its CloudWatch metrics and alarms, and the reads of the independent count (one ListMetrics page and one
+ * metric requested per subscription filter). Windows re-checked after findings are left out (rare, same cost each).
  */
 import type { BackupCost } from './source-backup-cost.ts';
 import { HOURS_PER_MONTH, type Prices, type Workload } from './cost-plan.ts';
@@ -19,10 +20,12 @@ const WINDOW_CHOICES_SECONDS = [3600, 1800, 1200, 900, 600, 300] as const;
 /** Listing, the reports' look-back, writing the report: the time of an invocation with no records. */
 const RECONCILE_BASE_SECONDS = 2;
 const RECONCILE_MEMORY_GB = 2;
-/** Reconcile*: seven record counts and two window counts, with the Pipeline dimension. */
-const RECONCILE_METRICS = 9;
-/** Metrics in the findings alarm's expression (missing, conflicting, unexpected, refused) and the not-proven alarm's one. */
-const RECONCILE_ALARM_METRICS = 5;
+/** Reconcile*: seven record counts, the unbacked log events and two window counts, with the Pipeline dimension. */
+const RECONCILE_METRICS = 10;
+/** Metrics in the findings alarm's expression (missing, conflicting, unexpected, unbacked, refused) and the not-proven alarm's one. */
+const RECONCILE_ALARM_METRICS = 6;
+/** Subscription filters priced: one (each more adds one metric requested per window). */
+const FILTERS_PRICED = 1;
 /** Reports a scheduled run reads back (the look-back of 24 hours of windows). */
 const REPORTS_READ_PER_RUN = 24;
 
@@ -40,7 +43,7 @@ export interface ReconcileCost {
   readonly monthly: { readonly lambda: number; readonly s3: number; readonly cloudWatch: number; readonly total: number };
 }
 
-type ReconcilePrices = Pick<Prices, 'lambdaRequestsPerMillion' | 'lambdaGBSecond' | 's3PutPer1000' | 's3GetPer1000' | 'cloudWatchMetricMonth' | 'cloudWatchAlarmMetricMonth'>;
+type ReconcilePrices = Pick<Prices, 'lambdaRequestsPerMillion' | 'lambdaGBSecond' | 's3PutPer1000' | 's3GetPer1000' | 'cloudWatchMetricMonth' | 'cloudWatchAlarmMetricMonth' | 'cloudWatchReadsPer1000'>;
 
 /** The longest window whose records one invocation reconciles; undefined above the shortest window's ceiling. */
 export function reconcileWindowFor(eventsPerSecond: number): number | undefined {
@@ -60,6 +63,7 @@ export function planReconcile(workload: Pick<Workload, 'eventsPerSecond'>, backu
   const lambda =
     (2 * windowsPerMonth * prices.lambdaRequestsPerMillion) / 1e6 + windowsPerMonth * (invocationSeconds + RECONCILE_BASE_SECONDS) * RECONCILE_MEMORY_GB * prices.lambdaGBSecond;
   const s3 = (windowsPerMonth * (getsPerWindow * prices.s3GetPer1000 + (listsPerWindow + 1) * prices.s3PutPer1000)) / 1000;
-  const cloudWatch = RECONCILE_METRICS * prices.cloudWatchMetricMonth + RECONCILE_ALARM_METRICS * prices.cloudWatchAlarmMetricMonth;
+  const cloudWatch =
+    RECONCILE_METRICS * prices.cloudWatchMetricMonth + RECONCILE_ALARM_METRICS * prices.cloudWatchAlarmMetricMonth + (windowsPerMonth * (1 + FILTERS_PRICED) * prices.cloudWatchReadsPer1000) / 1000;
   return { windowsPerMonth, recordsPerWindow, invocationSeconds, monthly: { lambda, s3, cloudWatch, total: lambda + s3 + cloudWatch } };
 }
