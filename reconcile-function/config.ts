@@ -19,8 +19,10 @@ export const RECONCILE_ENV = {
   transformEnvironment: 'TRANSFORM_ENVIRONMENT',
 } as const;
 
-/** Windows with findings (or not proven) are checked again on every run while they are this recent. */
+/** Windows with findings (or not proven) are checked again on every run while they are this recent: Firehose retries for 24 hours. */
 export const RECHECK_LOOK_BACK_MS = 24 * 3_600_000;
+/** Windows without a report (the schedule or the function stopped) are caught up while they are this recent. */
+export const CATCH_UP_LOOK_BACK_MS = 7 * 24 * 3_600_000;
 /** Subscription filters from recent reports a window's run is given (about 120 KB: well inside an asynchronous invocation's 256 KB event). */
 export const MAX_KNOWN_FILTERS = 1_000;
 /** At most this many window invocations per scheduled run; the rest are due at the next run. */

@@ -9,7 +9,7 @@ import { FAILED_REQUESTS_PREFIX } from '../tools/lib/amberflo/failed-requests.ts
 import { type ReconcileReport, type ReconcileSources, type Transformer, reconcile } from '../tools/lib/reconcile/reconcile.ts';
 import { DEFAULT_POLICY } from '../tools/lib/reconcile/verdict.ts';
 import { DEFAULT_CONFIG, loadConfig } from '../transform/config.ts';
-import { FORWARDING_LAG_MS, MAX_FAN_OUT, MAX_KNOWN_FILTERS, RECHECK_LOOK_BACK_MS, REPORT_MARGIN_MS, type ReconcileFunctionConfig } from './config.ts';
+import { CATCH_UP_LOOK_BACK_MS, FORWARDING_LAG_MS, MAX_FAN_OUT, MAX_KNOWN_FILTERS, RECHECK_LOOK_BACK_MS, REPORT_MARGIN_MS, type ReconcileFunctionConfig } from './config.ts';
 import { type ForwardedCheck, type ForwardedCountReader, type SubscriptionFilterId, checkForwarded, countRanges, filterKey, filtersToCount, readRange } from './forwarded-check.ts';
 import { type WindowReport, metricLine, notProvenReport, provenReport } from './report.ts';
 import { type WindowStatus, dueWindows, newestSettledWindow, reportDayPrefixes, reportKey, windowOfReportKey } from './windows.ts';
@@ -55,17 +55,23 @@ export function createReconcileHandler(dependencies: () => ReconcileDependencies
   };
 }
 
-/** Lists the reports of the look-back, invokes one run per due window; returns the windows started. A window that cannot be started is counted not proven. */
+/** Lists the reports of the catch-up look-back (reading the re-check look-back's), invokes one run per due window; returns the windows started. A window that cannot be started is counted not proven. */
 export async function scheduleWindows(deps: ReconcileDependencies): Promise<string[]> {
   const { config } = deps;
   const now = deps.now();
   const newest = newestSettledWindow({ now, windowMs: config.windowMs, settleMs: config.settleMs });
   const reports = new Map<number, WindowStatus>();
   const known = new Map<string, SubscriptionFilterId>();
-  for (const prefix of reportDayPrefixes(config.reportPrefix, newest, RECHECK_LOOK_BACK_MS)) {
+  const oldestRead = newest - RECHECK_LOOK_BACK_MS + config.windowMs;
+  for (const prefix of reportDayPrefixes(config.reportPrefix, newest, CATCH_UP_LOOK_BACK_MS)) {
     for (const key of await deps.pipelineStore.list(prefix)) {
       const start = windowOfReportKey(key);
       if (start === undefined) continue;
+      // Older reports only say their window was reconciled once: listed, not read.
+      if (start < oldestRead) {
+        reports.set(start, 'reported');
+        continue;
+      }
       const summary = await reportSummary(deps.pipelineStore, key);
       reports.set(start, summary.status);
       for (const filter of summary.filters) known.set(filterKey(filter), filter);
@@ -75,7 +81,7 @@ export async function scheduleWindows(deps: ReconcileDependencies): Promise<stri
   if (known.size > MAX_KNOWN_FILTERS) {
     deps.log(JSON.stringify({ level: 'WARN', message: `reconcile: ${known.size} subscription filters in recent reports; each window's run is given ${MAX_KNOWN_FILTERS} (the rest are counted when its backup shows them)`, Pipeline: config.pipelineName }));
   }
-  const due = dueWindows(reports, { now, windowMs: config.windowMs, settleMs: config.settleMs, lookBackMs: RECHECK_LOOK_BACK_MS, maxWindows: MAX_FAN_OUT });
+  const due = dueWindows(reports, { now, windowMs: config.windowMs, settleMs: config.settleMs, lookBackMs: RECHECK_LOOK_BACK_MS, catchUpMs: CATCH_UP_LOOK_BACK_MS, maxWindows: MAX_FAN_OUT });
   const started: number[] = [];
   for (const start of due) {
     try {

@@ -1,17 +1,23 @@
 /**
  * Which windows of arrival time a scheduled run reconciles. Windows are aligned to UTC (their length divides a
  * day); a window is closed once its end plus the settle delay has passed. State is the report objects: a window
- * without a report is due (but none older than the oldest report within the look-back, so a new pipeline starts
- * at its first window rather than at history it never saw), and so is one whose last report was not reconciled.
+ * without a report is due, back as far as the catch-up look-back (but none older than the oldest report in it, so a
+ * new pipeline starts at its first window rather than at history it never saw), so windows missed while the
+ * function did not run are caught up; and within the re-check look-back, so is one whose last report was not
+ * reconciled (late deliveries and replays clear it).
  */
 
-export type WindowStatus = 'reconciled' | 'findings' | 'not-proven';
+/** A report's status; `reported` when it is older than the re-check look-back and only listed, not read. */
+export type WindowStatus = 'reconciled' | 'findings' | 'not-proven' | 'reported';
 
 export interface DueOptions {
   readonly now: number;
   readonly windowMs: number;
   readonly settleMs: number;
+  /** Windows not reconciled are checked again while they are this recent. */
   readonly lookBackMs: number;
+  /** Windows without a report are reconciled while they are this recent. */
+  readonly catchUpMs: number;
   readonly maxWindows: number;
 }
 
@@ -23,13 +29,14 @@ export function newestSettledWindow(options: Pick<DueOptions, 'now' | 'windowMs'
 /** Window starts to reconcile now, newest first, at most `maxWindows`. `reports` maps a window start to its last status. */
 export function dueWindows(reports: ReadonlyMap<number, WindowStatus>, options: DueOptions): number[] {
   const newest = newestSettledWindow(options);
-  const oldest = newest - options.lookBackMs + options.windowMs;
+  const oldestRecheck = newest - options.lookBackMs + options.windowMs;
+  const oldest = newest - Math.max(options.catchUpMs, options.lookBackMs) + options.windowMs;
   const reported = [...reports.keys()].filter((start) => start >= oldest && start <= newest);
   const firstKnown = reported.length === 0 ? newest : Math.min(...reported);
   const due: number[] = [];
   for (let start = newest; start >= Math.max(oldest, firstKnown) && due.length < options.maxWindows; start -= options.windowMs) {
     const status = reports.get(start);
-    if (status === undefined || status !== 'reconciled') due.push(start);
+    if (status === undefined || (start >= oldestRecheck && status !== 'reconciled' && status !== 'reported')) due.push(start);
   }
   return due;
 }

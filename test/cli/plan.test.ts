@@ -296,8 +296,9 @@ describe('continuous reconcile cost', () => {
     expect(cost.recordsPerWindow).toBe(180_000);
     // A ListMetrics page and one metric requested per window.
     expect(cost.monthly.cloudWatch).toBeCloseTo(10 * 0.3 + 6 * 0.1 + (730 * 2 * 0.01) / 1000, 10);
-    // 12 backup + (3600 + 960) / 300 data objects + 24 reports; 2 × 26 pages of 25,920 keys + 4 listings + 1 PUT.
-    const s3PerWindow = (12 + 15.2 + 24) * 0.0004 + (2 * 26 + 4 + 1) * 0.005;
+    // 12 backup + (3600 + 960) / 300 data objects + 24 reports; 2 × 26 pages of 25,920 keys, the error prefix,
+    // failed-requests/ and 8 report days listed, 1 PUT.
+    const s3PerWindow = (12 + 15.2 + 24) * 0.0004 + (2 * 26 + 2 + 8 + 1) * 0.005;
     expect(cost.monthly.s3).toBeCloseTo((730 * s3PerWindow) / 1000, 10);
     expect(cost.monthly.total).toBeCloseTo(cost.monthly.lambda + cost.monthly.s3 + cost.monthly.cloudWatch, 10);
   });

@@ -246,6 +246,12 @@ describe('the reconciling function against S3 (s3rver), direct mode', () => {
     expect(scheduled.invoked).toEqual([Date.parse(WINDOW)]);
     // With the filters recent reports counted, so a window whose backup shows none of them is still counted.
     expect(scheduled.knownFilters).toEqual([[SAMPLE_FILTER]]);
+    // Three days later, with no report since (the function stopped): the windows missed are caught up, newest first,
+    // 24 a run; the reported window, past the 24-hour re-check, is not read again.
+    const caughtUp = await handle({ source: 'aws.events' }, { now: () => Date.parse('2026-11-28T10:30:00Z') });
+    expect(caughtUp.invoked).toHaveLength(24);
+    expect(caughtUp.invoked[0]).toBe(Date.parse('2026-11-28T09:00:00Z'));
+    expect(Math.min(...caughtUp.invoked)).toBeGreaterThan(Date.parse(WINDOW));
     expect(scheduled.result).toEqual({ windows: [WINDOW] });
     // A window whose run cannot be started is counted not proven, so the alarm sees it.
     const refused = await handle({ source: 'aws.events' }, { now: () => Date.parse('2026-11-25T10:30:00Z'), invokeWindow: async () => Promise.reject(new Error('TooManyRequestsException')) });

@@ -5,7 +5,7 @@ import { type WindowStatus, dueWindows, newestSettledWindow, reportDayPrefixes, 
 const HOUR = 3_600_000;
 // Any day works: times are built from this one, never from the clock.
 const DAY = Date.parse('2031-03-09T00:00:00Z');
-const OPTIONS = { windowMs: HOUR, settleMs: 25 * 60_000, lookBackMs: 24 * HOUR, maxWindows: 24 };
+const OPTIONS = { windowMs: HOUR, settleMs: 25 * 60_000, lookBackMs: 24 * HOUR, catchUpMs: 24 * HOUR, maxWindows: 24 };
 
 describe('the windows a scheduled run reconciles', () => {
   it('starts with the newest window closed and settled (ends at least the settle delay ago)', () => {
@@ -33,6 +33,29 @@ describe('the windows a scheduled run reconciles', () => {
     const reports = new Map<number, WindowStatus>([[DAY + 10 * HOUR, 'reconciled']]);
     expect(dueWindows(reports, { now, ...OPTIONS })).toHaveLength(19);
     expect(dueWindows(reports, { now, ...OPTIONS, maxWindows: 3 })).toEqual([DAY + 29 * HOUR, DAY + 28 * HOUR, DAY + 27 * HOUR]);
+  });
+
+  it('catches up windows without a report back to the catch-up look-back (the function stopped), re-checking only the recent ones', () => {
+    // Three days after the last report (window DAY + 2 h); a report older than the re-check look-back is only listed.
+    const now = DAY + 3 * 24 * HOUR + 30 * 60_000;
+    const reports = new Map<number, WindowStatus>([
+      [DAY + 2 * HOUR, 'reported'],
+      [DAY + 3 * HOUR, 'reported'],
+      [DAY + 40 * HOUR, 'findings'],
+      [DAY + 60 * HOUR, 'reconciled'],
+    ]);
+    const due = dueWindows(reports, { now, ...OPTIONS, catchUpMs: 7 * 24 * HOUR, maxWindows: 100 });
+    // Newest settled: DAY + 71 h. Every window from DAY + 4 h on is due but DAY + 60 h (reconciled) and DAY + 40 h
+    // (findings, but past the 24-hour re-check look-back, which starts at DAY + 48 h); DAY + 2 h and 3 h have reports.
+    expect(due[0]).toBe(DAY + 71 * HOUR);
+    expect(due.at(-1)).toBe(DAY + 4 * HOUR);
+    expect(due).toHaveLength(68 - 2);
+    expect(due).not.toContain(DAY + 60 * HOUR);
+    expect(due).not.toContain(DAY + 40 * HOUR);
+    // Within the re-check look-back, the same report makes its window due.
+    expect(dueWindows(reports, { now: DAY + 50 * HOUR, ...OPTIONS, catchUpMs: 7 * 24 * HOUR })).toContain(DAY + 40 * HOUR);
+    // The newest first, at most maxWindows a run: the rest at the next runs.
+    expect(dueWindows(reports, { now, ...OPTIONS, catchUpMs: 7 * 24 * HOUR })).toEqual(due.slice(0, 24));
   });
 
   it('names reports by day and window, and reads the window back from the key', () => {

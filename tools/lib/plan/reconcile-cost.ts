@@ -26,8 +26,10 @@ const RECONCILE_METRICS = 10;
 const RECONCILE_ALARM_METRICS = 6;
 /** Subscription filters priced: one (each more adds one metric requested per window). */
 const FILTERS_PRICED = 1;
-/** Reports a scheduled run reads back (the look-back of 24 hours of windows). */
+/** Reports a scheduled run reads back (the re-check look-back of 24 hours of windows). */
 const REPORTS_READ_PER_RUN = 24;
+/** Report days a scheduled run lists (the catch-up look-back of 7 days, and today). */
+const REPORT_DAYS_LISTED = 8;
 
 export interface ReconcileSettings {
   readonly windowSeconds: number;
@@ -59,7 +61,7 @@ export function planReconcile(workload: Pick<Workload, 'eventsPerSecond'>, backu
   const objectsStored = (settings.retentionDays * 86_400) / objectSeconds;
   const getsPerWindow = settings.windowSeconds / objectSeconds + (settings.windowSeconds + 2 * settings.objectSpanSeconds) / objectSeconds + REPORTS_READ_PER_RUN;
   // Backup and data prefixes, 1,000 keys a page; the error prefix, failed-requests/ and the reports' days a page each.
-  const listsPerWindow = 2 * Math.ceil(objectsStored / 1000) + 4;
+  const listsPerWindow = 2 * Math.ceil(objectsStored / 1000) + 2 + REPORT_DAYS_LISTED;
   const lambda =
     (2 * windowsPerMonth * prices.lambdaRequestsPerMillion) / 1e6 + windowsPerMonth * (invocationSeconds + RECONCILE_BASE_SECONDS) * RECONCILE_MEMORY_GB * prices.lambdaGBSecond;
   const s3 = (windowsPerMonth * (getsPerWindow * prices.s3GetPer1000 + (listsPerWindow + 1) * prices.s3PutPer1000)) / 1000;
