@@ -8,7 +8,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CachedAmberfloKeys, secretsManagerReader } from '../relay/amberflo-keys.ts';
 import { boundedHttpHandler, secretsManagerClient } from '../relay/clients.ts';
 import { S3Store } from '../tools/lib/delivery/object-store.ts';
-import { AWS_TIMEOUT_MS, type ReconcileFunctionConfig } from './config.ts';
+import { AWS_TIMEOUT_MS, CLOUDWATCH_READ_TIMEOUT_MS, type ReconcileFunctionConfig } from './config.ts';
 import { CloudWatchForwardedCounts } from './cloudwatch-forwarded.ts';
 import type { SubscriptionFilterId } from './forwarded-check.ts';
 import type { ReconcileDependencies } from './handler.ts';
@@ -36,7 +36,7 @@ export function awsDependencies(config: ReconcileFunctionConfig, env: NodeJS.Pro
     pipelineStore,
     amberfloStore,
     transformer: new InProcessTransform(config.transformEnvironment, region),
-    forwardedCounts: new CloudWatchForwardedCounts(cloudWatchClient({ region, timeouts: TIMEOUTS })),
+    forwardedCounts: new CloudWatchForwardedCounts(cloudWatchClient({ region, timeouts: { connectionTimeoutMs: AWS_TIMEOUT_MS, idleTimeoutMs: CLOUDWATCH_READ_TIMEOUT_MS } })),
     invokeWindow: windowInvoker({ functionName, region, timeouts: TIMEOUTS }),
     now: Date.now,
     log: (line) => process.stdout.write(`${line}\n`),

@@ -38,6 +38,8 @@ export const REPORT_MARGIN_MS = 20_000;
 export const FORWARDING_LAG_MS = 60_000;
 /** Connection and idle timeouts of every AWS call (one S3 GET, LIST or PUT answers in well under a second). */
 export const AWS_TIMEOUT_MS = 5_000;
+/** The wait for a CloudWatch read's answer: a GetMetricData of up to 500 series over a window takes longer than one S3 call. */
+export const CLOUDWATCH_READ_TIMEOUT_MS = 15_000;
 
 export interface ReconcileFunctionConfig {
   readonly pipelineName: string;
