@@ -10,8 +10,7 @@ import { boundedHttpHandler, secretsManagerClient } from '../relay/clients.ts';
 import { S3Store } from '../tools/lib/delivery/object-store.ts';
 import { AWS_TIMEOUT_MS, CLOUDWATCH_READ_TIMEOUT_MS, type ReconcileFunctionConfig } from './config.ts';
 import { CloudWatchForwardedCounts } from './cloudwatch-forwarded.ts';
-import type { SubscriptionFilterId } from './forwarded-check.ts';
-import type { ReconcileDependencies } from './handler.ts';
+import type { ReconcileDependencies, WindowRun } from './handler.ts';
 import { InProcessTransform } from './in-process-transform.ts';
 
 const KEYS_TTL_MS = 5 * 60_000;
@@ -72,10 +71,10 @@ export function cloudWatchClient(options: ClientOptions): CloudWatchClient {
 }
 
 /** Starts a window's run: an asynchronous invocation of this function, at most 3 bounded attempts. */
-export function windowInvoker(options: WindowInvokerOptions): (start: number, knownFilters: readonly SubscriptionFilterId[]) => Promise<void> {
+export function windowInvoker(options: WindowInvokerOptions): (start: number, run: WindowRun) => Promise<void> {
   const lambda = new LambdaClient(clientSettings(options));
-  return async (start, knownFilters) => {
-    const payload = Buffer.from(JSON.stringify({ window: new Date(start).toISOString(), knownFilters }));
+  return async (start, run) => {
+    const payload = Buffer.from(JSON.stringify({ window: new Date(start).toISOString(), ...run }));
     await lambda.send(new InvokeCommand({ FunctionName: options.functionName, InvocationType: 'Event', Payload: payload }));
   };
 }

@@ -26,17 +26,26 @@ export interface ReconcileDependencies {
   readonly transformer: Transformer;
   /** CloudWatch Logs' ForwardedLogEvents: the independent count of what the backup must hold. */
   readonly forwardedCounts: ForwardedCountReader;
-  /** Starts the reconcile of one window in an invocation of its own, with the subscription filters recent reports counted. */
-  readonly invokeWindow: (start: number, knownFilters: readonly SubscriptionFilterId[]) => Promise<void>;
+  /** Starts the reconcile of one window in an invocation of its own. */
+  readonly invokeWindow: (start: number, run: WindowRun) => Promise<void>;
   readonly now: () => number;
   readonly log: (line: string) => void;
 }
 
-/** A window's run; anything else (the schedule's event) is a scheduled run. */
-export interface WindowEvent {
-  readonly window: string;
+/** What the scheduled run tells a window's run. */
+export interface WindowRun {
   /** Subscription filters counted in recent reports: their ForwardedLogEvents are read even if the window's backup shows none. */
-  readonly knownFilters?: readonly SubscriptionFilterId[];
+  readonly knownFilters: readonly SubscriptionFilterId[];
+  /**
+   * The window's last report had findings: deliveries named up to now are read, so replays clear them. Otherwise
+   * only those named up to the window's settle time (what a first check reads, however late it runs).
+   */
+  readonly recheck: boolean;
+}
+
+/** A window's run; anything else (the schedule's event) is a scheduled run. */
+export interface WindowEvent extends Partial<WindowRun> {
+  readonly window: string;
 }
 
 export type ReconcileHandler = (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<{ windows: string[] } | WindowReport>;
@@ -44,12 +53,13 @@ export type ReconcileHandler = (event: unknown, context: Pick<Context, 'getRemai
 export function createReconcileHandler(dependencies: () => ReconcileDependencies): ReconcileHandler {
   return async (event, context) => {
     const deps = dependencies();
-    const { window, knownFilters = [] } = (event ?? {}) as Partial<WindowEvent>;
+    const { window, knownFilters = [], recheck = false } = (event ?? {}) as Partial<WindowEvent>;
     if (typeof window === 'string') {
       const start = Date.parse(window);
       if (!Number.isFinite(start) || start % deps.config.windowMs !== 0) throw new Error(`not a window start: ${JSON.stringify(window)}`);
       if (!Array.isArray(knownFilters) || !knownFilters.every(isFilterId)) throw new Error('knownFilters must be a list of {filter, logGroup?} strings');
-      return reconcileWindow(deps, start, context, knownFilters);
+      if (typeof recheck !== 'boolean') throw new Error(`recheck must be true or false, got ${JSON.stringify(recheck)}`);
+      return reconcileWindow(deps, start, context, { knownFilters, recheck });
     }
     return { windows: await scheduleWindows(deps) };
   };
@@ -85,7 +95,7 @@ export async function scheduleWindows(deps: ReconcileDependencies): Promise<stri
   const started: number[] = [];
   for (const start of due) {
     try {
-      await deps.invokeWindow(start, knownFilters);
+      await deps.invokeWindow(start, { knownFilters, recheck: reports.get(start) === 'findings' });
       started.push(start);
     } catch (error) {
       // Counted not proven now (the alarm sees it); without a report, the window is due again at the next run.
@@ -120,7 +130,7 @@ export async function reconcileWindow(
   deps: ReconcileDependencies,
   start: number,
   context: Pick<Context, 'getRemainingTimeInMillis'>,
-  knownFilters: readonly SubscriptionFilterId[] = [],
+  run: WindowRun = { knownFilters: [], recheck: false },
 ): Promise<WindowReport> {
   const { config } = deps;
   const checkedAt = deps.now();
@@ -135,7 +145,7 @@ export async function reconcileWindow(
       timer = setTimeout(() => reject(new Error(`ran out of time: not finished within ${Math.round(budgetMs / 1000)} s (raise the function's timeout or shorten reconcileWindow)`)), budgetMs);
     });
     try {
-      const proof = await Promise.race([proveWindow(deps, start, checkedAt, knownFilters), outOfTime]);
+      const proof = await Promise.race([proveWindow(deps, start, checkedAt, run), outOfTime]);
       report = provenReport(check, proof.reconciled, proof.forwarded);
     } catch (error) {
       report = notProvenReport(check, error instanceof Error ? error.message : String(error));
@@ -154,12 +164,14 @@ export async function reconcileWindow(
 }
 
 /** The window reconciled, then the independent count of its backup. */
-async function proveWindow(deps: ReconcileDependencies, start: number, checkedAt: number, knownFilters: readonly SubscriptionFilterId[]): Promise<{ reconciled: ReconcileReport; forwarded: ForwardedCheck }> {
+async function proveWindow(deps: ReconcileDependencies, start: number, checkedAt: number, run: WindowRun): Promise<{ reconciled: ReconcileReport; forwarded: ForwardedCheck }> {
   const { config } = deps;
-  const reconciled = await reconcile(sourcesOf(deps), deps.transformer, optionsOf(config, start, checkedAt));
+  // Deliveries are named by their records' arrival, so a first check's range does not grow with its lateness.
+  const deliveredUntil = run.recheck ? checkedAt : Math.min(checkedAt, start + config.windowMs + config.settleMs);
+  const reconciled = await reconcile(sourcesOf(deps), deps.transformer, optionsOf(config, start, deliveredUntil));
   const backup = reconciled.arrivalBackup ?? { named: [], events: [] };
   const ranges = countRanges({ window: { from: start, until: start + config.windowMs }, named: backup.named, namedBefore: backup.namedBefore, objectSpanMs: config.objectSpanMs, lagMs: FORWARDING_LAG_MS });
-  const input = { ranges, account: config.pipelineAccount, backup: backup.events, known: knownFilters };
+  const input = { ranges, account: config.pipelineAccount, backup: backup.events, known: run.knownFilters };
   let counts;
   try {
     counts = await deps.forwardedCounts.read(filtersToCount(input), readRange(ranges));
@@ -181,7 +193,7 @@ function sourcesOf(deps: ReconcileDependencies): ReconcileSources {
   };
 }
 
-function optionsOf(config: ReconcileFunctionConfig, start: number, checkedAt: number) {
+function optionsOf(config: ReconcileFunctionConfig, start: number, deliveredUntil: number) {
   const until = start + config.windowMs;
   return {
     window: {
@@ -190,7 +202,7 @@ function optionsOf(config: ReconcileFunctionConfig, start: number, checkedAt: nu
       logGroups: [],
       // Data and error objects named up to the buffer intervals before the window, and up to now: re-ingest and replays deliver later.
       readFrom: start - config.objectSpanMs,
-      readUntil: checkedAt + config.objectSpanMs,
+      readUntil: deliveredUntil + config.objectSpanMs,
       objectSpanMs: config.objectSpanMs,
       arrival: { from: start, until },
     },

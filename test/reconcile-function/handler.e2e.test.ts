@@ -13,8 +13,7 @@ import type { ReconcileFunctionConfig } from '../../reconcile-function/config.ts
 import { REPORT_MARGIN_MS } from '../../reconcile-function/config.ts';
 import { cloudWatchClient } from '../../reconcile-function/aws.ts';
 import { CloudWatchForwardedCounts } from '../../reconcile-function/cloudwatch-forwarded.ts';
-import type { SubscriptionFilterId } from '../../reconcile-function/forwarded-check.ts';
-import { type ReconcileDependencies, createReconcileHandler } from '../../reconcile-function/handler.ts';
+import { type ReconcileDependencies, type WindowRun, createReconcileHandler } from '../../reconcile-function/handler.ts';
 import { InProcessTransform } from '../../reconcile-function/in-process-transform.ts';
 import type { WindowReport } from '../../reconcile-function/report.ts';
 import { type ObjectStore, S3Store } from '../../tools/lib/delivery/object-store.ts';
@@ -103,7 +102,7 @@ interface Run {
   readonly result: unknown;
   readonly lines: string[];
   readonly invoked: number[];
-  readonly knownFilters: (readonly SubscriptionFilterId[])[];
+  readonly runs: WindowRun[];
 }
 
 function forwardedCounts(endpoint: string, timeoutMs = 5_000): CloudWatchForwardedCounts {
@@ -115,23 +114,23 @@ function forwardedCounts(endpoint: string, timeoutMs = 5_000): CloudWatchForward
 async function handle(event: unknown, overrides: Partial<ReconcileDependencies> = {}, remainingMs = 900_000): Promise<Run> {
   const lines: string[] = [];
   const invoked: number[] = [];
-  const knownFilters: (readonly SubscriptionFilterId[])[] = [];
+  const runs: WindowRun[] = [];
   const dependencies: ReconcileDependencies = {
     config: CONFIG,
     pipelineStore: store(BUCKETS.pipeline),
     amberfloStore: store(BUCKETS.amberflo),
     transformer: new InProcessTransform({}, 'us-east-1'),
     forwardedCounts: forwardedCounts(cloudWatch.endpoint),
-    invokeWindow: async (start, filters) => {
+    invokeWindow: async (start, run) => {
       invoked.push(start);
-      knownFilters.push(filters);
+      runs.push(run);
     },
     now: () => CHECKED_AT,
     log: (line) => lines.push(line),
     ...overrides,
   };
   const result = await createReconcileHandler(() => dependencies)(event, { getRemainingTimeInMillis: () => remainingMs });
-  return { result, lines, invoked, knownFilters };
+  return { result, lines, invoked, runs };
 }
 
 function metricsOf(line: string): Record<string, number> {
@@ -212,6 +211,25 @@ describe('the reconciling function against S3 (s3rver), direct mode', () => {
     expect(metricsOf(run.lines.at(-1) as string)).toEqual({ ReconcileWindowsProven: 0, ReconcileWindowsNotProven: 1 });
   }, 60_000);
 
+  it('reads deliveries named up to the window\'s settle time on a first check, however late it runs, and up to now on a re-check', async () => {
+    // A data object named a day later, holding a record no log event explains.
+    const amberflo = store(BUCKETS.amberflo);
+    const [first] = (await amberflo.list('ingest/records/')).sort();
+    const record = JSON.parse(gunzipSync(await amberflo.get(first as string)).toString('utf8').split('\n')[0] as string) as Record<string, unknown>;
+    const laterKey = 'ingest/records/2026-11-26/meter-firehose-1-2026-11-26-09-00-00-00000000-0000-4000-8000-000000000001.gz';
+    const withLater: ObjectStore = {
+      locate: (key) => amberflo.locate(key),
+      put: (key, body) => amberflo.put(key, body),
+      get: async (key) => (key === laterKey ? gzipSync(`${JSON.stringify({ ...record, uniqueId: 'replayed-elsewhere-0001' })}\n`) : amberflo.get(key)),
+      list: async (prefix) => [...(await amberflo.list(prefix)), ...(laterKey.startsWith(prefix) ? [laterKey] : [])],
+    };
+    const lateFirstCheck = await handle({ window: WINDOW }, { amberfloStore: withLater, now: () => Date.parse('2026-11-28T10:30:00Z') });
+    expect(lateFirstCheck.result).toMatchObject({ status: 'reconciled', total: { delivered: SAMPLE.delivered, unexpected: 0 } });
+    const recheck = await handle({ window: WINDOW, recheck: true }, { amberfloStore: withLater, now: () => Date.parse('2026-11-28T10:30:00Z') });
+    expect(recheck.result).toMatchObject({ status: 'findings', findings: ['unexpected'], total: { unexpected: 1 } });
+    await expect(handle({ window: WINDOW, recheck: 'yes' })).rejects.toThrow('recheck must be true or false, got "yes"');
+  }, 60_000);
+
   it('refuses a window event whose knownFilters are not filters', async () => {
     await expect(handle({ window: WINDOW, knownFilters: [{ logGroup: 7 }] })).rejects.toThrow('knownFilters must be a list of {filter, logGroup?} strings');
   });
@@ -244,8 +262,9 @@ describe('the reconciling function against S3 (s3rver), direct mode', () => {
     // The window's report has findings: the next scheduled run checks it again (within the look-back).
     const scheduled = await handle({ source: 'aws.events' }, { now: () => Date.parse('2026-11-25T10:30:00Z') });
     expect(scheduled.invoked).toEqual([Date.parse(WINDOW)]);
-    // With the filters recent reports counted, so a window whose backup shows none of them is still counted.
-    expect(scheduled.knownFilters).toEqual([[SAMPLE_FILTER]]);
+    // With the filters recent reports counted (a window whose backup shows none of them is still counted), and as a
+    // re-check: deliveries named up to now are read, so a replay clears the findings.
+    expect(scheduled.runs).toEqual([{ knownFilters: [SAMPLE_FILTER], recheck: true }]);
     // Three days later, with no report since (the function stopped): the windows missed are caught up, newest first,
     // 24 a run; the reported window, past the 24-hour re-check, is not read again.
     const caughtUp = await handle({ source: 'aws.events' }, { now: () => Date.parse('2026-11-28T10:30:00Z') });

@@ -21,7 +21,7 @@ describe('windowInvoker', () => {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     const started = Date.now();
-    await expect(invoke(Date.parse('2026-11-25T09:00:00Z'), [])).rejects.toThrow();
+    await expect(invoke(Date.parse('2026-11-25T09:00:00Z'), { knownFilters: [], recheck: false })).rejects.toThrow();
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS);
     // 3 attempts of at most 300 ms each, plus the SDK's backoff between them (well under 2 s).
