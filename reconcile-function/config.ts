@@ -48,8 +48,12 @@ export interface ReconcileFunctionConfig {
   readonly metricsNamespace: string;
   readonly delivery: 'direct' | 'relay';
   readonly pipelineBucket: string;
-  /** Static parts (key prefixes) of the pipeline's prefixes. */
+  /**
+   * The pipeline's prefixes as Firehose evaluates them (e.g. `source-backup/!{timestamp:yyyy-MM-dd}/`): listings
+   * are narrowed to the dates a window needs. A static prefix works too (its whole listing).
+   */
   readonly backupPrefix: string;
+  /** The reports' key prefix. */
   readonly reportPrefix: string;
   readonly amberfloBucket: string;
   readonly amberfloRegion: string;

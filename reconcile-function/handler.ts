@@ -4,6 +4,7 @@
  * the invocation has, then writes its report and its metrics. I/O is injected (aws.ts wires AWS).
  */
 import type { Context } from 'aws-lambda';
+import { staticPrefix } from '../tools/lib/delivery/object-layout.ts';
 import type { ObjectStore } from '../tools/lib/delivery/object-store.ts';
 import { FAILED_REQUESTS_PREFIX } from '../tools/lib/amberflo/failed-requests.ts';
 import { type ReconcileReport, type ReconcileSources, type Transformer, reconcile } from '../tools/lib/reconcile/reconcile.ts';
@@ -99,7 +100,7 @@ export async function scheduleWindows(deps: ReconcileDependencies): Promise<stri
       started.push(start);
     } catch (error) {
       // Counted not proven now (the alarm sees it); without a report, the window is due again at the next run.
-      const check = { pipeline: config.pipelineName, from: start, until: start + config.windowMs, checkedAt: now, backupLocation: deps.pipelineStore.locate(config.backupPrefix) };
+      const check = { pipeline: config.pipelineName, from: start, until: start + config.windowMs, checkedAt: now, backupLocation: deps.pipelineStore.locate(staticPrefix(config.backupPrefix)) };
       deps.log(metricLine(notProvenReport(check, `its reconcile could not be started: ${error instanceof Error ? error.message : String(error)}`), config.metricsNamespace, now));
     }
   }
@@ -135,7 +136,7 @@ export async function reconcileWindow(
   const { config } = deps;
   const checkedAt = deps.now();
   const budgetMs = context.getRemainingTimeInMillis() - REPORT_MARGIN_MS;
-  const check = { pipeline: config.pipelineName, from: start, until: start + config.windowMs, checkedAt, backupLocation: deps.pipelineStore.locate(config.backupPrefix) };
+  const check = { pipeline: config.pipelineName, from: start, until: start + config.windowMs, checkedAt, backupLocation: deps.pipelineStore.locate(staticPrefix(config.backupPrefix)) };
   let report: WindowReport;
   if (budgetMs <= 0) {
     report = notProvenReport(check, 'the invocation had no time left to reconcile');
@@ -183,13 +184,14 @@ async function proveWindow(deps: ReconcileDependencies, start: number, checkedAt
 
 function sourcesOf(deps: ReconcileDependencies): ReconcileSources {
   const { config } = deps;
-  const at = (store: ObjectStore, prefix: string) => ({ store, prefix, description: store.locate(prefix) });
+  const at = (store: ObjectStore, template: string) => ({ store, prefix: staticPrefix(template), template, description: store.locate(staticPrefix(template)) });
   return {
     backup: at(deps.pipelineStore, config.backupPrefix),
     // Relay: what the forwarder wrote to Amberflo's bucket (the same keys as in the pipeline bucket), not its source.
     data: at(deps.amberfloStore, config.dataPrefix),
     errors: at(config.delivery === 'relay' ? deps.pipelineStore : deps.amberfloStore, config.errorPrefix),
-    amberflo: at(deps.amberfloStore, FAILED_REQUESTS_PREFIX),
+    // Amberflo's reason objects are not named by arrival: listed whole.
+    amberflo: { store: deps.amberfloStore, prefix: FAILED_REQUESTS_PREFIX, description: deps.amberfloStore.locate(FAILED_REQUESTS_PREFIX) },
   };
 }
 

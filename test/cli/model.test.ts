@@ -6,7 +6,7 @@ import { failedEventsOf } from '../../tools/lib/error-prefix/failures.ts';
 import { compileFilterPattern } from '../../tools/lib/cloudwatch/filter-pattern.ts';
 import { ERROR_CODES, MAX_LAMBDA_RESPONSE_BYTES, checkTransformationResponse } from '../../tools/lib/local-pipeline/firehose-contract.ts';
 import { parseLogInput } from '../../tools/lib/cloudwatch/log-input.ts';
-import { encodeErrorRecords, evaluatePrefix, objectKey, parseErrorObject } from '../../tools/lib/delivery/object-layout.ts';
+import { encodeErrorRecords, evaluatePrefix, listingPrefixes, objectKey, parseErrorObject } from '../../tools/lib/delivery/object-layout.ts';
 import { planReplay } from '../../tools/lib/replay/replay-plan.ts';
 
 const T = Date.UTC(2026, 10, 25, 23, 59, 58);
@@ -19,6 +19,17 @@ describe('object layout', () => {
     );
     expect(() => evaluatePrefix('!{firehose:error-output-type}/', { arrivalTimestamp: T })).toThrow('error output prefix');
     expect(() => evaluatePrefix('!{partitionKeyFromQuery:x}/', { arrivalTimestamp: T })).toThrow('unsupported expression');
+  });
+
+  it('lists a time range under the prefixes its template evaluates to: a day a prefix, or the static part', () => {
+    const day = 86_400_000;
+    expect(listingPrefixes('ingest/records/!{timestamp:yyyy-MM-dd}/', T - day, T + 2_000)).toEqual(['ingest/records/2026-11-24/', 'ingest/records/2026-11-25/', 'ingest/records/2026-11-26/']);
+    expect(listingPrefixes('b/!{timestamp:yyyy/MM/dd/HH}/', T - 3_600_000, T)).toEqual(['b/2026/11/25/22/', 'b/2026/11/25/23/']);
+    // Another expression first: only the part before it narrows.
+    expect(listingPrefixes('errors/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/', T - day, T)).toEqual(['errors/']);
+    expect(listingPrefixes('static/', T - day, T)).toEqual(['static/']);
+    // Minutes over a week would be 10,080 prefixes: the static part instead.
+    expect(listingPrefixes('m/!{timestamp:yyyy-MM-dd-HH-mm}/', T - 7 * day, T)).toEqual(['m/']);
   });
 
   it('names objects <prefix><stream>-<version>-yyyy-MM-dd-HH-mm-ss-<uuid><extension>', () => {

@@ -291,14 +291,14 @@ describe('continuous reconcile cost', () => {
     const prices = { lambdaRequestsPerMillion: 0.2, lambdaGBSecond: 0.0000133334, s3PutPer1000: 0.005, s3GetPer1000: 0.0004, cloudWatchMetricMonth: 0.3, cloudWatchAlarmMetricMonth: 0.1, cloudWatchReadsPer1000: 0.01 };
     // Objects every 300 s: 8,760 a month.
     const backup = { inputBytesPerSecond: 0, objectsPerMonth: 8760, storedBytes: 0, monthly: { storage: 0, puts: 0, total: 0 } };
-    const cost = planReconcile({ eventsPerSecond: 50 }, backup, { windowSeconds: 3600, objectSpanSeconds: 480, retentionDays: 90 }, prices);
+    const cost = planReconcile({ eventsPerSecond: 50 }, backup, { windowSeconds: 3600, objectSpanSeconds: 480 }, prices);
     expect(cost.windowsPerMonth).toBe(730);
     expect(cost.recordsPerWindow).toBe(180_000);
     // A ListMetrics page and one metric requested per window.
     expect(cost.monthly.cloudWatch).toBeCloseTo(10 * 0.3 + 6 * 0.1 + (730 * 2 * 0.01) / 1000, 10);
-    // 12 backup + (3600 + 960) / 300 data objects + 24 reports; 2 × 26 pages of 25,920 keys, the error prefix,
-    // failed-requests/ and 8 report days listed, 1 PUT.
-    const s3PerWindow = (12 + 15.2 + 24) * 0.0004 + (2 * 26 + 2 + 8 + 1) * 0.005;
+    // 12 backup + (3600 + 960) / 300 data objects + 24 reports; the backup's and the data's 2 days of 288 keys a
+    // page each (whatever the retention), the error prefix, failed-requests/ and 8 report days listed, 1 PUT.
+    const s3PerWindow = (12 + 15.2 + 24) * 0.0004 + (2 * 2 + 2 + 8 + 1) * 0.005;
     expect(cost.monthly.s3).toBeCloseTo((730 * s3PerWindow) / 1000, 10);
     expect(cost.monthly.total).toBeCloseTo(cost.monthly.lambda + cost.monthly.s3 + cost.monthly.cloudWatch, 10);
   });

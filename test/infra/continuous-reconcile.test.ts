@@ -30,7 +30,9 @@ describe.each([
     expect(env.WINDOW_SECONDS).toBe('3600');
     expect(env.SETTLE_SECONDS).toBe(mode === 'relay' ? '1740' : '1500');
     expect(env.REPORT_PREFIX).toBe('reconcile/');
-    expect(env.SOURCE_BACKUP_PREFIX).toBe('source-backup/');
+    // The prefixes' templates: the function lists only the dates a window needs.
+    expect(env.SOURCE_BACKUP_PREFIX).toBe('source-backup/!{timestamp:yyyy-MM-dd}/');
+    expect(env.DATA_PREFIX).toBe('ingest/records/!{timestamp:yyyy-MM-dd}/');
     expect(env.DELIVERY).toBe(mode);
     expect(env.AMBERFLO_KEYS_SECRET_ARN).toBe(mode === 'relay' ? SECRET_ARN : undefined);
   });

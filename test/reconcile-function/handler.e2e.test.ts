@@ -43,12 +43,12 @@ const CONFIG: ReconcileFunctionConfig = {
   metricsNamespace: 'MeterFirehose',
   delivery: 'direct',
   pipelineBucket: BUCKETS.pipeline,
-  backupPrefix: 'source-backup/',
+  backupPrefix: 'source-backup/!{timestamp:yyyy-MM-dd}/',
   reportPrefix: 'reconcile/',
   amberfloBucket: BUCKETS.amberflo,
   amberfloRegion: 'us-east-1',
-  dataPrefix: 'ingest/records/',
-  errorPrefix: 'errors/',
+  dataPrefix: 'ingest/records/!{timestamp:yyyy-MM-dd}/',
+  errorPrefix: 'errors/!{firehose:error-output-type}/!{timestamp:yyyy-MM-dd}/',
   windowMs: 3_600_000,
   settleMs: 1_500_000,
   objectSpanMs: 480_000,
@@ -164,7 +164,12 @@ const REPORT_KEY = `reconcile/2026-11-25/${WINDOW}.json`;
 
 describe('the reconciling function against S3 (s3rver), direct mode', () => {
   it('reconciles a clean window of arrival time: 77 expected = 70 delivered + 7 quarantined; proven, nothing to act on', async () => {
-    const { result, lines } = await handle({ window: WINDOW });
+    const listed: string[] = [];
+    const listing = (inner: ObjectStore): ObjectStore => ({ ...hiding(inner, () => false), list: (prefix) => (listed.push(prefix), inner.list(prefix)) });
+    const { result, lines } = await handle({ window: WINDOW }, { pipelineStore: listing(store(BUCKETS.pipeline)), amberfloStore: listing(store(BUCKETS.amberflo)) });
+    // Each prefix is listed for the dates the window needs only, whatever the retention; the error prefix's type
+    // expression comes before its date, and Amberflo's reasons are not named by arrival: those are listed whole.
+    expect([...new Set(listed)].sort()).toEqual(['errors/', 'failed-requests/', 'ingest/records/2026-11-25/', 'source-backup/2026-11-25/']);
     expect(result).toMatchObject({ status: 'reconciled', findings: [], total: { expected: SAMPLE.expected, delivered: SAMPLE.delivered, quarantined: SAMPLE.quarantined, missing: 0 } });
     const metrics = metricsOf(lines.at(-1) as string);
     expect(metrics).toMatchObject({ ReconcileExpected: 77, ReconcileDelivered: 70, ReconcileQuarantined: 7, ReconcileMissing: 0, ReconcileWindowsProven: 1, ReconcileWindowsNotProven: 0 });

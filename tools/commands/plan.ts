@@ -154,7 +154,6 @@ export async function planCommand(argv: readonly string[], io: CommandIO): Promi
   const reconcileSettings: ReconcileSettings = {
     windowSeconds: reconcileWindowFor(workload.eventsPerSecond) ?? 300,
     objectSpanSeconds: objectSpanSeconds(PIPELINE_DEFAULTS),
-    retentionDays: backupSettings.retentionDays,
   };
   const reconcile = sourceBackup === undefined || booleanOption(values, 'no-reconcile') ? undefined : planReconcile(workload, sourceBackup, reconcileSettings, prices);
 

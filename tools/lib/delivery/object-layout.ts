@@ -114,6 +114,27 @@ export function staticPrefix(template: string): string {
   return expression < 0 ? template : template.slice(0, expression);
 }
 
+/** More key prefixes than this for one listing and it lists the static prefix instead. */
+const MAX_LISTING_PREFIXES = 400;
+const MINUTE_MS = 60_000;
+
+/**
+ * The key prefixes that hold every object a template names for arrivals from..until: the template's leading
+ * literals and `!{timestamp:…}` expressions evaluated minute by minute (so `…/!{timestamp:yyyy-MM-dd}/` lists one
+ * prefix a day); the static prefix when another expression comes first or the range needs too many.
+ */
+export function listingPrefixes(template: string, from: number, until: number): string[] {
+  const other = /!\{(?!timestamp:)/.exec(template);
+  const timed = other === null ? template : template.slice(0, other.index);
+  if (!timed.includes('!{')) return [staticPrefix(template)];
+  const prefixes = new Set<string>();
+  for (let time = Math.floor(from / MINUTE_MS) * MINUTE_MS; time <= until; time += MINUTE_MS) {
+    prefixes.add(evaluatePrefix(timed, { arrivalTimestamp: time }));
+    if (prefixes.size > MAX_LISTING_PREFIXES) return [staticPrefix(template)];
+  }
+  return [...prefixes].sort();
+}
+
 /** One line of a processing-failed error object, keys in the order Firehose writes them. */
 export interface ErrorRecord {
   readonly attemptsMade: number;

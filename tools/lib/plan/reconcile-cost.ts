@@ -1,8 +1,7 @@
 /**
  * What continuous reconcile costs: one invocation per window (plus the scheduled run that starts it), sized by the
  * records of the window at the throughput one invocation measured (bench/reconcile-function.ts); S3 GETs of the
- * window's backup and data objects, LIST pages of the prefixes it lists (whole, so they grow with retention), one
- * report PUT; its CloudWatch metrics and alarms, and the reads of the independent count (one ListMetrics page and one
+ * window's backup and data objects, LIST pages of the days of the dated prefixes its reads reach, one report PUT; its CloudWatch metrics and alarms, and the reads of the independent count (one ListMetrics page and one
  * metric requested per subscription filter). Windows re-checked after findings are left out (rare, same cost each).
  */
 import type { BackupCost } from './source-backup-cost.ts';
@@ -30,12 +29,13 @@ const FILTERS_PRICED = 1;
 const REPORTS_READ_PER_RUN = 24;
 /** Report days a scheduled run lists (the catch-up look-back of 7 days, and today). */
 const REPORT_DAYS_LISTED = 8;
+/** Days of a dated prefix a window's reads reach: its own, and the next or the previous one near midnight. */
+const DAYS_LISTED = 2;
 
 export interface ReconcileSettings {
   readonly windowSeconds: number;
   /** How far around the window data objects are read: both buffer intervals and a transform timeout. */
   readonly objectSpanSeconds: number;
-  readonly retentionDays: number;
 }
 
 export interface ReconcileCost {
@@ -58,10 +58,11 @@ export function planReconcile(workload: Pick<Workload, 'eventsPerSecond'>, backu
   const invocationSeconds = RECONCILE_BASE_SECONDS + recordsPerWindow / RECONCILE_RECORDS_PER_SECOND;
   // The backup's objects and the data objects are buffered alike (the destination's hints).
   const objectSeconds = (HOURS_PER_MONTH * 3600) / backup.objectsPerMonth;
-  const objectsStored = (settings.retentionDays * 86_400) / objectSeconds;
+  const objectsPerDay = 86_400 / objectSeconds;
   const getsPerWindow = settings.windowSeconds / objectSeconds + (settings.windowSeconds + 2 * settings.objectSpanSeconds) / objectSeconds + REPORTS_READ_PER_RUN;
-  // Backup and data prefixes, 1,000 keys a page; the error prefix, failed-requests/ and the reports' days a page each.
-  const listsPerWindow = 2 * Math.ceil(objectsStored / 1000) + 2 + REPORT_DAYS_LISTED;
+  // Backup and data prefixes, a day's keys 1,000 a page, for the days a window's reads reach; the error prefix,
+  // failed-requests/ and the reports' days a page each.
+  const listsPerWindow = 2 * DAYS_LISTED * Math.ceil(objectsPerDay / 1000) + 2 + REPORT_DAYS_LISTED;
   const lambda =
     (2 * windowsPerMonth * prices.lambdaRequestsPerMillion) / 1e6 + windowsPerMonth * (invocationSeconds + RECONCILE_BASE_SECONDS) * RECONCILE_MEMORY_GB * prices.lambdaGBSecond;
   const s3 = (windowsPerMonth * (getsPerWindow * prices.s3GetPer1000 + (listsPerWindow + 1) * prices.s3PutPer1000)) / 1000;

@@ -3,7 +3,7 @@
  * (a corrupt or truncated gzip, a line that is not a meter record) names the object.
  */
 import { gunzipSync } from 'node:zlib';
-import { objectNameTime } from '../delivery/object-layout.ts';
+import { listingPrefixes, objectNameTime } from '../delivery/object-layout.ts';
 import type { ObjectStore } from '../delivery/object-store.ts';
 import { isGzip } from '../error-prefix/failures.ts';
 import { readBackupObject } from '../replay/source-backup.ts';
@@ -11,9 +11,28 @@ import type { DeliveredRecord } from './verdict.ts';
 
 const UNKNOWN = '-';
 
+export interface ListedLocation {
+  readonly store: ObjectStore;
+  readonly prefix: string;
+  /** The prefix's template (e.g. `ingest/records/!{timestamp:yyyy-MM-dd}/`): narrows a listing to the dates it needs. */
+  readonly template?: string;
+}
+
+/**
+ * The keys of a location: with a template and a range of name times, only those under the prefixes the template
+ * evaluates to for it (from one object span earlier: an object's prefix and name both date its oldest record);
+ * otherwise every key under its prefix.
+ */
+export async function listLocation(location: ListedLocation, range?: { readonly from: number; readonly until: number; readonly objectSpanMs: number }): Promise<string[]> {
+  if (location.template === undefined || range === undefined) return location.store.list(location.prefix);
+  const keys = new Set<string>();
+  for (const prefix of listingPrefixes(location.template, range.from - range.objectSpanMs, range.until)) for (const key of await location.store.list(prefix)) keys.add(key);
+  return [...keys];
+}
+
 /** The keys under a location whose object name time is in the read window (keys without one are read too). */
-export async function windowKeys(location: { readonly store: ObjectStore; readonly prefix: string }, window: { readonly readFrom: number; readonly readUntil: number }): Promise<{ keys: string[]; listed: number }> {
-  const all = await location.store.list(location.prefix);
+export async function windowKeys(location: ListedLocation, window: { readonly readFrom: number; readonly readUntil: number; readonly objectSpanMs: number }): Promise<{ keys: string[]; listed: number }> {
+  const all = await listLocation(location, { from: window.readFrom, until: window.readUntil, objectSpanMs: window.objectSpanMs });
   const keys = all.filter((key) => {
     const time = objectNameTime(key);
     return time === undefined || (time >= window.readFrom && time <= window.readUntil);

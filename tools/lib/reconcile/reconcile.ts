@@ -14,13 +14,10 @@ import { backupDates, mayHoldWindow } from '../replay/source-backup.ts';
 import { ReconcileLedger } from './ledger.ts';
 import type { SourceEvent, TransformedEvent } from './local-transform.ts';
 import { type DeliveredRecord, type GroupBy, type LedgerSummary, type RecoverySpan, type Verdict, type VerdictPolicy, judge } from './verdict.ts';
-import { namingReads, parseDeliveredLine, readPayloads, readText, windowKeys } from './objects.ts';
+import { type ListedLocation, listLocation, namingReads, parseDeliveredLine, readPayloads, readText, windowKeys } from './objects.ts';
 
 /** A prefix of objects in a store; `template` (e.g. `ingest/records/!{timestamp:yyyy-MM-dd}/`) narrows the listing. */
-export interface ObjectLocation {
-  readonly store: ObjectStore;
-  /** Listed under this key prefix. */
-  readonly prefix: string;
+export interface ObjectLocation extends ListedLocation {
   readonly description: string;
 }
 
@@ -214,7 +211,8 @@ export async function reconcile(sources: ReconcileSources, transform: Transforme
     }
   }
 
-  const allBackupKeys = await sources.backup.store.list(sources.backup.prefix);
+  // The backup objects near any object read: those of the window, before it, and near the data objects.
+  const allBackupKeys = await listLocation(sources.backup, { from: window.readFrom - window.objectSpanMs, until: window.readUntil + window.objectSpanMs, objectSpanMs: window.objectSpanMs });
   const backupKeys = allBackupKeys.filter((key) => (arrival === undefined ? mayHoldWindow(key.slice(sources.backup.prefix.length), window) : namedIn(key, arrival)));
   const sourceCounts = new Map<string, SourceEventCount>();
   await forEachEvent(sources.backup.store, backupKeys, inWindow, transform, (done) => progress(`source backup objects read ${done}/${backupKeys.length}`), (transformed, object) => {
