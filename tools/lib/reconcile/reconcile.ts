@@ -135,7 +135,7 @@ export interface ArrivalBackup {
   readonly named: readonly number[];
   /** The name time of the newest backup object named before the window. */
   readonly namedBefore?: number;
-  /** Log events of the window's objects per owner, log group and subscription filter, each copy counted. */
+  /** Log events of the window's objects per owner, log group and subscription filter, as CloudWatch Logs delivered them. */
   readonly events: readonly SourceEventCount[];
 }
 
