@@ -7,8 +7,8 @@
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutate.config.ts' },
-  // The rules and response planning of the transform, the CDK context parsing, and reconcile's accounting and
-  // verdict (the proof of what is billed). Not transform/fast/ (speed only, held to the rules by the differential
+  // The rules and response planning of the transform, the CDK context parsing, reconcile's accounting and verdict
+  // (the proof of what is billed), and continuous reconcile's independent count and choice of windows. Not transform/fast/ (speed only, held to the rules by the differential
   // tests in test/transform/fast/), nor the AWS SDK targets, the Lambda shell, the invocation statistics or the
   // environment parsing, which decide nothing about what is billed; nor reconcile's local-transform.ts (the harness
   // running the bundle, tested end to end).
@@ -28,6 +28,8 @@ export default {
     'tools/lib/reconcile/hash-index.ts',
     'tools/lib/reconcile/reconcile.ts',
     'tools/lib/reconcile/objects.ts',
+    'reconcile-function/forwarded-check.ts',
+    'reconcile-function/windows.ts',
   ],
   // Two cores shared with other work: one sandbox per core at most.
   concurrency: 2,

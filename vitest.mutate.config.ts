@@ -10,7 +10,7 @@ export default defineConfig({
   plugins: base.plugins,
   test: {
     ...base.test,
-    include: ['test/transform/**/*.test.ts', 'test/infra/config*.test.ts', 'test/cli/reconcile.test.ts', 'test/cli/reconcile-ledger.property.test.ts', 'test/cli/reconcile-run.test.ts'],
+    include: ['test/transform/**/*.test.ts', 'test/infra/config*.test.ts', 'test/cli/reconcile.test.ts', 'test/cli/reconcile-ledger.property.test.ts', 'test/cli/reconcile-run.test.ts', 'test/reconcile-function/forwarded-check.test.ts', 'test/reconcile-function/windows.test.ts'],
     exclude: ['test/transform/bundle-reingest.test.ts', 'test/transform/kinesis-reingest.test.ts'],
     setupFiles: ['test/support/mutate-setup.ts'],
   },

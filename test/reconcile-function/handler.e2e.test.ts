@@ -186,7 +186,8 @@ describe('the reconciling function against S3 (s3rver), direct mode', () => {
   }, 60_000);
 
   it('does not trust a window whose backup and deliveries were both lost: CloudWatch Logs forwarded events no backup object holds', async () => {
-    // Firehose discarding a day of undeliverable data leaves nothing behind: by the backup alone, an empty window.
+    // Records a replaced delivery stream never read (it starts at LATEST) leave nothing behind: by the backup alone,
+    // an empty window.
     const lostBackup = hiding(store(BUCKETS.pipeline), (key) => key.startsWith('source-backup/'));
     const lostDeliveries = hiding(store(BUCKETS.amberflo), () => true);
     const run = await handle({ window: WINDOW, knownFilters: [SAMPLE_FILTER] }, { pipelineStore: lostBackup, amberfloStore: lostDeliveries });
