@@ -30,14 +30,38 @@ describe('countRanges', () => {
 
   it('a window shorter than the span and lags has no certain minute; a window without objects holds nothing', () => {
     const ranges = countRanges({ window: { from: S, until: S + 5 * MINUTE }, named: [], namedBefore: at(-1), objectSpanMs: 8 * MINUTE, lagMs: MINUTE });
-    expect(ranges.certain.until).toBe(ranges.certain.from);
-    expect(ranges.possible.until).toBe(ranges.possible.from);
+    expect(ranges.certain).toEqual({ from: at(8), until: at(8) });
+    expect(ranges.possible).toEqual({ from: S, until: S });
+    // Nothing to read but the (empty) certain range.
+    expect(readRange(ranges)).toEqual({ from: at(8), until: at(8) });
+  });
+
+  it('reads the minutes of both ranges, and only the non-empty ones', () => {
+    const noObjects = countRanges({ window: { from: S, until: S + 60 * MINUTE }, named: [], objectSpanMs: 8 * MINUTE, lagMs: MINUTE });
+    expect(readRange(noObjects)).toEqual({ from: at(1), until: at(59) });
+    const noCertain = countRanges({ window: { from: S, until: S + 5 * MINUTE }, named: [at(2)], objectSpanMs: 8 * MINUTE, lagMs: MINUTE });
+    expect(readRange(noCertain)).toEqual({ from: at(1), until: at(11) });
   });
 });
 
 describe('checkForwarded', () => {
   const ranges = countRanges({ window: { from: S, until: E }, named: [at(0), at(5)], objectSpanMs: 8 * MINUTE, lagMs: MINUTE });
   const forwarded = perMinute([[0, 10], [1, 10], [2, 10], [3, 10], [4, 9], [5, 6], [6, 6], [7, 6], [8, 5], [9, 5]]);
+
+  it('counts a minute in a range from its start, never the minute the range ends at', () => {
+    const edges = perMinute([[1, 1], [58, 2], [59, 100]]);
+    const check = checkForwarded({ ranges, account: ACCOUNT, backup: [], known: [{ logGroup: GROUP, filter: 'f' }] }, new Map([[filterKey({ logGroup: GROUP, filter: 'f' }), edges]]));
+    expect(check.filters[0]).toMatchObject({ forwardedCertain: 3, unbacked: 3 });
+  });
+
+  it('counts only the pipeline account\'s events of a filter another account names alike', () => {
+    const backup = [
+      { owner: ACCOUNT, logGroup: GROUP, filter: 'meter-records', events: 67 },
+      { owner: '210987654321', logGroup: GROUP, filter: 'meter-records', events: 500 },
+    ];
+    const check = checkForwarded({ ranges, account: ACCOUNT, backup, known: [] }, new Map([[filterKey({ logGroup: GROUP, filter: 'meter-records' }), forwarded]]));
+    expect(check.filters[0]).toMatchObject({ backupEvents: 67, unbacked: 0, beyondForwarded: 0 });
+  });
 
   it('a backup holding everything CloudWatch Logs forwarded has nothing unbacked', () => {
     const check = checkForwarded({ ranges, account: ACCOUNT, backup: [{ owner: ACCOUNT, logGroup: GROUP, filter: 'meter-records', events: 77 }], known: [] }, new Map([[filterKey({ logGroup: GROUP, filter: 'meter-records' }), forwarded]]));
@@ -100,6 +124,11 @@ describe('checkForwarded', () => {
       known: [{ filter: 'meters-policy' }],
     };
     expect(filtersToCount(input)).toEqual([{ logGroup: GROUP, filter: 'meters-policy' }, { filter: 'meters-policy' }]);
+    // An account-level policy has no log group at all (not an undefined one): the report names none.
+    expect(Object.keys(filtersToCount(input)[1]!)).toEqual(['filter']);
+    // Each once, in one order whatever the order given.
+    const many = ['c', 'a', 'b', 'a'].map((filter) => ({ owner: ACCOUNT, logGroup: GROUP, filter, events: 1 }));
+    expect(filtersToCount({ account: ACCOUNT, backup: many, known: [] }).map((filter) => filter.filter)).toEqual(['a', 'b', 'c']);
     const check = checkForwarded(input, new Map([[filterKey({ filter: 'meters-policy' }), perMinute([[10, 40], [20, 20]])], [filterKey({ logGroup: GROUP, filter: 'meters-policy' }), perMinute([[30, 7]])]]));
     expect(check.filters.map((filter) => [filter.logGroup, filter.backupEvents, filter.forwardedCertain, filter.unbacked])).toEqual([
       [GROUP, 7, 7, 0],

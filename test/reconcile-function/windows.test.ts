@@ -58,11 +58,38 @@ describe('the windows a scheduled run reconciles', () => {
     expect(dueWindows(reports, { now, ...OPTIONS, catchUpMs: 7 * 24 * HOUR })).toEqual(due.slice(0, 24));
   });
 
+  it('re-checks and catches up to the edge of each look-back, not a window further', () => {
+    const now = DAY + 48 * HOUR + 30 * 60_000;
+    // Newest settled: DAY + 47 h; the re-check look-back starts at DAY + 24 h, the 2-day catch-up at DAY.
+    const edges = new Map<number, WindowStatus>([
+      [DAY - HOUR, 'reported'],
+      [DAY + 23 * HOUR, 'findings'],
+      [DAY + 24 * HOUR, 'findings'],
+      ...Array.from({ length: 22 }, (_, i) => [DAY + (25 + i) * HOUR, 'reconciled'] as [number, WindowStatus]),
+      [DAY + 47 * HOUR, 'reconciled'],
+    ]);
+    // DAY + 24 h is the oldest re-checked; DAY + 23 h is past it. The report of DAY - 1 h is past the catch-up, so the
+    // oldest report in it is DAY + 23 h's: the windows before it were never the pipeline's to catch up.
+    expect(dueWindows(edges, { now, ...OPTIONS, catchUpMs: 48 * HOUR, maxWindows: 100 })).toEqual([DAY + 24 * HOUR]);
+    // A report at the catch-up's oldest window: the windows after it without a report are caught up.
+    const withOldest = new Map([...edges, [DAY, 'reported' as const]]);
+    const due = dueWindows(withOldest, { now, ...OPTIONS, catchUpMs: 48 * HOUR, maxWindows: 100 });
+    expect(due).toEqual([DAY + 24 * HOUR, ...Array.from({ length: 22 }, (_, i) => DAY + (22 - i) * HOUR)]);
+  });
+
+  it('a report of a window not yet settled does not hold back the newest settled one', () => {
+    const now = DAY + 10 * HOUR + 30 * 60_000;
+    expect(dueWindows(new Map([[DAY + 10 * HOUR, 'reconciled']]), { now, ...OPTIONS })).toEqual([DAY + 9 * HOUR]);
+    // A report only listed counts as done, however recent.
+    expect(dueWindows(new Map([[DAY + 9 * HOUR, 'reported']]), { now, ...OPTIONS })).toEqual([]);
+  });
+
   it('names reports by day and window, and reads the window back from the key', () => {
     const key = reportKey('reconcile/', DAY + 5 * HOUR);
     expect(key).toBe('reconcile/2031-03-09/2031-03-09T05:00:00.000Z.json');
     expect(windowOfReportKey(key)).toBe(DAY + 5 * HOUR);
     expect(windowOfReportKey('reconcile/2031-03-09/notes.txt')).toBeUndefined();
+    expect(windowOfReportKey(`${key}.bak`)).toBeUndefined();
     expect(reportDayPrefixes('reconcile/', DAY + 5 * HOUR, 24 * HOUR)).toEqual(['reconcile/2031-03-08/', 'reconcile/2031-03-09/']);
   });
 });
