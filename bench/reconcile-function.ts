@@ -48,6 +48,7 @@ if (values.child) {
       windowMs: hours * 3_600_000,
       settleMs: 1_500_000,
       objectSpanMs: 480_000,
+      forwardedCount: true,
       transformEnvironment: {},
     },
     pipelineStore: store,

@@ -190,6 +190,7 @@ export class MeterIngestionPipeline extends Construct {
             sourceBackupPrefix: PIPELINE_DEFAULTS.sourceBackupPrefix,
             windowSeconds: settings.reconcileWindowSeconds,
             alarmOnRefused: settings.reconcileAlarmOnRefused,
+            forwardedCount: settings.reconcileForwardedCount,
             metric: (metricName, metricProps) => this.metricReconcile(metricName, metricProps),
           })
         : undefined;

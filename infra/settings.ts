@@ -212,6 +212,7 @@ export const SETTINGS = {
   },
   reconcileWindow: { kind: 'duration', contextKey: 'reconcileWindowSeconds', unit: 'seconds', min: 300, max: 86_400, default: 3_600 },
   reconcileAlarmOnRefused: { kind: 'boolean', contextKey: 'reconcileAlarmOnRefused', default: true },
+  reconcileForwardedCount: { kind: 'boolean', contextKey: 'reconcileForwardedCount', default: true },
   pipelineBucketName: {
     kind: 'string',
     contextKey: 'pipelineBucketName',

@@ -16,6 +16,7 @@ export const RECONCILE_ENV = {
   windowSeconds: 'WINDOW_SECONDS',
   settleSeconds: 'SETTLE_SECONDS',
   objectSpanSeconds: 'OBJECT_SPAN_SECONDS',
+  forwardedCount: 'FORWARDED_COUNT',
   transformEnvironment: 'TRANSFORM_ENVIRONMENT',
 } as const;
 
@@ -65,6 +66,8 @@ export interface ReconcileFunctionConfig {
   readonly windowMs: number;
   readonly settleMs: number;
   readonly objectSpanMs: number;
+  /** Check each window's backup against CloudWatch Logs' ForwardedLogEvents (`FORWARDED_COUNT`: on or off). */
+  readonly forwardedCount: boolean;
   /** The deployed transform's settings (its environment), so expected records follow its rules. */
   readonly transformEnvironment: Readonly<Record<string, string>>;
 }
@@ -96,6 +99,8 @@ export function reconcileConfigFrom(env: NodeJS.ProcessEnv): ReconcileFunctionCo
   }
   const pipelineAccount = text('pipelineAccount');
   if (!/^\d{12}$/.test(pipelineAccount)) throw new ReconcileConfigError(`${RECONCILE_ENV.pipelineAccount} must be a 12-digit AWS account id, got "${pipelineAccount}"`);
+  const forwardedCount = text('forwardedCount');
+  if (forwardedCount !== 'on' && forwardedCount !== 'off') throw new ReconcileConfigError(`${RECONCILE_ENV.forwardedCount} must be on or off, got "${forwardedCount}"`);
   const windowMs = seconds('windowSeconds');
   if (86_400_000 % windowMs !== 0) throw new ReconcileConfigError(`${RECONCILE_ENV.windowSeconds} must divide a day, got ${windowMs / 1000}`);
   return {
@@ -114,6 +119,7 @@ export function reconcileConfigFrom(env: NodeJS.ProcessEnv): ReconcileFunctionCo
     windowMs,
     settleMs: seconds('settleSeconds'),
     objectSpanMs: seconds('objectSpanSeconds'),
+    forwardedCount: forwardedCount === 'on',
     transformEnvironment,
   };
 }

@@ -165,11 +165,12 @@ export async function reconcileWindow(
 }
 
 /** The window reconciled, then the independent count of its backup. */
-async function proveWindow(deps: ReconcileDependencies, start: number, checkedAt: number, run: WindowRun): Promise<{ reconciled: ReconcileReport; forwarded: ForwardedCheck }> {
+async function proveWindow(deps: ReconcileDependencies, start: number, checkedAt: number, run: WindowRun): Promise<{ reconciled: ReconcileReport; forwarded?: ForwardedCheck }> {
   const { config } = deps;
   // Deliveries are named by their records' arrival, so a first check's range does not grow with its lateness.
   const deliveredUntil = run.recheck ? checkedAt : Math.min(checkedAt, start + config.windowMs + config.settleMs);
   const reconciled = await reconcile(sourcesOf(deps), deps.transformer, optionsOf(config, start, deliveredUntil));
+  if (!config.forwardedCount) return { reconciled };
   const backup = reconciled.arrivalBackup ?? { named: [], events: [] };
   const ranges = countRanges({ window: { from: start, until: start + config.windowMs }, named: backup.named, namedBefore: backup.namedBefore, objectSpanMs: config.objectSpanMs, lagMs: FORWARDING_LAG_MS });
   const input = { ranges, account: config.pipelineAccount, backup: backup.events, known: run.knownFilters };

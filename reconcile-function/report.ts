@@ -42,8 +42,8 @@ export interface WindowReport {
 }
 
 /** The report of a window reconcile read through. Empty windows are proven: nothing arrived, nothing is owed. */
-export function provenReport(check: WindowCheck, report: ReconcileReport, forwarded: ForwardedCheck): WindowReport {
-  const findings = [...report.verdict.findings.filter((finding) => finding !== 'empty'), ...(forwarded.unbacked > 0 ? ['unbacked'] : [])];
+export function provenReport(check: WindowCheck, report: ReconcileReport, forwarded?: ForwardedCheck): WindowReport {
+  const findings = [...report.verdict.findings.filter((finding) => finding !== 'empty'), ...((forwarded?.unbacked ?? 0) > 0 ? ['unbacked'] : [])];
   const span = report.recoverySpan;
   return {
     pipeline: check.pipeline,
@@ -61,7 +61,7 @@ export function provenReport(check: WindowCheck, report: ReconcileReport, forwar
     ...(span === undefined
       ? {}
       : { replay: { since: iso(span.since), until: iso(span.until), logGroups: span.logGroups, command: replayCommand(check.backupLocation, span) } }),
-    forwarded,
+    ...(forwarded === undefined ? {} : { forwarded }),
   };
 }
 

@@ -68,6 +68,14 @@ export interface MeterIngestionPipelineProps {
   readonly reconcileAlarmOnRefused?: boolean;
 
   /**
+   * Continuous reconcile: check each window's backup against CloudWatch Logs' own count (`AWS/Logs`
+   * `ForwardedLogEvents`), so a lost backup is seen rather than trusted. Off, the function's role gets no
+   * `cloudwatch:ListMetrics` / `cloudwatch:GetMetricData` (on `*`: neither takes a narrower resource) and the findings
+   * alarm no `ReconcileUnbackedLogEvents`. @default true
+   */
+  readonly reconcileForwardedCount?: boolean;
+
+  /**
    * An existing bucket of this account to use as the pipeline bucket (it must block public access, deny
    * non-TLS requests and expire objects). @default - a bucket is created (needed for relay mode or source backup)
    */

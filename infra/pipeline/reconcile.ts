@@ -42,6 +42,8 @@ export interface ReconcileProps extends OwnLogGroupProps, ReconcileTimingSetting
   readonly transformConfig: TransformConfig;
   readonly windowSeconds: number;
   readonly alarmOnRefused: boolean;
+  /** Check each window's backup against CloudWatch Logs' ForwardedLogEvents. */
+  readonly forwardedCount: boolean;
   readonly metric: (metricName: ReconcileMetricName, props?: cloudwatch.MetricOptions) => cloudwatch.Metric;
 }
 
@@ -97,13 +99,17 @@ export class Reconcile {
         PipelineBucket: new iam.PolicyDocument({ statements }),
         AmberfloBucket: new iam.PolicyDocument({ statements: amberfloStatements }),
         // The independent count: CloudWatch Logs' ForwardedLogEvents. Neither action takes a resource narrower than *.
-        ForwardedLogEvents: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['cloudwatch:ListMetrics', 'cloudwatch:GetMetricData'], resources: ['*'] })] }),
+        ...(props.forwardedCount
+          ? { ForwardedLogEvents: new iam.PolicyDocument({ statements: [new iam.PolicyStatement({ actions: ['cloudwatch:ListMetrics', 'cloudwatch:GetMetricData'], resources: ['*'] })] }) }
+          : {}),
       },
     });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'cloudwatch:ListMetrics and cloudwatch:GetMetricData support no resource-level permissions; both only read metrics.',
-    });
+    if (props.forwardedCount) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'cloudwatch:ListMetrics and cloudwatch:GetMetricData support no resource-level permissions; both only read metrics.',
+      });
+    }
     props.amberfloKeys?.encryptionKey?.grantDecrypt(this.role);
     const nagged = [
       ...pipelineReads.map((pattern) => nagObjectArn(scope, bucket, pattern)),
@@ -143,6 +149,7 @@ export class Reconcile {
         [RECONCILE_ENV.windowSeconds]: String(props.windowSeconds),
         [RECONCILE_ENV.settleSeconds]: String(reconcileSettleSeconds(props, FORWARDER_TIMEOUT.toSeconds())),
         [RECONCILE_ENV.objectSpanSeconds]: String(objectSpanSeconds(props)),
+        [RECONCILE_ENV.forwardedCount]: props.forwardedCount ? 'on' : 'off',
         [RECONCILE_ENV.transformEnvironment]: JSON.stringify(transformEnvironment(props.transformConfig)),
         NODE_OPTIONS: '--enable-source-maps',
       },
@@ -165,7 +172,7 @@ export class Reconcile {
       missing: props.metric('ReconcileMissing', { period }),
       conflicting: props.metric('ReconcileConflicting', { period }),
       unexpected: props.metric('ReconcileUnexpected', { period }),
-      unbacked: props.metric(RECONCILE_UNBACKED_METRIC, { period }),
+      ...(props.forwardedCount ? { unbacked: props.metric(RECONCILE_UNBACKED_METRIC, { period }) } : {}),
       ...(props.alarmOnRefused ? { refused: props.metric('ReconcileRefused', { period }) } : {}),
     };
     // Twice the window, at most a day: one scheduled run (and its windows' reports) falls in every period.
@@ -174,7 +181,7 @@ export class Reconcile {
       new cloudwatch.Alarm(scope, 'ReconcileFindingsAlarm', {
         alarmName: `${props.pipelineName}-reconcile-findings`,
         alarmDescription:
-          `${props.pipelineName}: meter records missing, conflicting or unexpected${props.alarmOnRefused ? ' (or refused by Amberflo)' : ''}, or log events CloudWatch Logs forwarded that no backup object holds, in a reconciled window. ` +
+          `${props.pipelineName}: meter records missing, conflicting or unexpected${props.alarmOnRefused ? ' (or refused by Amberflo)' : ''}${props.forwardedCount ? ', or log events CloudWatch Logs forwarded that no backup object holds,' : ''} in a reconciled window. ` +
           `The window's report in the pipeline bucket (${RECONCILE_REPORT_PREFIX}<day>/<window>.json) lists each record and the replay that recovers it.`,
         metric: new cloudwatch.MathExpression({
           expression: Object.keys(findingMetrics).join(' + '),

@@ -82,6 +82,7 @@ export interface ResolvedSettings {
   readonly continuousReconcile: boolean;
   readonly reconcileWindowSeconds: number;
   readonly reconcileAlarmOnRefused: boolean;
+  readonly reconcileForwardedCount: boolean;
   /** Every log group the account policy leaves out: the pipeline's own, those subscribed directly, the excluded. */
   readonly accountPolicyExclusions: string[];
 }
@@ -170,6 +171,7 @@ function resolveReconcile(props: MeterIngestionPipelineProps, number: (name: Num
     continuousReconcile: props.continuousReconcile ?? sourceBackup,
     reconcileWindowSeconds,
     reconcileAlarmOnRefused: props.reconcileAlarmOnRefused ?? true,
+    reconcileForwardedCount: props.reconcileForwardedCount ?? true,
   };
 }
 

@@ -3,7 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { PipelineConfigError } from '../../infra/index.ts';
 import { objectSpanSeconds, reconcileSettleSeconds } from '../../infra/reconcile-timing.ts';
-import { buildPipeline, expectNoLintErrors, onlyResource, synth } from './helpers.ts';
+import { acknowledgments, buildPipeline, expectNoLintErrors, onlyResource, synth } from './helpers.ts';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:amberflo-keys-AbCdEf';
 
@@ -33,6 +33,7 @@ describe.each([
     // The prefixes' templates: the function lists only the dates a window needs.
     expect(env.SOURCE_BACKUP_PREFIX).toBe('source-backup/!{timestamp:yyyy-MM-dd}/');
     expect(env.DATA_PREFIX).toBe('ingest/records/!{timestamp:yyyy-MM-dd}/');
+    expect(env.FORWARDED_COUNT).toBe('on');
     expect(env.DELIVERY).toBe(mode);
     expect(env.AMBERFLO_KEYS_SECRET_ARN).toBe(mode === 'relay' ? SECRET_ARN : undefined);
   });
@@ -109,6 +110,20 @@ describe('continuous reconcile settings', () => {
     synth({ reconcileAlarmOnRefused: false }).template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Metrics: Match.arrayWith([Match.objectLike({ Expression: 'missing + conflicting + unexpected + unbacked' })]),
     });
+  });
+
+  it('can leave the independent count out: no CloudWatch reads on *, no unbacked events in the findings alarm', () => {
+    const { app, template } = synth({ reconcileForwardedCount: false });
+    expect(reconcileFunction(template)['Environment'].Variables.FORWARDED_COUNT).toBe('off');
+    const role = Object.entries(template.findResources('AWS::IAM::Role')).find(([id]) => id.startsWith('PipelineReconcileRole'))![1];
+    expect(JSON.stringify(role.Properties.Policies)).not.toContain('cloudwatch:');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: Match.stringLikeRegexp('-reconcile-findings$'),
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'missing + conflicting + unexpected + refused' })]),
+    });
+    // Nothing on * left to acknowledge.
+    expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
+    expect(JSON.stringify(acknowledgments(app))).not.toContain('AwsSolutions-IAM5[Resource::*]');
   });
 
   it('settles the buffers, every transform attempt, a re-ingest round and the forwarder', () => {

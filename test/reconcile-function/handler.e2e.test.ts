@@ -52,6 +52,7 @@ const CONFIG: ReconcileFunctionConfig = {
   windowMs: 3_600_000,
   settleMs: 1_500_000,
   objectSpanMs: 480_000,
+  forwardedCount: true,
   transformEnvironment: {},
 };
 
@@ -234,6 +235,19 @@ describe('the reconciling function against S3 (s3rver), direct mode', () => {
     const recheck = await handle({ window: WINDOW, recheck: true }, { amberfloStore: withLater, now: () => Date.parse('2026-11-28T10:30:00Z') });
     expect(recheck.result).toMatchObject({ status: 'findings', findings: ['unexpected'], total: { unexpected: 1 } });
     await expect(handle({ window: WINDOW, recheck: 'yes' })).rejects.toThrow('recheck must be true or false, got "yes"');
+  }, 60_000);
+
+  it('with the independent count off, asks CloudWatch nothing and trusts the backup as before', async () => {
+    const asked: unknown[] = [];
+    const lostBackup = hiding(store(BUCKETS.pipeline), (key) => key.startsWith('source-backup/'));
+    const run = await handle(
+      { window: WINDOW, knownFilters: [SAMPLE_FILTER] },
+      { config: { ...CONFIG, forwardedCount: false }, pipelineStore: lostBackup, amberfloStore: hiding(store(BUCKETS.amberflo), () => true), forwardedCounts: { read: async (filters) => (asked.push(filters), new Map()) } },
+    );
+    expect(asked).toEqual([]);
+    expect(run.result).toMatchObject({ status: 'reconciled', findings: [] });
+    expect((run.result as WindowReport).forwarded).toBeUndefined();
+    expect(metricsOf(run.lines.at(-1) as string)).not.toHaveProperty('ReconcileUnbackedLogEvents');
   }, 60_000);
 
   it('refuses a window event whose knownFilters are not filters', async () => {

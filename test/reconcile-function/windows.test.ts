@@ -111,6 +111,7 @@ describe('the function configuration', () => {
     [RECONCILE_ENV.windowSeconds]: '3600',
     [RECONCILE_ENV.settleSeconds]: '1740',
     [RECONCILE_ENV.objectSpanSeconds]: '480',
+    [RECONCILE_ENV.forwardedCount]: 'on',
     [RECONCILE_ENV.transformEnvironment]: '{"UNKNOWN_FIELDS":"drop"}',
   };
 
@@ -123,6 +124,8 @@ describe('the function configuration', () => {
     expect(() => reconcileConfigFrom({ ...env, [RECONCILE_ENV.windowSeconds]: '7000' })).toThrow(/WINDOW_SECONDS must divide a day/);
     expect(() => reconcileConfigFrom({ ...env, [RECONCILE_ENV.delivery]: 'carrier-pigeon' })).toThrow(/DELIVERY must be direct or relay/);
     expect(() => reconcileConfigFrom({ ...env, [RECONCILE_ENV.pipelineBucket]: undefined })).toThrow(/PIPELINE_BUCKET is not set/);
+    expect(() => reconcileConfigFrom({ ...env, [RECONCILE_ENV.forwardedCount]: 'yes' })).toThrow('FORWARDED_COUNT must be on or off, got "yes"');
+    expect(reconcileConfigFrom({ ...env, [RECONCILE_ENV.forwardedCount]: 'off' }).forwardedCount).toBe(false);
     expect(() => reconcileConfigFrom({ ...env, [RECONCILE_ENV.pipelineAccount]: '1234' })).toThrow('PIPELINE_ACCOUNT must be a 12-digit AWS account id, got "1234"');
   });
 });
