@@ -207,12 +207,13 @@ export class Reconcile {
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
       }),
     ];
+    const needingAction: ReconcileMetricName[] = ['ReconcileMissing', 'ReconcileConflicting', 'ReconcileUnexpected', ...(props.forwardedCount ? ([RECONCILE_UNBACKED_METRIC] as const) : [])];
     this.widgets = [
       new cloudwatch.GraphWidget({
         title: 'Reconcile: records per window',
         width: 12,
         left: (['ReconcileExpected', 'ReconcileDelivered', 'ReconcileQuarantined', 'ReconcileRefused'] as const).map((name) => props.metric(name, { period })),
-        right: (['ReconcileMissing', 'ReconcileConflicting', 'ReconcileUnexpected', RECONCILE_UNBACKED_METRIC] as const).map((name) => props.metric(name, { period })),
+        right: needingAction.map((name) => props.metric(name, { period })),
       }),
       new cloudwatch.GraphWidget({
         title: 'Reconcile: windows',

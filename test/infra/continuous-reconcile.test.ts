@@ -88,6 +88,7 @@ describe.each([
     const body = JSON.stringify(onlyResource(template, 'AWS::CloudWatch::Dashboard').properties['DashboardBody']);
     expect(body).toContain('Reconcile: records per window');
     expect(body).toContain('ReconcileMissing');
+    expect(body).toContain('ReconcileUnbackedLogEvents');
   });
 });
 
@@ -121,6 +122,7 @@ describe('continuous reconcile settings', () => {
       AlarmName: Match.stringLikeRegexp('-reconcile-findings$'),
       Metrics: Match.arrayWith([Match.objectLike({ Expression: 'missing + conflicting + unexpected + refused' })]),
     });
+    expect(JSON.stringify(onlyResource(template, 'AWS::CloudWatch::Dashboard').properties['DashboardBody'])).not.toContain('ReconcileUnbackedLogEvents');
     // Nothing on * left to acknowledge.
     expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
     expect(JSON.stringify(acknowledgments(app))).not.toContain('AwsSolutions-IAM5[Resource::*]');
