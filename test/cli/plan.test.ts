@@ -300,6 +300,9 @@ describe('continuous reconcile cost', () => {
     // page each (whatever the retention), the error prefix, failed-requests/ and 8 report days listed, 1 PUT.
     const s3PerWindow = (12 + 15.2 + 24) * 0.0004 + (2 * 2 + 2 + 8 + 1) * 0.005;
     expect(cost.monthly.s3).toBeCloseTo((730 * s3PerWindow) / 1000, 10);
+    // 20-minute windows: the scheduled run reads back 72 reports (24 hours of them).
+    const short = planReconcile({ eventsPerSecond: 50 }, backup, { windowSeconds: 1200, objectSpanSeconds: 480 }, prices);
+    expect(short.monthly.s3).toBeCloseTo((2190 * ((4 + 7.2 + 72) * 0.0004 + (2 * 2 + 2 + 8 + 1) * 0.005)) / 1000, 10);
     expect(cost.monthly.total).toBeCloseTo(cost.monthly.lambda + cost.monthly.s3 + cost.monthly.cloudWatch, 10);
   });
 

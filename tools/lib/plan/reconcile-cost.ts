@@ -4,6 +4,7 @@
  * window's backup and data objects, LIST pages of the days of the dated prefixes its reads reach, one report PUT; its CloudWatch metrics and alarms, and the reads of the independent count (one ListMetrics page and one
  * metric requested per subscription filter). Windows re-checked after findings are left out (rare, same cost each).
  */
+import { CATCH_UP_LOOK_BACK_MS, RECHECK_LOOK_BACK_MS } from '../../../reconcile-function/config.ts';
 import type { BackupCost } from './source-backup-cost.ts';
 import { HOURS_PER_MONTH, type Prices, type Workload } from './cost-plan.ts';
 
@@ -25,10 +26,8 @@ const RECONCILE_METRICS = 10;
 const RECONCILE_ALARM_METRICS = 6;
 /** Subscription filters priced: one (each more adds one metric requested per window). */
 const FILTERS_PRICED = 1;
-/** Reports a scheduled run reads back (the re-check look-back of 24 hours of windows). */
-const REPORTS_READ_PER_RUN = 24;
-/** Report days a scheduled run lists (the catch-up look-back of 7 days, and today). */
-const REPORT_DAYS_LISTED = 8;
+/** Report days a scheduled run lists: the catch-up look-back's, and today. */
+const REPORT_DAYS_LISTED = CATCH_UP_LOOK_BACK_MS / 86_400_000 + 1;
 /** Days of a dated prefix a window's reads reach: its own, and the next or the previous one near midnight. */
 const DAYS_LISTED = 2;
 
@@ -59,7 +58,9 @@ export function planReconcile(workload: Pick<Workload, 'eventsPerSecond'>, backu
   // The backup's objects and the data objects are buffered alike (the destination's hints).
   const objectSeconds = (HOURS_PER_MONTH * 3600) / backup.objectsPerMonth;
   const objectsPerDay = 86_400 / objectSeconds;
-  const getsPerWindow = settings.windowSeconds / objectSeconds + (settings.windowSeconds + 2 * settings.objectSpanSeconds) / objectSeconds + REPORTS_READ_PER_RUN;
+  // The scheduled run reads back the reports of the re-check look-back.
+  const reportsRead = RECHECK_LOOK_BACK_MS / 1000 / settings.windowSeconds;
+  const getsPerWindow = settings.windowSeconds / objectSeconds + (settings.windowSeconds + 2 * settings.objectSpanSeconds) / objectSeconds + reportsRead;
   // Backup and data prefixes, a day's keys 1,000 a page, for the days a window's reads reach; the error prefix,
   // failed-requests/ and the reports' days a page each.
   const listsPerWindow = 2 * DAYS_LISTED * Math.ceil(objectsPerDay / 1000) + 2 + REPORT_DAYS_LISTED;
