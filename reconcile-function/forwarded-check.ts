@@ -116,7 +116,7 @@ export interface CheckInput {
 /** The filters to read a count for: this account's, from the backup and from recent reports, each once. */
 export function filtersToCount(input: Pick<CheckInput, 'account' | 'backup' | 'known'>): SubscriptionFilterId[] {
   const filters = new Map<string, SubscriptionFilterId>();
-  for (const filter of [...input.backup.filter((count) => count.owner === input.account), ...input.known]) filters.set(filterKey(filter), idOf(filter));
+  for (const filter of [...input.backup.filter((count) => count.owner === input.account), ...input.known]) filters.set(filterKey(filter), filterIdOf(filter));
   return [...filters.values()].sort(byFilter);
 }
 
@@ -127,7 +127,7 @@ export function checkForwarded(input: CheckInput, forwarded: ReadonlyMap<string,
   const filters: FilterCheck[] = [];
   const uncounted: UncountedFilter[] = input.backup
     .filter((count) => count.owner !== input.account)
-    .map((count) => ({ ...idOf(count), owner: count.owner, reason: `a filter of account ${count.owner}: its ForwardedLogEvents are in that account` }));
+    .map((count) => ({ ...filterIdOf(count), owner: count.owner, reason: `a filter of account ${count.owner}: its ForwardedLogEvents are in that account` }));
   for (const filter of filtersToCount(input)) {
     const minutes = forwarded.get(filterKey(filter));
     const events = backupEvents.get(filterKey(filter)) ?? 0;
@@ -151,7 +151,8 @@ export function filterKey(filter: SubscriptionFilterId): string {
   return JSON.stringify([filter.logGroup ?? null, filter.filter]);
 }
 
-function idOf(filter: SubscriptionFilterId): SubscriptionFilterId {
+/** Only a filter's id fields (no count, no owner), and no log group key for an account-level policy. */
+export function filterIdOf(filter: SubscriptionFilterId): SubscriptionFilterId {
   return filter.logGroup === undefined ? { filter: filter.filter } : { logGroup: filter.logGroup, filter: filter.filter };
 }
 

@@ -11,7 +11,7 @@ import { type ReconcileReport, type ReconcileSources, type Transformer, reconcil
 import { DEFAULT_POLICY } from '../tools/lib/reconcile/verdict.ts';
 import { DEFAULT_CONFIG, loadConfig } from '../transform/config.ts';
 import { CATCH_UP_LOOK_BACK_MS, FORWARDING_LAG_MS, MAX_FAN_OUT, MAX_KNOWN_FILTERS, RECHECK_LOOK_BACK_MS, REPORT_MARGIN_MS, type ReconcileFunctionConfig } from './config.ts';
-import { type ForwardedCheck, type ForwardedCountReader, type SubscriptionFilterId, checkForwarded, countRanges, filterKey, filtersToCount, readRange } from './forwarded-check.ts';
+import { type ForwardedCheck, type ForwardedCountReader, type SubscriptionFilterId, checkForwarded, countRanges, filterIdOf, filterKey, filtersToCount, readRange } from './forwarded-check.ts';
 import { type WindowReport, metricLine, notProvenReport, provenReport } from './report.ts';
 import { type WindowStatus, dueWindows, newestSettledWindow, reportDayPrefixes, reportKey, windowOfReportKey } from './windows.ts';
 
@@ -114,7 +114,7 @@ async function reportSummary(store: ObjectStore, key: string): Promise<{ status:
   try {
     const report = JSON.parse((await store.get(key)).toString('utf8')) as { status?: unknown; forwarded?: { filters?: unknown } };
     const status = report.status === 'reconciled' || report.status === 'findings' ? report.status : 'not-proven';
-    const filters = Array.isArray(report.forwarded?.filters) ? (report.forwarded.filters as unknown[]).filter(isFilterId).map(({ logGroup, filter }) => (logGroup === undefined ? { filter } : { logGroup, filter })) : [];
+    const filters = Array.isArray(report.forwarded?.filters) ? (report.forwarded.filters as unknown[]).filter(isFilterId).map(filterIdOf) : [];
     return { status, filters };
   } catch {
     return { status: 'not-proven', filters: [] };
